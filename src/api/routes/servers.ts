@@ -1,0 +1,153 @@
+// /servers: create, list, detail, show, update, delete (nova/api/openstack/compute/servers.py).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Instance, VmState } from '../../domain.js';
+import { requestBase } from '../../identity/catalog.js';
+import { mapErrors } from '../compute-errors.js';
+import { NovaError } from '../errors.js';
+import { type ApiDeps, parseBody } from '../plugin.js';
+import * as schema from '../schemas/servers.js';
+import { vmStatesForStatus } from '../views/server-status.js';
+import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
+
+const RULE = 'os_compute_api:servers';
+const MAX_LIMIT = 1000;
+
+export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
+  const { services: s, policy, compute } = opts.deps;
+  const base = (req: FastifyRequest) => `${requestBase(req)}/compute/v2.1`;
+
+  const detail = (req: FastifyRequest, i: Instance, kind: 'show' | 'list') =>
+    serverDetail(i, {
+      base: base(req), version: req.apiVersion, isAdmin: req.ctx.isAdmin, bdms: s.bdms.listForInstance(i.uuid),
+      fault: s.actions.latestFaultFor(i.uuid), detailKind: kind,
+    });
+
+  const getInstance = (req: FastifyRequest, id: string) => mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
+
+  function list(req: FastifyRequest, isDetail: boolean) {
+    const q = req.query as Record<string, string | string[] | undefined>;
+    const one = (k: string) => {
+      const v = q[k];
+      return Array.isArray(v) ? v[v.length - 1] : v;
+    };
+    const allTenantsRaw = one('all_tenants');
+    const allTenants = allTenantsRaw !== undefined && !['0', 'false', 'f', 'no', 'off'].includes(allTenantsRaw.toLowerCase());
+    policy.authorize(`${RULE}:${isDetail ? 'detail' : 'index'}`, req.ctx, { project_id: req.ctx.projectId });
+    if (allTenants) policy.authorize(`${RULE}:${isDetail ? 'detail' : 'index'}:get_all_tenants`, req.ctx, { project_id: req.ctx.projectId });
+    let limit = MAX_LIMIT;
+    const rawLimit = one('limit');
+    if (rawLimit !== undefined) {
+      if (!/^[0-9]+$/.test(rawLimit)) throw new NovaError(400, `Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`);
+      limit = Math.min(Number(rawLimit), MAX_LIMIT);
+    }
+    let marker = null;
+    const rawMarker = one('marker');
+    if (rawMarker !== undefined) {
+      marker = s.instances.markerFor(rawMarker);
+      if (!marker) throw new NovaError(400, `marker [${rawMarker}] not found`);
+    }
+    let vmStates: VmState[] | null = null;
+    const status = one('status');
+    if (status !== undefined) {
+      vmStates = vmStatesForStatus(status) as VmState[] | null;
+      // Nova answers an empty list for an unknown status (admins) — for everyone here.
+      if (!vmStates) return isDetail ? { servers: [] } : { servers: [] };
+    }
+    let name: RegExp | null = null;
+    const nameQ = one('name');
+    if (nameQ !== undefined) {
+      try {
+        name = new RegExp(nameQ);
+      } catch {
+        name = new RegExp(nameQ.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      }
+    }
+    const changesSince = one('changes-since');
+    const servers = s.instances.list({
+      projectId: allTenants ? (one('project_id') ?? one('tenant_id') ?? null) : req.ctx.projectId,
+      name,
+      vmStates,
+      limit,
+      marker,
+      reservationId: one('reservation_id'),
+      changesSince: changesSince ? new Date(changesSince) : undefined,
+      deleted: changesSince !== undefined,
+    });
+    const body: Record<string, unknown> = {
+      servers: servers.map((i) => (isDetail ? detail(req, i, 'list') : basicServer(base(req), i))),
+    };
+    if (servers.length === limit && limit > 0) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(q)) if (k !== 'marker' && v !== undefined) params.set(k, String(Array.isArray(v) ? v[v.length - 1] : v));
+      params.set('marker', servers[servers.length - 1].uuid);
+      body.servers_links = [{ href: `${base(req)}/servers${isDetail ? '/detail' : ''}?${params.toString()}`, rel: 'next' }];
+    }
+    return body;
+  }
+
+  app.get('/servers', async (req) => list(req, false));
+  app.get('/servers/detail', async (req) => list(req, true));
+
+  app.get('/servers/:id', async (req) => {
+    const i = await getInstance(req, (req.params as { id: string }).id);
+    policy.authorize(`${RULE}:show`, req.ctx, { project_id: i.project_id });
+    return { server: detail(req, i, 'show') };
+  });
+
+  app.post('/servers', async (req, reply) => {
+    const v = req.apiVersion;
+    const body = parseBody(v.matches('2.52') ? schema.createV252 : v.matches('2.37') ? schema.createV237 : v.matches('2.19') ? schema.createV219 : schema.createV21, req.body);
+    const srv = body.server as Record<string, unknown> & { name: string; imageRef: string; flavorRef: string };
+    policy.authorize(`${RULE}:create`, req.ctx, { project_id: req.ctx.projectId });
+    if (srv.block_device_mapping_v2 !== undefined || srv.imageRef === '') {
+      throw new NovaError(400, 'novasim does not support booting from volume (block_device_mapping_v2); boot from an image and attach volumes.');
+    }
+    const minCount = (srv.min_count as number | undefined) ?? 1;
+    const maxCount = (srv.max_count as number | undefined) ?? minCount;
+    if (minCount > maxCount) throw new NovaError(400, 'min_count must be <= max_count');
+    const instances = await mapErrors(
+      () => compute.createServers(req.ctx, {
+        name: srv.name, description: (srv.description as string | null | undefined) ?? null, flavorRef: srv.flavorRef, imageRef: srv.imageRef,
+        keyName: (srv.key_name as string | undefined) ?? null, availabilityZone: (srv.availability_zone as string | undefined) ?? null,
+        metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
+        autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
+      }),
+      { FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400 },
+    );
+    reply.code(202);
+    if (srv.return_reservation_id) return { reservation_id: instances[0].reservation_id };
+    const first = instances[0];
+    reply.header('location', `${base(req)}/servers/${first.uuid}`);
+    return {
+      server: {
+        id: first.uuid,
+        links: serverLinks(base(req), first.uuid),
+        'OS-DCF:diskConfig': first.auto_disk_config ? 'AUTO' : 'MANUAL',
+        security_groups: [{ name: 'default' }],
+        adminPass: (srv.adminPass as string | undefined) ?? s.runtime.randomString(12, 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'),
+      },
+    };
+  });
+
+  app.put('/servers/:id', async (req) => {
+    const body = parseBody(schema.updateServer, req.body);
+    const i = await getInstance(req, (req.params as { id: string }).id);
+    policy.authorize(`${RULE}:update`, req.ctx, { project_id: i.project_id });
+    const patch: Partial<Instance> = { updated_at: s.runtime.now() };
+    if (body.server.name !== undefined) patch.display_name = body.server.name;
+    if (body.server.description !== undefined) {
+      if (req.apiVersion.lt('2.19')) throw new NovaError(400, "Invalid input for field/attribute server. Value: " + JSON.stringify(body.server) + ". Additional properties are not allowed ('description' was unexpected)");
+      patch.display_description = body.server.description;
+    }
+    if (body.server['OS-DCF:diskConfig'] !== undefined) patch.auto_disk_config = body.server['OS-DCF:diskConfig'] === 'AUTO';
+    s.db.transaction(() => s.instances.update(i.uuid, patch))();
+    return { server: detail(req, s.instances.get(i.uuid)!, 'show') };
+  });
+
+  app.delete('/servers/:id', async (req, reply) => {
+    const i = await getInstance(req, (req.params as { id: string }).id);
+    policy.authorize(`${RULE}:delete`, req.ctx, { project_id: i.project_id });
+    await mapErrors(() => compute.deleteServer(req.ctx, i), { InstanceIsLocked: 409 });
+    reply.code(204).send();
+  });
+}

@@ -1,0 +1,57 @@
+// nova/api/openstack/compute/schemas/servers.py, trimmed to what novasim serves.
+import { z } from 'zod';
+import { booleanLike, tag, uuid } from './common.js';
+
+const name = z
+  .string()
+  .refine((v) => v.length >= 1, { message: 'PY:{value} is too short' })
+  .refine((v) => v.length <= 255, { message: 'PY:{value} is too long' })
+  .refine((v) => v.trim() === v, { message: "PY:{value} does not match '^(?![\\ ])[\\ -~]*(?<![\\ ])$'" });
+
+const count = z.union([z.number().int().min(1), z.string().regex(/^[0-9]*$/).min(1)]).transform((v) => Number(v));
+
+const network = z
+  .object({ uuid: z.string().optional(), port: uuid.nullable().optional(), fixed_ip: z.string().optional(), tag: tag.optional() })
+  .strict();
+
+const serverBase = {
+  name,
+  imageRef: z.union([uuid, z.literal('')]),
+  flavorRef: z.union([z.string().min(1), z.number().int()]).transform(String),
+  adminPass: z.string().optional(),
+  metadata: z.record(z.string().min(1).max(255), z.string().max(255)).optional(),
+  networks: z.union([z.literal('auto'), z.literal('none'), z.array(network)]).optional(),
+  availability_zone: z.string().min(1).max(255).optional(),
+  key_name: z.string().min(1).max(255).optional(),
+  user_data: z.string().max(65535).optional(),
+  min_count: count.optional(),
+  max_count: count.optional(),
+  return_reservation_id: booleanLike.optional(),
+  config_drive: booleanLike.optional(),
+  security_groups: z.array(z.object({ name: z.string() }).strict()).optional(),
+  'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+  accessIPv4: z.string().optional(),
+  accessIPv6: z.string().optional(),
+  block_device_mapping_v2: z.array(z.record(z.string(), z.unknown())).optional(),
+};
+
+const wrap = <T extends z.ZodRawShape>(shape: T) =>
+  z.object({ server: z.object(shape).strict(), 'os:scheduler_hints': z.record(z.string(), z.unknown()).optional(), 'OS-SCH-HNT:scheduler_hints': z.record(z.string(), z.unknown()).optional() }).strict();
+
+export const createV21 = wrap(serverBase);
+export const createV219 = wrap({ ...serverBase, description: z.string().max(255).nullable().optional() });
+/** 2.37: `networks` becomes required. */
+export const createV237 = wrap({ ...serverBase, description: z.string().max(255).nullable().optional(), networks: serverBase.networks.unwrap() });
+export const createV252 = wrap({
+  ...serverBase,
+  description: z.string().max(255).nullable().optional(),
+  networks: serverBase.networks.unwrap(),
+  tags: z.array(tag).max(50).optional(),
+});
+
+export const updateServer = z
+  .object({ server: z.object({ name: name.optional(), description: z.string().max(255).nullable().optional(), 'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(), accessIPv4: z.string().optional(), accessIPv6: z.string().optional() }).strict() })
+  .strict();
+
+export const lockV21 = z.object({ lock: z.null() }).strict();
+export const lockV273 = z.object({ lock: z.union([z.null(), z.object({ locked_reason: z.string().min(1).max(255).optional() }).strict()]) }).strict();

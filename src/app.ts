@@ -1,0 +1,80 @@
+// Builds the simulator: one fastify root on one port with devstack-style paths.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { computeApi } from './api/plugin.js';
+import { cinderFake } from './cinder-fake/plugin.js';
+import { ComputeApi } from './compute/api.js';
+import { CinderClient } from './compute/cinder-client.js';
+import { Driver } from './compute/driver.js';
+import { ComputeManager } from './compute/manager.js';
+import type { Config } from './config.js';
+import { notificationRoutes } from './control/notifications.js';
+import { controlRoutes } from './control/routes.js';
+import { identityRoutes } from './identity/routes.js';
+import { imageFake } from './image-fake/plugin.js';
+import type { Notifier } from './notifier/notifier.js';
+import type { CaptureSink } from './notifier/sinks/capture.js';
+import type { Services } from './services.js';
+
+export interface AppParts {
+  app: FastifyInstance;
+  manager: ComputeManager;
+  cinder: Awaited<ReturnType<typeof cinderFake>> | undefined;
+}
+
+export interface BuildAppDeps {
+  services: Services;
+  notifier: Notifier;
+  capture: CaptureSink;
+  reset: () => Promise<void>;
+  health: () => Record<string, unknown>;
+}
+
+export async function buildApp(config: Config, deps: BuildAppDeps) {
+  const { services: s } = deps;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    // Nova/Cinder request ids look like req-<uuid>; every service answers with one.
+    genReqId: () => s.runtime.requestId(),
+    requestIdHeader: false,
+    maxParamLength: 500,
+    forceCloseConnections: true,
+  });
+  app.decorateRequest('requestId', '');
+  app.addHook('onRequest', async (req, reply) => {
+    req.requestId = req.id;
+    reply.header('x-openstack-request-id', req.id);
+  });
+
+  const driver = new Driver(s.faults, config);
+  const volumes = new CinderClient(s);
+  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver });
+  const compute = new ComputeApi(s, volumes, manager, driver);
+
+  await app.register(identityRoutes, { prefix: '/identity', services: s });
+  await app.register(computeApi, { prefix: '/compute', services: s, compute });
+  await app.register(cinderFake, { prefix: '/volume', services: s });
+  await app.register(imageFake, { prefix: '/image', services: s });
+  await app.register(
+    async (control) => {
+      if (config.controlToken) {
+        control.addHook('onRequest', async (req, reply) => {
+          if (req.headers['x-novasim-control-token'] !== config.controlToken) {
+            return reply.code(401).send({ error: { code: 401, message: 'A valid X-Novasim-Control-Token header is required.' } });
+          }
+        });
+      }
+      control.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+        const code = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+        reply.code(code).send({ error: { code, message: code === 400 && !err.message ? 'Bad request' : err.message } });
+      });
+      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health });
+      await control.register(notificationRoutes, { capture: deps.capture });
+    },
+    { prefix: '/_novasim' },
+  );
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).send({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+  });
+  return { app, manager, compute };
+}

@@ -1,0 +1,246 @@
+// The fake Cinder's rows: volume types, volumes and attachments in SQLite (better-sqlite3,
+// statements prepared once). Knows SQL and row shapes, nothing of HTTP or policy.
+import type { Db } from '../store/db.js';
+import { VOLUME_TYPES } from './seed.js';
+
+export interface VolumeType {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: boolean;
+  qos_specs_id: string | null;
+  extra_specs: Record<string, string>;
+  is_default: boolean;
+}
+
+export interface Volume {
+  id: string;
+  /** _name_id: the backend object's id when it differs from `id` (after a migration). */
+  name_id: string | null;
+  project_id: string;
+  user_id: string;
+  display_name: string | null;
+  display_description: string | null;
+  size: number;
+  availability_zone: string | null;
+  status: string;
+  attach_status: string;
+  migration_status: string | null;
+  previous_status: string | null;
+  host: string | null;
+  cluster_name: string | null;
+  volume_type_id: string | null;
+  multiattach: boolean;
+  bootable: boolean;
+  encryption_key_id: string | null;
+  provider_id: string | null;
+  provider_location: string | null;
+  provider_auth: string | null;
+  replication_status: string | null;
+  service_uuid: string | null;
+  shared_targets: boolean | null;
+  use_quota: boolean;
+  group_id: string | null;
+  consistencygroup_id: string | null;
+  snapshot_id: string | null;
+  source_volid: string | null;
+  metadata: Record<string, string>;
+  admin_metadata: Record<string, string>;
+  glance_metadata: Record<string, string> | null;
+  created_at: string;
+  updated_at: string | null;
+  launched_at: string | null;
+  terminated_at: string | null;
+}
+
+export interface Attachment {
+  id: string;
+  volume_id: string;
+  instance_uuid: string | null;
+  attached_host: string | null;
+  mountpoint: string | null;
+  attach_time: string | null;
+  detach_time: string | null;
+  attach_status: string;
+  /** The string "null" when unset (attachment_create's default), "rw" or "ro". */
+  attach_mode: string | null;
+  connection_info: Record<string, unknown> | null;
+  connector: Record<string, unknown> | null;
+  volume_host: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+const BOOL_COLS = new Set(['multiattach', 'bootable', 'use_quota', 'shared_targets', 'is_public', 'is_default']);
+const JSON_COLS = new Set(['metadata', 'admin_metadata', 'glance_metadata', 'extra_specs', 'connection_info', 'connector']);
+
+function toDb(value: unknown, col: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (BOOL_COLS.has(col)) return value ? 1 : 0;
+  if (JSON_COLS.has(col)) return JSON.stringify(value);
+  return value;
+}
+
+function fromDb<T>(row: Record<string, unknown> | undefined): T | undefined {
+  if (!row) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (v === null) out[k] = null;
+    else if (BOOL_COLS.has(k)) out[k] = v === 1;
+    else if (JSON_COLS.has(k)) out[k] = JSON.parse(v as string);
+    else out[k] = v;
+  }
+  return out as T;
+}
+
+export interface VolumeFilter {
+  projectId?: string;
+  /** Non-admin lists hide migration targets (API.get_all no_migration_targets). */
+  noMigrationTargets?: boolean;
+  exact?: Record<string, string | number | boolean | null>;
+  metadata?: Record<string, string>;
+}
+
+export class CinderStore {
+  private readonly stmts = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(private readonly db: Db) {}
+
+  private stmt(sql: string) {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- volume types ----
+
+  /** Seed the fixed types when the table is empty (after a reset that wiped it). */
+  ensureTypes(nowIso: string): void {
+    if (this.stmt('SELECT 1 FROM volume_types LIMIT 1').get()) return;
+    const ins = this.stmt('INSERT OR IGNORE INTO volume_types (id, name, description, is_public, extra_specs, is_default, created_at) VALUES (?, ?, ?, 1, ?, ?, ?)');
+    for (const t of VOLUME_TYPES) ins.run(t.id, t.name, t.description, JSON.stringify(t.extra_specs), t.is_default ? 1 : 0, nowIso);
+  }
+
+  typeById(id: string): VolumeType | undefined {
+    return fromDb<VolumeType>(this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types WHERE id = ?').get(id) as Record<string, unknown>);
+  }
+
+  typeByName(name: string): VolumeType | undefined {
+    return fromDb<VolumeType>(this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types WHERE name = ?').get(name) as Record<string, unknown>);
+  }
+
+  defaultType(): VolumeType | undefined {
+    return fromDb<VolumeType>(this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types WHERE is_default = 1').get() as Record<string, unknown>);
+  }
+
+  listTypes(): VolumeType[] {
+    return (this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types ORDER BY created_at DESC, id DESC').all() as Record<string, unknown>[]).map((r) => fromDb<VolumeType>(r)!);
+  }
+
+  // ---- volumes ----
+
+  getVolume(id: string): Volume | undefined {
+    return fromDb<Volume>(this.stmt('SELECT * FROM volumes WHERE id = ?').get(id) as Record<string, unknown>);
+  }
+
+  insertVolume(v: Volume): void {
+    const cols = Object.keys(v);
+    this.stmt(`INSERT INTO volumes (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => toDb((v as unknown as Record<string, unknown>)[c], c)));
+  }
+
+  updateVolume(id: string, patch: Partial<Volume>): void {
+    const cols = Object.keys(patch).filter((c) => c !== 'id');
+    if (cols.length === 0) return;
+    this.stmt(`UPDATE volumes SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => toDb((patch as Record<string, unknown>)[c], c)), id);
+  }
+
+  deleteVolume(id: string): void {
+    this.stmt('DELETE FROM volumes WHERE id = ?').run(id);
+  }
+
+  /** Volumes matching the filter, Cinder's default order (created_at desc, id desc). */
+  listVolumes(f: VolumeFilter): Volume[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.projectId !== undefined) {
+      where.push('project_id = ?');
+      args.push(f.projectId);
+    }
+    if (f.noMigrationTargets) where.push("(migration_status IS NULL OR migration_status NOT LIKE 'target:%')");
+    for (const [col, val] of Object.entries(f.exact ?? {})) {
+      if (val === null) where.push(`${col} IS NULL`);
+      else {
+        where.push(`${col} = ?`);
+        args.push(toDb(val, col));
+      }
+    }
+    const sql = `SELECT * FROM volumes${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
+    let rows = (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Volume>(r)!);
+    if (f.metadata) rows = rows.filter((v) => Object.entries(f.metadata!).every(([k, x]) => v.metadata[k] === x));
+    return rows;
+  }
+
+  /** Quota usage of a project: volumes and gigabytes that consume quota. */
+  usage(projectId: string): { volumes: number; gigabytes: number } {
+    const r = this.stmt('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM volumes WHERE project_id = ? AND use_quota = 1').get(projectId) as { n: number; gb: number };
+    return { volumes: r.n, gigabytes: r.gb };
+  }
+
+  // ---- attachments ----
+
+  getAttachment(id: string): Attachment | undefined {
+    return fromDb<Attachment>(this.stmt('SELECT * FROM volume_attachments WHERE id = ?').get(id) as Record<string, unknown>);
+  }
+
+  /** A volume's attachments in creation order (the volume_attachment relationship). */
+  attachmentsOf(volumeId: string): Attachment[] {
+    return (this.stmt('SELECT * FROM volume_attachments WHERE volume_id = ? ORDER BY created_at, rowid').all(volumeId) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+  }
+
+  attachmentsOfInstance(instanceUuid: string): Attachment[] {
+    return (this.stmt('SELECT * FROM volume_attachments WHERE instance_uuid = ? ORDER BY created_at, rowid').all(instanceUuid) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+  }
+
+  /** Attachments joined to their volume, optionally limited to one project; newest first. */
+  listAttachments(projectId: string | null, exact: Record<string, string>): Attachment[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (projectId !== null) {
+      where.push('v.project_id = ?');
+      args.push(projectId);
+    }
+    for (const [col, val] of Object.entries(exact)) {
+      where.push(`a.${col} = ?`);
+      args.push(val);
+    }
+    const sql = `SELECT a.* FROM volume_attachments a JOIN volumes v ON v.id = a.volume_id${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_at DESC, a.id DESC`;
+    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+  }
+
+  insertAttachment(a: Attachment): void {
+    const cols = Object.keys(a);
+    this.stmt(`INSERT INTO volume_attachments (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => toDb((a as unknown as Record<string, unknown>)[c], c)));
+  }
+
+  updateAttachment(id: string, patch: Partial<Attachment>): void {
+    const cols = Object.keys(patch).filter((c) => c !== 'id');
+    if (cols.length === 0) return;
+    this.stmt(`UPDATE volume_attachments SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => toDb((patch as Record<string, unknown>)[c], c)), id);
+  }
+
+  deleteAttachment(id: string): void {
+    this.stmt('DELETE FROM volume_attachments WHERE id = ?').run(id);
+  }
+
+  /** Everything the fake owns, for reset. */
+  wipe(): void {
+    this.db.exec('DELETE FROM volume_attachments; DELETE FROM volumes; DELETE FROM volume_types;');
+  }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `novasim serve` (and `novasim samples`, see samples-cli.ts): flags and NOVASIM_* variables, validated by zod.
+import { parseArgs } from 'node:util';
+import { ZodError } from 'zod';
+import { ConfigSchema, configFromEnv } from './config.js';
+import { createSimulator } from './index.js';
+
+const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
+                     [--log-level L] [--deterministic] [--build-delay-ms N] [--notify-jsonl FILE]
+                     [--notify-amqp URL] [--notify-webhook URL] [--control-token T]
+       novasim samples --profile master|zed --out DIR [--check]
+Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=/tmp/n.sqlite).`;
+
+const FLAGS = {
+  host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' },
+  'log-level': { type: 'string' }, deterministic: { type: 'boolean' }, 'build-delay-ms': { type: 'string' },
+  'notify-jsonl': { type: 'string' }, 'notify-amqp': { type: 'string' }, 'notify-webhook': { type: 'string' },
+  'control-token': { type: 'string' }, 'compute-host': { type: 'string' }, 'conf-host': { type: 'string' },
+  'notification-format': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
+  out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+async function serve(flags: Record<string, unknown>) {
+  const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), v]));
+  const config = ConfigSchema.parse({ port: 8774, ...configFromEnv(process.env), ...fromFlags });
+  const sim = await createSimulator(config);
+  const url = await sim.listen();
+  process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    await sim.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function main() {
+  const { values, positionals } = parseArgs({ options: FLAGS, allowPositionals: true, strict: true });
+  const cmd = positionals[0] ?? 'serve';
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (cmd === 'serve') return serve(values);
+  if (cmd === 'samples') {
+    const { runSamplesCli } = await import('./samples-cli.js');
+    process.exitCode = await runSamplesCli({ profile: values.profile, out: values.out, check: values.check ?? false });
+    return;
+  }
+  throw new Error(`unknown command ${cmd}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ZodError) {
+    process.stderr.write(`novasim: invalid option: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n${USAGE}\n`);
+  } else {
+    process.stderr.write(`novasim: ${(err as Error).message}\n${USAGE}\n`);
+  }
+  process.exit(2);
+});

@@ -1,0 +1,294 @@
+// nova/compute/api.py API: the checks and bookkeeping done before a cast to the compute manager.
+import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
+import { POWER_STATE } from '../domain.js';
+import type { Services } from '../services.js';
+import { translateVolumeError } from './cinder-errors.js';
+import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
+import type { Driver } from './driver.js';
+import { ComputeException } from './exceptions.js';
+import type { Cast, ComputeManager } from './manager.js';
+import type { NovaVolume, VolumeApi } from './volume-api.js';
+
+export interface CreateServerRequest {
+  name: string;
+  description: string | null;
+  flavorRef: string;
+  imageRef: string;
+  keyName: string | null;
+  availabilityZone: string | null;
+  metadata: Record<string, string>;
+  minCount: number;
+  maxCount: number;
+  autoDiskConfig: boolean;
+  tags: string[];
+}
+
+/** utils.sanitize_hostname. */
+export function sanitizeHostname(name: string): string {
+  let h = name.toLowerCase().replace(/[ _]/g, '-').replace(/[^\w.-]+/g, '');
+  h = h.replace(/^[.-]+|[.-]+$/g, '').slice(0, 63);
+  return h || 'server';
+}
+
+const ATTACH_STATES = ['active', 'paused', 'stopped', 'resized', 'soft-delete', 'shelved', 'shelved_offloaded'] as const;
+
+export class ComputeApi {
+  constructor(
+    private s: Services,
+    private volumes: VolumeApi,
+    private manager: ComputeManager,
+    private driver: Driver,
+  ) {}
+
+  /** compute_api.get: another project's server is simply not found for non-admins. */
+  get(ctx: RequestContext, uuid: string, opts: { readDeleted?: boolean } = {}): Instance {
+    const i = this.s.instances.get(uuid, opts);
+    if (!i || (!ctx.isAdmin && i.project_id !== ctx.projectId)) throw notFoundInstance(uuid);
+    return i;
+  }
+
+  /** Run `write` in one transaction; start the recorded casts only once it committed. */
+  private commit<T>(write: (casts: (() => void)[]) => T): T {
+    const casts: (() => void)[] = [];
+    const out = this.s.db.transaction(() => write(casts))();
+    for (const start of casts) start();
+    return out;
+  }
+
+  private recordAction(ctx: RequestContext, uuid: string, action: string): void {
+    this.s.actions.start({ action, instanceUuid: uuid, requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId, at: this.s.runtime.now() });
+  }
+
+  private cast(casts: (() => void)[], ctx: RequestContext, c: Cast): void {
+    casts.push(this.manager.record(ctx, c));
+  }
+
+  createServers(ctx: RequestContext, r: CreateServerRequest): Instance[] {
+    const s = this.s;
+    const flavor = s.catalog.flavor(r.flavorRef);
+    if (!flavor) throw new ComputeException('FlavorNotFound', 'Invalid flavorRef provided.', { novaException: true, code: 400 });
+    const image = s.catalog.image(r.imageRef);
+    if (!image || (image.visibility !== 'public' && image.owner !== ctx.projectId && !ctx.isAdmin)) {
+      throw new ComputeException('ImageNotFound', 'Can not find requested image', { novaException: true, code: 400 });
+    }
+    if (image.status !== 'active') throw new ComputeException('ImageNotActive', `Image ${image.id} is not active.`, { novaException: true, code: 400 });
+    if (r.keyName !== null) {
+      const kp = s.db.prepare('SELECT 1 FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, r.keyName);
+      if (!kp) throw new ComputeException('KeypairNotFound', 'Invalid key_name provided.', { novaException: true, code: 400 });
+    }
+    if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) {
+      throw new ComputeException('FlavorDiskSmallerThanMinDisk', `Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum requested disk is ${image.min_disk * 1024 ** 3} bytes.`, { novaException: true, code: 400 });
+    }
+    const az = r.availabilityZone ?? s.config.availabilityZone;
+    if (az !== s.config.availabilityZone) {
+      throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
+    }
+    const reservationId = `r-${s.runtime.randomString(8)}`;
+    const now = s.runtime.now();
+    return this.commit((casts) => {
+      const out: Instance[] = [];
+      for (let idx = 0; idx < r.maxCount; idx++) {
+        const name = r.maxCount > 1 ? `${r.name}-${idx + 1}` : r.name;
+        const uuid = s.runtime.uuid();
+        const inst = s.instances.insert({
+          uuid, project_id: ctx.projectId, user_id: ctx.userId, display_name: name, display_description: r.description,
+          hostname: sanitizeHostname(name), reservation_id: reservationId, launch_index: idx, host: null, node: null,
+          availability_zone: az, image_ref: image.id, kernel_id: '', ramdisk_id: '', key_name: r.keyName, os_type: null,
+          architecture: null, vm_state: 'building', task_state: 'scheduling', power_state: POWER_STATE.pending, progress: 0,
+          locked: false, locked_by: null, auto_disk_config: r.autoDiskConfig, config_drive: '', root_device_name: this.driver.rootDeviceName(),
+          flavor, metadata: r.metadata, system_metadata: {}, tags: r.tags, network_info: [], created_at: now, updated_at: null,
+          launched_at: null, terminated_at: null, deleted_at: null, deleted: false,
+        });
+        s.bdms.insert({
+          uuid: s.runtime.uuid(), instance_uuid: uuid, source_type: 'image', destination_type: 'local', device_name: this.driver.rootDeviceName(),
+          boot_index: 0, delete_on_termination: true, volume_id: null, volume_size: null, snapshot_id: null, image_id: image.id,
+          attachment_id: null, connection_info: null, tag: null, no_device: null, created_at: now, updated_at: null,
+        });
+        this.recordAction(ctx, uuid, 'create');
+        this.cast(casts, ctx, { kind: 'build_and_run_instance', uuid });
+        out.push(inst);
+      }
+      return out;
+    });
+  }
+
+  deleteServer(ctx: RequestContext, instance: Instance): void {
+    checkInstanceLock(ctx, instance);
+    const s = this.s;
+    this.commit((casts) => {
+      if (!instance.host && instance.vm_state === 'building') {
+        // _local_delete: never reached a compute host; the API finishes the delete itself.
+        const now = s.runtime.now();
+        this.recordAction(ctx, instance.uuid, 'delete');
+        s.instances.update(instance.uuid, { vm_state: 'deleted', task_state: null, terminated_at: now, deleted_at: now, deleted: true, updated_at: now });
+        for (const b of s.bdms.listForInstance(instance.uuid)) s.bdms.destroy(b.id, now);
+        return;
+      }
+      s.instances.update(instance.uuid, { task_state: 'deleting', progress: 0, updated_at: s.runtime.now() });
+      this.recordAction(ctx, instance.uuid, 'delete');
+      this.cast(casts, ctx, { kind: 'terminate_instance', uuid: instance.uuid });
+    });
+  }
+
+  lock(ctx: RequestContext, instance: Instance, reason: string | null): void {
+    const sys = { ...instance.system_metadata };
+    if (reason !== null) sys.locked_reason = reason;
+    this.commit(() => {
+      this.recordAction(ctx, instance.uuid, 'lock');
+      this.s.instances.update(instance.uuid, { locked: true, locked_by: ctx.projectId === instance.project_id ? 'owner' : 'admin', system_metadata: sys, updated_at: this.s.runtime.now() });
+    });
+  }
+
+  unlock(ctx: RequestContext, instance: Instance): void {
+    const sys = { ...instance.system_metadata };
+    delete sys.locked_reason;
+    this.commit(() => {
+      this.recordAction(ctx, instance.uuid, 'unlock');
+      this.s.instances.update(instance.uuid, { locked: false, locked_by: null, system_metadata: sys, updated_at: this.s.runtime.now() });
+    });
+  }
+
+  private async getVolume(ctx: RequestContext, id: string, op = 'get'): Promise<NovaVolume> {
+    try {
+      return await this.volumes.get(ctx, id);
+    } catch (e) {
+      throw translateVolumeError(e, id, op);
+    }
+  }
+
+  /** compute_api.attach_volume → _attach_volume (reserve_block_device_name + attachment_create + cast). */
+  async attachVolume(
+    ctx: RequestContext, instance: Instance,
+    o: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean; supportsMultiattach: boolean },
+  ): Promise<BlockDeviceMapping> {
+    checkInstanceLock(ctx, instance);
+    checkInstanceState(instance, 'attach_volume', [...ATTACH_STATES]);
+    if (this.s.bdms.getByVolumeAndInstance(o.volumeId, instance.uuid)) throw invalidVolume(`volume ${o.volumeId} already attached`);
+    const volume = await this.getVolume(ctx, o.volumeId);
+    const s = this.s;
+    const used = s.bdms.listForInstance(instance.uuid).map((b) => b.device_name);
+    if (o.device && used.includes(o.device)) {
+      throw new ComputeException('DevicePathInUse', `The supplied device path (${o.device}) is in use.`, { novaException: true, code: 409 });
+    }
+    const device = o.device ?? this.driver.nextDeviceName(instance, used);
+    if (!this.s.config.crossAzAttach && volume.availability_zone !== instance.availability_zone) {
+      throw invalidVolume(`Instance ${instance.uuid} and volume ${volume.id} are not in the same availability_zone. Instance is in ${instance.availability_zone}. Volume is in ${volume.availability_zone}`);
+    }
+    if (volume.multiattach && !o.supportsMultiattach) {
+      throw new ComputeException('MultiattachNotSupportedOldMicroversion', 'Multiattach volumes are only supported starting with compute API version 2.60.', { novaException: true, code: 400 });
+    }
+    let attachmentId: string;
+    try {
+      attachmentId = (await this.volumes.attachmentCreate(ctx, volume.id, instance.uuid)).id;
+    } catch (e) {
+      throw translateVolumeError(e, volume.id, 'attachment_create');
+    }
+    const now = s.runtime.now();
+    return this.commit((casts) => {
+      const bdm = s.bdms.insert({
+        uuid: s.runtime.uuid(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', device_name: device,
+        boot_index: null, delete_on_termination: o.deleteOnTermination, volume_id: volume.id, volume_size: volume.size, snapshot_id: null,
+        image_id: null, attachment_id: attachmentId, connection_info: null, tag: o.tag, no_device: null, created_at: now, updated_at: null,
+      });
+      this.recordAction(ctx, instance.uuid, 'attach_volume');
+      this.cast(casts, ctx, { kind: 'attach_volume', uuid: instance.uuid, bdmId: bdm.id });
+      return bdm;
+    });
+  }
+
+  /** compute_api.detach_volume → _detach_volume. */
+  async detachVolume(ctx: RequestContext, instance: Instance, volume: NovaVolume): Promise<void> {
+    checkInstanceLock(ctx, instance);
+    checkInstanceState(instance, 'detach_volume', [...ATTACH_STATES]);
+    try {
+      await this.volumes.beginDetaching(ctx, volume.id);
+    } catch (e) {
+      const t = translateVolumeError(e, volume.id, 'begin_detaching');
+      if (t instanceof ComputeException && t.pyClass === 'InvalidInput') throw invalidVolume(t.message);
+      throw t;
+    }
+    const attachmentId = volume.attachments?.[instance.uuid]?.attachment_id ?? null;
+    this.commit((casts) => {
+      this.recordAction(ctx, instance.uuid, 'detach_volume');
+      this.cast(casts, ctx, { kind: 'detach_volume', uuid: instance.uuid, volumeId: volume.id, attachmentId });
+    });
+  }
+
+  getVolumeForApi(ctx: RequestContext, id: string): Promise<NovaVolume> {
+    return this.getVolume(ctx, id);
+  }
+
+  /** compute_api.swap_volume (spec §2, steps 1–13). */
+  async swapVolume(ctx: RequestContext, instance: Instance, oldVolume: NovaVolume, newVolume: NovaVolume): Promise<void> {
+    checkInstanceLock(ctx, instance);
+    checkInstanceState(instance, 'swap_volume', ['active', 'paused', 'resized']);
+    if (!oldVolume.attachments?.[instance.uuid]) throw invalidVolume('Old volume is attached to a different instance.');
+    if (newVolume.attach_status === 'attached') throw invalidVolume('New volume must be detached in order to swap.');
+    if (Number(newVolume.size) < Number(oldVolume.size)) throw invalidVolume('New volume must be the same size or larger.');
+    if (!this.s.config.crossAzAttach && newVolume.availability_zone !== instance.availability_zone) {
+      throw invalidVolume(`Instance ${instance.uuid} and volume ${newVolume.id} are not in the same availability_zone. Instance is in ${instance.availability_zone}. Volume is in ${newVolume.availability_zone}`);
+    }
+    try {
+      await this.volumes.beginDetaching(ctx, oldVolume.id);
+    } catch (e) {
+      const t = translateVolumeError(e, oldVolume.id, 'begin_detaching');
+      if (t instanceof ComputeException && t.pyClass === 'InvalidInput') throw invalidVolume(t.message);
+      throw t;
+    }
+    // Count read/write attachments after begin_detaching (it locks out concurrent attaches).
+    try {
+      const entries = Object.values(oldVolume.attachments ?? {});
+      let rw = entries.length;
+      if (entries.length > 1) {
+        rw = 0;
+        for (const a of entries) {
+          try {
+            if ((await this.volumes.attachmentGet(ctx, a.attachment_id)).attach_mode === 'rw') rw++;
+          } catch {
+            rw++; // an attachment that cannot be read counts as read/write
+          }
+        }
+      }
+      if (rw > 1) {
+        throw new ComputeException('MultiattachSwapVolumeNotSupported', 'Swapping multi-attach volumes with more than one read/write attachment is not supported.', { novaException: true, code: 400 });
+      }
+    } catch (e) {
+      await this.volumes.rollDetaching(ctx, oldVolume.id);
+      throw e;
+    }
+    // No roll_detaching here: Nova leaves the old volume `detaching` (spec §7 row 17).
+    const bdm = this.s.bdms.getByVolumeAndInstance(oldVolume.id, instance.uuid);
+    if (!bdm) throw volumeBdmNotFound(oldVolume.id);
+    let newAttachmentId: string | null = null;
+    if (bdm.attachment_id === null) {
+      await this.volumes.reserveVolume(ctx, newVolume.id).catch((e) => {
+        throw translateVolumeError(e, newVolume.id, 'reserve_volume');
+      });
+    } else {
+      try {
+        this.checkVolumeAlreadyAttached(instance, newVolume);
+      } catch (e) {
+        await this.volumes.rollDetaching(ctx, oldVolume.id);
+        throw e;
+      }
+      try {
+        newAttachmentId = (await this.volumes.attachmentCreate(ctx, newVolume.id, instance.uuid)).id;
+      } catch (e) {
+        throw translateVolumeError(e, newVolume.id, 'attachment_create');
+      }
+    }
+    this.commit((casts) => {
+      this.recordAction(ctx, instance.uuid, 'swap_volume');
+      this.cast(casts, ctx, { kind: 'swap_volume', uuid: instance.uuid, oldVolumeId: oldVolume.id, newVolumeId: newVolume.id, newAttachmentId });
+    });
+  }
+
+  /** _check_volume_already_attached. */
+  private checkVolumeAlreadyAttached(instance: Instance, volume: NovaVolume): void {
+    const bdms = this.s.bdms.listByVolume(volume.id);
+    if (!bdms.length) return;
+    const uuids = bdms.map((b) => b.instance_uuid);
+    if (!volume.multiattach) throw invalidVolume(`volume ${volume.id} is already attached to instances: ${uuids.join(' ')}`);
+    if (uuids.includes(instance.uuid)) throw invalidVolume(`volume ${volume.id} already attached`);
+  }
+}

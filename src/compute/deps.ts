@@ -1,0 +1,15 @@
+import type { Services } from '../services.js';
+import type { Driver } from './driver.js';
+import type { ComputeNotifier } from './notifier-port.js';
+import type { VolumeApi } from './volume-api.js';
+
+/** What every compute-manager flow works with. */
+export interface ManagerDeps {
+  services: Services;
+  volumes: VolumeApi;
+  notifier: ComputeNotifier;
+  driver: Driver;
+}
+
+/** context.elevated(): same user, project and request id, admin flag on. */
+export const elevated = <T extends { isAdmin: boolean }>(ctx: T): T => ({ ...ctx, isAdmin: true });

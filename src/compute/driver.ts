@@ -1,0 +1,80 @@
+// The simulated hypervisor (Nova's virt driver). Like nova.virt.fake it succeeds instantly,
+// unless the fault registry says otherwise: `{service: "compute", operation: "driver.swap_volume"}`.
+import type { Instance } from '../domain.js';
+import { type FaultRegistry, sleep } from '../faults/registry.js';
+import type { Config } from '../config.js';
+import { ComputeException, frame, framesFor } from './exceptions.js';
+import type { ConnectionInfo, Connector } from './volume-api.js';
+
+const DRIVER_MODULE = 'nova.virt.libvirt.driver';
+
+export class Driver {
+  readonly capabilities = { supports_multiattach: true };
+
+  constructor(
+    private faults: FaultRegistry,
+    private config: Config,
+  ) {}
+
+  /** Consult the fault registry at a named point; raise or wait as the fault says. */
+  async faultPoint(operation: string, target: { instance_uuid?: string; volume_id?: string | null }, entry: string[], inner = frame(DRIVER_MODULE, operation.replace(/^(driver|manager)\./, ''), 2000)) {
+    const f = this.faults.take('compute', operation, target);
+    if (!f) return;
+    const e = f.error;
+    if ('delay_ms' in e) {
+      await sleep(e.delay_ms);
+      return;
+    }
+    const frames = framesFor(entry, inner);
+    if ('exception' in e) throw new ComputeException(e.exception, e.message, { frames });
+    throw new ComputeException('NovaException', e.message, { novaException: true, code: e.status, frames });
+  }
+
+  getVolumeConnector(instance: Instance): Connector {
+    return {
+      platform: 'x86_64',
+      os_type: 'linux',
+      ip: '127.0.0.1',
+      host: instance.host ?? this.config.computeHost,
+      multipath: false,
+      initiator: `iqn.1993-08.org.debian:01:${instance.host ?? this.config.computeHost}`,
+      do_local_attach: false,
+    };
+  }
+
+  /** compute_utils.get_next_device_name: the first free letter after the root disk. */
+  nextDeviceName(instance: Instance, used: (string | null)[]): string {
+    const prefix = `/dev/${this.config.diskPrefix}`;
+    const taken = new Set(used.filter((d): d is string => !!d).map((d) => d.replace(/^\/dev\/(x?v|s|h)d/, '')));
+    taken.add('a'); // root disk
+    for (let i = 0; i < 26 * 27; i++) {
+      const letters = i < 26 ? String.fromCharCode(97 + i) : String.fromCharCode(96 + Math.floor(i / 26)) + String.fromCharCode(97 + (i % 26));
+      if (!taken.has(letters)) return `${prefix}${letters}`;
+    }
+    throw new ComputeException('TooManyDiskDevices', 'The maximum allowed number of disk devices (500) to attach to a single instance has been exceeded.', { novaException: true, code: 403 });
+  }
+
+  rootDeviceName(): string {
+    return `/dev/${this.config.diskPrefix}a`;
+  }
+
+  async spawn(instance: Instance) {
+    await this.faultPoint('driver.spawn', { instance_uuid: instance.uuid }, ['_do_build_and_run_instance', '_build_and_run_instance']);
+  }
+
+  async attachVolume(instance: Instance, _cinfo: ConnectionInfo, _mountpoint: string, volumeId: string) {
+    await this.faultPoint('driver.attach_volume', { instance_uuid: instance.uuid, volume_id: volumeId }, ['attach_volume', '_attach_volume']);
+  }
+
+  async detachVolume(instance: Instance, _cinfo: ConnectionInfo | null, _mountpoint: string | null, volumeId: string) {
+    await this.faultPoint('driver.detach_volume', { instance_uuid: instance.uuid, volume_id: volumeId }, ['detach_volume', '_detach_volume']);
+  }
+
+  async swapVolume(instance: Instance, _old: ConnectionInfo | null, _new: ConnectionInfo, _mountpoint: string | null, _resizeTo: number, oldVolumeId: string) {
+    await this.faultPoint('driver.swap_volume', { instance_uuid: instance.uuid, volume_id: oldVolumeId }, ['swap_volume', '_do_swap_volume', '_swap_volume']);
+  }
+
+  async destroy(instance: Instance) {
+    await this.faultPoint('driver.destroy', { instance_uuid: instance.uuid }, ['terminate_instance', '_delete_instance', '_shutdown_instance']);
+  }
+}

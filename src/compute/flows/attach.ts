@@ -1,0 +1,76 @@
+// ComputeManager.attach_volume → _attach_volume → DriverVolumeBlockDevice.attach.
+import type { BlockDeviceMapping, RequestContext } from '../../domain.js';
+import { translateAttachmentError, translateVolumeError } from '../cinder-errors.js';
+import { type ManagerDeps, elevated } from '../deps.js';
+import { exceptionInfo, withInstanceEvent } from '../events.js';
+import { asComputeException } from '../exceptions.js';
+import type { ConnectionInfo } from '../volume-api.js';
+
+export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, bdmId: number): Promise<void> {
+  const s = d.services;
+  const instance = s.instances.get(uuid);
+  if (!instance) return;
+  const ctx = elevated(reqCtx);
+  const host = s.config.computeHost;
+  await withInstanceEvent(d, ctx, instance, 'attach_volume', async () => {
+    const bdm = s.bdms.listForInstance(uuid).find((b) => b.id === bdmId);
+    if (!bdm || !bdm.volume_id) return;
+    const volumeId = bdm.volume_id;
+    d.notifier.notifyAboutVolumeAttachDetach(ctx, instance, s.bdms.listForInstance(uuid), host, 'volume_attach', 'start', volumeId);
+    try {
+      const cinfo = await driverBdmAttach(d, ctx, bdm);
+      s.bdms.update(bdm.id, { connection_info: JSON.stringify(cinfo), updated_at: s.runtime.now() });
+    } catch (err) {
+      const e = asComputeException(err, ['attach_volume', '_attach_volume']);
+      // Make the volume available again; the attachment may already be gone.
+      try {
+        if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id);
+        else await d.volumes.unreserveVolume(ctx, volumeId);
+      } catch {
+        /* VolumeAttachmentNotFound is ignored by Nova */
+      }
+      d.notifier.notifyAboutVolumeAttachDetach(ctx, instance, s.bdms.listForInstance(uuid), host, 'volume_attach', 'error', volumeId, exceptionInfo(e));
+      s.bdms.destroy(bdm.id, s.runtime.now());
+      throw e;
+    }
+    d.notifier.notifyAboutVolumeAttachDetach(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'volume_attach', 'end', volumeId);
+  });
+}
+
+/** DriverVolumeBlockDevice.attach: new-style (attachment_update → driver → complete) or legacy. */
+async function driverBdmAttach(d: ManagerDeps, ctx: RequestContext, bdm: BlockDeviceMapping): Promise<ConnectionInfo> {
+  const instance = d.services.instances.get(bdm.instance_uuid)!;
+  const volumeId = bdm.volume_id!;
+  try {
+    await d.volumes.get(ctx, volumeId);
+  } catch (e) {
+    throw translateVolumeError(e, volumeId, 'get');
+  }
+  const connector = d.driver.getVolumeConnector(instance);
+  const mountpoint = bdm.device_name ?? '';
+  let cinfo: ConnectionInfo;
+  if (bdm.attachment_id) {
+    try {
+      cinfo = (await d.volumes.attachmentUpdate(ctx, bdm.attachment_id, connector, mountpoint)).connection_info as ConnectionInfo;
+    } catch (e) {
+      throw translateAttachmentError(e, bdm.attachment_id, 'attachment_update');
+    }
+    cinfo = { ...cinfo, serial: volumeId };
+    await d.driver.attachVolume(instance, cinfo, mountpoint, volumeId);
+    try {
+      await d.volumes.attachmentComplete(ctx, bdm.attachment_id);
+    } catch (e) {
+      throw translateAttachmentError(e, bdm.attachment_id, 'attachment_complete');
+    }
+  } else {
+    try {
+      cinfo = await d.volumes.initializeConnection(ctx, volumeId, connector);
+      cinfo = { ...cinfo, serial: volumeId };
+      await d.driver.attachVolume(instance, cinfo, mountpoint, volumeId);
+      await d.volumes.attach(ctx, volumeId, instance.uuid, mountpoint);
+    } catch (e) {
+      throw translateVolumeError(e, volumeId, 'attach');
+    }
+  }
+  return cinfo;
+}

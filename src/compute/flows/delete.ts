@@ -1,0 +1,48 @@
+// ComputeManager.terminate_instance → _delete_instance → _shutdown_instance (nova/compute/manager.py).
+import { POWER_STATE, type RequestContext } from '../../domain.js';
+import { type ManagerDeps, elevated } from '../deps.js';
+import { withInstanceEvent } from '../events.js';
+
+export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string): Promise<void> {
+  const s = d.services;
+  const instance = s.instances.get(uuid);
+  if (!instance) return;
+  const ctx = elevated(reqCtx);
+  const host = s.config.computeHost;
+  await withInstanceEvent(d, ctx, instance, 'terminate_instance', async () => {
+    const bdms = s.bdms.listForInstance(uuid);
+    d.notifier.notifyAboutInstanceAction(ctx, instance, bdms, host, 'delete', 'start');
+    // _shutdown_instance
+    d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid)!, bdms, host, 'shutdown', 'start');
+    await d.driver.destroy(instance);
+    s.instances.update(uuid, { network_info: [] });
+    for (const bdm of bdms.filter((b) => b.volume_id)) {
+      // Nova ignores (logs) every failure here: an instance must always be deletable.
+      try {
+        if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id);
+        else {
+          await d.volumes.terminateConnection(ctx, bdm.volume_id!, d.driver.getVolumeConnector(instance));
+          await d.volumes.detach(ctx, bdm.volume_id!, uuid);
+        }
+      } catch {
+        /* logged by Nova, ignored */
+      }
+    }
+    d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid)!, bdms, host, 'shutdown', 'end');
+    // _cleanup_volumes: delete_on_termination volumes are deleted, failures ignored.
+    for (const bdm of bdms.filter((b) => b.volume_id && b.delete_on_termination)) {
+      try {
+        await d.volumes.delete(ctx, bdm.volume_id!);
+      } catch {
+        /* ignored, as Nova does with raise_exc=False */
+      }
+    }
+    const now = s.runtime.now();
+    s.db.transaction(() => {
+      s.instances.update(uuid, { power_state: POWER_STATE.pending, terminated_at: now, vm_state: 'deleted', task_state: null, updated_at: now });
+      for (const b of bdms) s.bdms.destroy(b.id, now);
+      s.instances.update(uuid, { deleted: true, deleted_at: now });
+    })();
+    d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid, { readDeleted: true })!, bdms, host, 'delete', 'end');
+  });
+}

@@ -1,0 +1,72 @@
+// nova-compute in-process: operations arrive by "cast" (fire and forget), are recorded in
+// compute_tasks until they finish (so a restart can clean up like nova-compute's init_host),
+// and run one at a time per instance.
+import type { RequestContext } from '../domain.js';
+import type { ManagerDeps } from './deps.js';
+import { attachVolume } from './flows/attach.js';
+import { buildAndRunInstance } from './flows/build.js';
+import { terminateInstance } from './flows/delete.js';
+import { detachVolume } from './flows/detach.js';
+import { type SwapArgs, swapVolume } from './flows/swap.js';
+import { TaskRunner } from './tasks.js';
+
+export type Cast =
+  | { kind: 'build_and_run_instance'; uuid: string }
+  | { kind: 'terminate_instance'; uuid: string }
+  | { kind: 'attach_volume'; uuid: string; bdmId: number }
+  | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
+  | ({ kind: 'swap_volume'; uuid: string } & SwapArgs);
+
+export class ComputeManager {
+  readonly tasks: TaskRunner;
+  private insertTask;
+  private deleteTask;
+
+  constructor(readonly d: ManagerDeps) {
+    this.tasks = new TaskRunner((err) => d.services.config.logLevel !== 'silent' && console.error('compute task failed', err));
+    this.insertTask = d.services.db.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.deleteTask = d.services.db.prepare('DELETE FROM compute_tasks WHERE id = ?');
+  }
+
+  /**
+   * Record the cast (inside the caller's transaction, next to the API's writes) and return
+   * a starter to call once that transaction has committed.
+   */
+  record(ctx: RequestContext, cast: Cast): () => void {
+    const id = Number(this.insertTask.run(cast.uuid, cast.kind, JSON.stringify(cast), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+    return () => this.start(id, ctx, cast);
+  }
+
+  start(taskId: number, ctx: RequestContext, cast: Cast): void {
+    void this.tasks.run(cast.uuid, async () => {
+      try {
+        await this.dispatch(ctx, cast);
+      } finally {
+        this.deleteTask.run(taskId);
+      }
+    });
+  }
+
+  private dispatch(ctx: RequestContext, c: Cast): Promise<void> {
+    switch (c.kind) {
+      case 'build_and_run_instance':
+        return buildAndRunInstance(this.d, ctx, c.uuid);
+      case 'terminate_instance':
+        return terminateInstance(this.d, ctx, c.uuid);
+      case 'attach_volume':
+        return attachVolume(this.d, ctx, c.uuid, c.bdmId);
+      case 'detach_volume':
+        return detachVolume(this.d, ctx, c.uuid, c.volumeId, c.attachmentId);
+      case 'swap_volume':
+        return swapVolume(this.d, ctx, c.uuid, c);
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.tasks.idle();
+  }
+
+  close(): void {
+    this.tasks.close();
+  }
+}

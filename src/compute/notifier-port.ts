@@ -1,0 +1,20 @@
+// What the compute side asks of the notifier (nova/compute/utils.py notify_about_* helpers).
+import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
+
+export interface ExceptionInfoLike {
+  exception: string;
+  exception_message: string;
+  module_name: string;
+  function_name: string;
+  traceback: string;
+}
+
+export type Phase = 'start' | 'end' | 'error';
+
+export interface ComputeNotifier {
+  notifyAboutVolumeSwap(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, oldVolumeId: string, newVolumeId: string, exc?: ExceptionInfoLike): void;
+  notifyAboutVolumeAttachDetach(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'volume_attach' | 'volume_detach', phase: Phase, volumeId: string, exc?: ExceptionInfoLike): void;
+  notifyAboutInstanceCreate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, exc?: ExceptionInfoLike): void;
+  notifyAboutInstanceAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike): void;
+  notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
+}

@@ -1,0 +1,93 @@
+// Every option of the simulator, one zod schema: CLI flags, NOVASIM_* variables and library options.
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]);
+
+export const ConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 0 = pick a free port. The library defaults to 0, the CLI to 8774. */
+    port: z.coerce.number().int().min(0).max(65535).default(0),
+    db: z.string().min(1).default(':memory:'),
+    profile: z.enum(['master', 'zed']).default('master'),
+    seed: z.string().optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+    deterministic: bool.default(false),
+    frozenTime: z.string().optional(),
+    fixedRequestId: z.string().optional(),
+    /** Time the simulated hypervisor takes to build a server (BUILD → ACTIVE). */
+    buildDelayMs: z.coerce.number().int().min(0).max(600_000).default(5),
+    /** Compute service host (publisher `nova-compute:<computeHost>`, instance.host). */
+    computeHost: z.string().min(1).default('compute'),
+    /** Hypervisor node name (instance.node). */
+    node: z.string().min(1).default('novasim-node'),
+    /** Nova's CONF.host: compute.exception publisher and instance fault host. */
+    confHost: z.string().min(1).default('novasim'),
+    /** Device prefix the simulated driver hands out: 'vd' (libvirt virtio) or 'sd' (Nova's fake driver). */
+    diskPrefix: z.enum(['vd', 'sd', 'xvd', 'hd']).default('vd'),
+    availabilityZone: z.string().min(1).default('nova'),
+    /** Base URL the compute side uses for Cinder; default is this simulator's own /volume/v3. */
+    cinderUrl: z.string().url().optional(),
+    tokenTtlSeconds: z.coerce.number().int().min(1).default(3600),
+    bodyLimit: z.coerce.number().int().min(1024).default(1024 * 1024),
+    controlToken: z.string().min(1).optional(),
+    notificationFormat: z.enum(['unversioned', 'versioned', 'both']).default('versioned'),
+    bdmsInNotifications: bool.default(true),
+    includeShareMapping: bool.default(true),
+    versionedNotificationsTopics: z.array(z.string().min(1)).default(['versioned_notifications']),
+    notificationCap: z.coerce.number().int().min(1).default(10_000),
+    notifyJsonl: z.string().optional(),
+    notifyAmqp: z.string().optional(),
+    notifyWebhook: z.string().url().optional(),
+    controlExchange: z.string().min(1).default('nova'),
+    /** Nova's [cinder] cross_az_attach. */
+    crossAzAttach: bool.default(true),
+    /** Nova's [cinder] timeout for one Cinder HTTP call (Nova's default is none; 30 s here). */
+    cinderTimeoutMs: z.coerce.number().int().min(1).max(600_000).default(30_000),
+    /** Nova's [cinder] http_retries: keystoneauth connect retries on connection failures/timeouts. */
+    cinderHttpRetries: z.coerce.number().int().min(0).max(20).default(3),
+    /** First keystoneauth connect-retry delay; doubles each retry (keystoneauth starts at 0.5 s). */
+    cinderRetryDelayMs: z.coerce.number().int().min(0).max(60_000).default(500),
+    /** [service_user] send_service_user_token for Nova→Cinder and Cinder→Nova calls (devstack: true). */
+    sendServiceUserToken: bool.default(true),
+    /** Nova's [service_user] credentials (devstack: user nova in project service). */
+    novaServiceUser: z.string().min(1).default('nova'),
+    novaServicePassword: z.string().default('secret'),
+    /** Cinder's [service_user] credentials (devstack: user cinder in project service). */
+    cinderServiceUser: z.string().min(1).default('cinder'),
+    cinderServicePassword: z.string().default('secret'),
+    /** Cinder's [nova] privileged user, used for update_server_volume (devstack: nova, admin+service). */
+    cinderNovaUser: z.string().min(1).default('nova'),
+    cinderNovaPassword: z.string().default('secret'),
+    /** Project of the service users above. */
+    serviceProject: z.string().min(1).default('service'),
+    /** Base URL the fake Cinder uses for Nova; default is this simulator's own /compute/v2.1. */
+    novaUrl: z.string().url().optional(),
+    /** Fake Cinder host, as in `<host>@lvmdriver-1#lvmdriver-1`. */
+    cinderHost: z.string().min(1).default('novasim'),
+    /** Time the fake Cinder's volume manager takes to create a volume (creating → available). */
+    volumeCreateDelayMs: z.coerce.number().int().min(0).max(600_000).default(5),
+    /** Time it takes to delete one (deleting → gone). */
+    volumeDeleteDelayMs: z.coerce.number().int().min(0).max(600_000).default(5),
+    /** Cinder's migration_create_volume_timeout_secs (300 s): how long a migration waits for its target. */
+    migrationCreateTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(300_000),
+    /** Cinder's per-project quota_volumes / quota_gigabytes defaults; -1 = unlimited. */
+    volumeQuota: z.coerce.number().int().min(-1).default(10),
+    gigabytesQuota: z.coerce.number().int().min(-1).default(1000),
+  })
+  .strict();
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** NOVASIM_<UPPER_SNAKE> → option name. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, string>> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const envName = `NOVASIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const v = env[envName];
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
+  return out as Partial<Record<keyof Config, string>>;
+}

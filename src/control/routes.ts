@@ -1,0 +1,60 @@
+// /_novasim: the simulator's own test-only control plane (health, reset, faults, clock).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { FaultSpecSchema } from '../faults/registry.js';
+import type { Services } from '../services.js';
+
+export interface ControlDeps {
+  services: Services;
+  reset: () => Promise<void>;
+  health: () => Record<string, unknown>;
+}
+
+const ClockSchema = z.union([
+  z.object({ time: z.string().min(1).nullable() }).strict(),
+  z.object({ advance_ms: z.number().int().min(0).max(10 * 365 * 86_400_000) }).strict(),
+]);
+
+function bad(message: string) {
+  return Object.assign(new Error(message), { statusCode: 400 });
+}
+
+export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
+  const s = opts.services;
+
+  app.get('/health', async () => opts.health());
+
+  app.post('/reset', async (_req, reply) => {
+    await opts.reset();
+    reply.code(204).send();
+  });
+
+  app.get('/faults', async () => ({ faults: s.faults.list() }));
+  app.post('/faults', async (req, reply) => {
+    const r = FaultSpecSchema.safeParse(req.body);
+    if (!r.success) throw bad(`Invalid fault: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    reply.code(201);
+    return { fault: s.faults.add(r.data) };
+  });
+  app.delete('/faults', async (_req, reply) => {
+    s.faults.clear();
+    reply.code(204).send();
+  });
+  app.delete('/faults/:id', async (req, reply) => {
+    if (!s.faults.remove((req.params as { id: string }).id)) return reply.code(404).send({ error: { code: 404, message: 'No such fault' } });
+    reply.code(204).send();
+  });
+
+  app.get('/clock', async () => s.runtime.clockState());
+  app.post('/clock', async (req) => {
+    const r = ClockSchema.safeParse(req.body);
+    if (!r.success) throw bad('Expected {"time": "<ISO 8601>" | null} or {"advance_ms": <int>}');
+    try {
+      if ('time' in r.data) s.runtime.setClock(r.data.time);
+      else s.runtime.advance(r.data.advance_ms);
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+    return s.runtime.clockState();
+  });
+}

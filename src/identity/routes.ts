@@ -1,0 +1,105 @@
+// Keystone v3 subset: version discovery, password/token auth with project scope, token validation.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../services.js';
+import { isoMicro } from '../time-format.js';
+import { buildCatalog, requestBase } from './catalog.js';
+import { AUTH_REQUIRED, KeystoneError } from './errors.js';
+import { AuthRequestSchema } from './schemas.js';
+import type { TokenInfo } from './tokens.js';
+
+const DOMAIN = { id: 'default', name: 'Default' };
+
+function versionDoc(base: string) {
+  return {
+    id: 'v3.14',
+    status: 'stable',
+    updated: '2020-04-07T00:00:00Z',
+    links: [{ rel: 'self', href: `${base}/identity/v3/` }],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+  };
+}
+
+function tokenBody(t: TokenInfo, base: string) {
+  return {
+    token: {
+      methods: t.methods,
+      user: { domain: DOMAIN, id: t.userId, name: t.userName, password_expires_at: null },
+      audit_ids: [t.auditId],
+      expires_at: `${isoMicro(t.expiresAt)}Z`,
+      issued_at: `${isoMicro(t.issuedAt)}Z`,
+      project: { domain: DOMAIN, id: t.projectId, name: t.projectName },
+      is_domain: false,
+      roles: t.roles,
+      catalog: buildCatalog(base, t.projectId),
+    },
+  };
+}
+
+export async function identityRoutes(app: FastifyInstance, opts: { services: Services }) {
+  const s = opts.services;
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    const e = err instanceof KeystoneError ? err : new KeystoneError(err.statusCode && err.statusCode < 500 ? err.statusCode : 400, err.statusCode === 413 ? 'Request is too large.' : err.message);
+    reply.code(e.status).type('application/json').send(e.body());
+  });
+
+  app.get('/', async (req, reply) => {
+    reply.code(300).send({ versions: { values: [versionDoc(requestBase(req))] } });
+  });
+  app.get('/v3', async (req) => ({ version: versionDoc(requestBase(req)) }));
+  app.get('/v3/', async (req) => ({ version: versionDoc(requestBase(req)) }));
+
+  app.post('/v3/auth/tokens', async (req, reply) => {
+    const parsed = AuthRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new KeystoneError(400, `Invalid input for field '${parsed.error.issues[0].path.join('.')}': ${parsed.error.issues[0].message}`);
+    const { identity, scope } = parsed.data.auth;
+    let userId: string;
+    let methods: string[];
+    let expiresAt: Date | undefined;
+    if (identity.methods.includes('password') && identity.password) {
+      const u = identity.password.user;
+      const user = s.identity.user({ id: u.id, name: u.name });
+      if (!user || user.password !== u.password) throw new KeystoneError(401, AUTH_REQUIRED);
+      userId = user.id;
+      methods = ['password'];
+    } else if (identity.methods.includes('token') && identity.token) {
+      const t = s.tokens.validate(identity.token.id);
+      if (!t) throw new KeystoneError(401, AUTH_REQUIRED);
+      userId = t.userId;
+      methods = [...new Set([...t.methods, 'token'])];
+      expiresAt = t.expiresAt; // a rescoped token never outlives the original
+    } else {
+      throw new KeystoneError(400, 'Expecting to find identity in auth. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+    }
+    const user = s.identity.user({ id: userId })!;
+    const projectRef = scope && scope !== 'unscoped' ? scope.project : { id: user.default_project_id ?? undefined };
+    const project = s.identity.project({ id: projectRef.id, name: projectRef.id ? undefined : projectRef.name });
+    if (!project) throw new KeystoneError(401, AUTH_REQUIRED);
+    const roles = s.identity.roles(user.id, project.id);
+    if (roles.length === 0) throw new KeystoneError(401, AUTH_REQUIRED);
+    const token = s.tokens.issue(user, project, roles, methods, expiresAt);
+    reply.code(201).header('x-subject-token', token.id).send(tokenBody(token, requestBase(req)));
+  });
+
+  const subject = (req: FastifyRequest) => {
+    const caller = s.tokens.validate(req.headers['x-auth-token'] as string | undefined);
+    if (!caller) throw new KeystoneError(401, AUTH_REQUIRED);
+    const subjectId = req.headers['x-subject-token'] as string | undefined;
+    const t = s.tokens.validate(subjectId);
+    if (!t) throw new KeystoneError(404, `Could not find token: ${subjectId ?? ''}.`);
+    return t;
+  };
+
+  app.get('/v3/auth/tokens', async (req, reply: FastifyReply) => {
+    const t = subject(req);
+    reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req)));
+  });
+  app.head('/v3/auth/tokens', async (req, reply) => {
+    subject(req);
+    reply.code(200).send();
+  });
+  app.delete('/v3/auth/tokens', async (req, reply) => {
+    s.tokens.revoke(subject(req).id);
+    reply.code(204).send();
+  });
+}

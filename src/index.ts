@@ -1,0 +1,141 @@
+// Public library API: createSimulator() runs novasim in-process (fastify inject or a real port).
+import type { AddressInfo } from 'node:net';
+import { buildApp } from './app.js';
+import { type ConfigInput, ConfigSchema } from './config.js';
+import { FaultRegistry, type FaultSpec } from './faults/registry.js';
+import { TokenStore } from './identity/tokens.js';
+import { Notifier } from './notifier/notifier.js';
+import { CaptureSink, type NotificationFilter } from './notifier/sinks/capture.js';
+import { JsonlSink } from './notifier/sinks/jsonl.js';
+import type { Sink } from './notifier/sinks/sink.js';
+import { getProfile } from './profiles/index.js';
+import { Runtime } from './runtime.js';
+import type { Services } from './services.js';
+import { ActionStore } from './store/actions.js';
+import { BdmStore } from './store/block-devices.js';
+import { CatalogStore } from './store/catalog.js';
+import { allDataTables, openDatabase } from './store/db.js';
+import { IdentityStore } from './store/identity.js';
+import { InstanceStore } from './store/instances.js';
+import { applySeed, loadSeed } from './store/seed.js';
+
+export type { Config, ConfigInput } from './config.js';
+export type { FaultSpec } from './faults/registry.js';
+export type { CapturedNotification } from './notifier/types.js';
+export type { Profile, ProfileName } from './profiles/index.js';
+
+export async function createSimulator(options: ConfigInput = {}) {
+  const config = ConfigSchema.parse(options);
+  const profile = getProfile(config.profile);
+  const runtime = new Runtime({ deterministic: config.deterministic, frozenTime: config.frozenTime, fixedRequestId: config.fixedRequestId });
+  const db = openDatabase(config.db);
+  const seed = loadSeed(config.seed);
+  const seedIfEmpty = () => {
+    const has = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
+    if (has.n === 0) db.transaction(() => applySeed(db, seed, runtime.now().toISOString()))();
+  };
+  seedIfEmpty();
+
+  let listening: string | null = null;
+  let listenPromise: Promise<string> | null = null;
+  const faults = new FaultRegistry();
+  const services: Services = {
+    config, profile, runtime, db, faults,
+    identity: new IdentityStore(db),
+    tokens: new TokenStore(db, runtime, config.tokenTtlSeconds),
+    instances: new InstanceStore(db),
+    bdms: new BdmStore(db),
+    actions: new ActionStore(db),
+    catalog: new CatalogStore(db),
+    baseUrl: () => listen(),
+  };
+
+  const capture = new CaptureSink({ cap: config.notificationCap });
+  const sinks: Sink[] = [capture];
+  if (config.notifyJsonl) sinks.push(new JsonlSink({ path: config.notifyJsonl }));
+  const notifier = new Notifier({
+    runtime, profile, sinks,
+    options: {
+      notificationFormat: config.notificationFormat, bdmsInNotifications: config.bdmsInNotifications,
+      includeShareMapping: config.includeShareMapping, versionedNotificationsTopics: config.versionedNotificationsTopics, host: config.confHost,
+    },
+  });
+
+  const idle = async () => {
+    // Compute casts can trigger Cinder work and vice versa: settle until both are quiet.
+    for (let i = 0; i < 50; i++) {
+      await built.manager.idle();
+      if (built.cinder?.idle) await built.cinder.idle();
+      if (built.manager.tasks.pending === 0 && !(built.cinder?.pending?.() ?? 0)) return;
+    }
+  };
+
+  const reset = async () => {
+    await idle();
+    faults.clear();
+    db.transaction(() => {
+      db.pragma('foreign_keys = OFF');
+      for (const t of allDataTables(db)) db.prepare(`DELETE FROM "${t}"`).run();
+      db.pragma('foreign_keys = ON');
+      applySeed(db, seed, runtime.now().toISOString());
+    })();
+    services.tokens.clearCache();
+    capture.clear();
+    runtime.reseed();
+  };
+
+  const health = () => ({
+    status: 'ok',
+    profile: profile.name,
+    db: config.db,
+    notifications: { captured: capture.length, dropped: capture.dropped, last_seq: capture.lastSeq, sinks: notifier.stats() },
+    compute: { pending_tasks: built.manager.tasks.pending },
+  });
+
+  const built = await buildApp(config, { services, notifier, capture, reset, health }) as Awaited<ReturnType<typeof buildApp>> & { cinder?: { idle?: () => Promise<void>; pending?: () => number } };
+
+  async function listen(opts: { host?: string; port?: number } = {}): Promise<string> {
+    if (listening) return listening;
+    listenPromise ??= (async () => {
+      await built.app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
+      const addr = built.app.server.address() as AddressInfo;
+      const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      listening = `http://${host}:${addr.port}`;
+      return listening;
+    })();
+    return listenPromise;
+  }
+
+  return {
+    app: built.app,
+    services,
+    config,
+    profile,
+    notifier,
+    faults: {
+      add: (spec: FaultSpec) => faults.add(spec),
+      list: () => faults.list(),
+      clear: () => faults.clear(),
+    },
+    notifications: {
+      capture,
+      list: (filter: NotificationFilter = {}) => capture.list(filter),
+      waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => capture.waitFor(eventType, opts),
+      clear: () => capture.clear(),
+    },
+    get url() {
+      return listening;
+    },
+    listen,
+    idle,
+    reset,
+    async close() {
+      built.manager.close();
+      await built.app.close();
+      for (const sink of sinks) await sink.close?.();
+      db.close();
+    },
+  };
+}
+
+export type Simulator = Awaited<ReturnType<typeof createSimulator>>;

@@ -1,0 +1,33 @@
+// Notifier configuration: Nova's [notifications] options plus CONF.host.
+import { z } from 'zod';
+
+export const NotifierOptions = z.object({
+  /**
+   * [notifications] notification_format. Nova's default is 'unversioned', which would make it emit
+   * no versioned notification at all; novasim exists to produce them, so it defaults to 'versioned'.
+   * novasim never builds legacy (unversioned) notifications, so 'unversioned' means "emit nothing"
+   * and 'both' behaves like 'versioned'.
+   */
+  notificationFormat: z.enum(['unversioned', 'versioned', 'both']).default('versioned'),
+  /**
+   * [notifications] bdms_in_notifications. Nova defaults to False (`block_devices: null`); novasim
+   * defaults to true, as Nova's own sample tests run, so payloads match the golden samples.
+   */
+  bdmsInNotifications: z.boolean().default(true),
+  /**
+   * [notifications] include_share_mapping (only for profiles whose payloads have `shares`).
+   * Nova defaults to False (`shares: null`); true gives `[]` (novasim has no shares), as the samples.
+   */
+  includeShareMapping: z.boolean().default(true),
+  /** [notifications] versioned_notifications_topics; messages go to `<topic>.<priority>`. */
+  versionedNotificationsTopics: z.array(z.string().min(1)).min(1).default(['versioned_notifications']),
+  /**
+   * CONF.host: the publisher host of nova-api notifications and of `compute.exception`. Instance
+   * notifications from the compute manager use the compute service host the caller passes in.
+   * Nova defaults it to the machine's hostname; novasim uses a fixed 'novasim' so output is stable.
+   */
+  host: z.string().min(1).default('novasim'),
+});
+
+export type NotifierOptions = z.infer<typeof NotifierOptions>;
+export type NotifierOptionsInput = z.input<typeof NotifierOptions>;

@@ -1,0 +1,28 @@
+// FlavorPayload 1.4 (nova/notifications/objects/flavor.py), built from the instance's embedded flavor.
+import type { FlavorSnapshot } from '../../domain.js';
+import type { Profile } from '../../profiles/index.js';
+import { novaObject, type NovaObject } from '../primitive.js';
+import { floatField, populate, type FieldMap } from './field-map.js';
+
+export const FLAVOR_FIELDS: FieldMap<FlavorSnapshot> = {
+  flavorid: (f) => f.flavorid,
+  memory_mb: (f) => f.memory_mb,
+  vcpus: (f) => f.vcpus,
+  root_gb: (f) => f.root_gb,
+  ephemeral_gb: (f) => f.ephemeral_gb,
+  name: (f) => f.name,
+  swap: (f) => f.swap,
+  // FloatField: Nova sends 1.0, which JSON.stringify would print as 1.
+  rxtx_factor: floatField((f) => f.rxtx_factor),
+  vcpu_weight: (f) => f.vcpu_weight,
+  disabled: (f) => f.disabled,
+  is_public: (f) => f.is_public,
+  extra_specs: (f) => ({ ...f.extra_specs }),
+  // An instance's flavor never has `projects` loaded, and populate_schema turns that into null.
+  projects: () => null,
+  description: (f) => f.description,
+};
+
+export function flavorPayload(flavor: FlavorSnapshot, profile: Profile): NovaObject {
+  return novaObject('FlavorPayload', populate(FLAVOR_FIELDS, flavor), profile);
+}

@@ -1,0 +1,3 @@
+export * from './capture.js';
+export * from './jsonl.js';
+export type { Sink } from './sink.js';

@@ -1,0 +1,43 @@
+import type { Profile } from './profile.js';
+import { COMMON_RULES } from './policy-base.js';
+
+// Nova master 00a030403f (2026-08-21) + Cinder master ab09bc39db.
+export const master: Profile = {
+  name: 'master',
+  compute: { minVersion: '2.1', maxVersion: '2.104', updated: '2013-07-23T11:33:21Z' },
+  volume: { minVersion: '3.0', maxVersion: '3.71', updated: '2023-08-31T00:00:00Z' },
+  // New defaults and scope checks are enforced (since 27.0.0).
+  policy: {
+    ...COMMON_RULES,
+    'os_compute_api:os-volumes-attachments:swap': 'rule:service_or_admin',
+  },
+  payloadVersions: {
+    InstancePayload: '1.9',
+    InstanceActionPayload: '1.9',
+    InstanceActionVolumeSwapPayload: '1.9',
+    InstanceActionVolumePayload: '1.7',
+    InstanceCreatePayload: '1.13',
+    InstanceUpdatePayload: '2.1',
+    ExceptionPayload: '1.1',
+    BlockDevicePayload: '1.0',
+    FlavorPayload: '1.4',
+    IpPayload: '1.0',
+    KeypairPayload: '1.0',
+    EventType: '1.22',
+  },
+  switches: {
+    swapRequiresMigration: true,
+    payloadShares: true,
+    attachNoBodyFrom: '2.101',
+    hideLegacyBdmsFrom289: true,
+    createErrorNullHost: true,
+  },
+  cinder: {
+    enforceNewDefaults: true,
+    attachmentUpdateConflict: true,
+    hostNameForServiceRole: true,
+    enforceMultipath: true,
+    jsonschemaNonEmptyWording: true,
+    attachmentDeletionCheck: true,
+  },
+};

@@ -1,0 +1,117 @@
+// Nova's instances table: one row per server, with the flavor snapshot and metadata as JSON.
+import type { FlavorSnapshot, FixedIp, Instance, VmState } from '../domain.js';
+import type { Db } from './db.js';
+import { bool, fromIso, toIso } from './rows.js';
+
+type Row = Record<string, unknown>;
+
+const JSON_COLS = ['flavor', 'metadata', 'system_metadata', 'tags', 'network_info'] as const;
+const DATE_COLS = ['created_at', 'updated_at', 'launched_at', 'terminated_at', 'deleted_at'] as const;
+const BOOL_COLS = ['locked', 'auto_disk_config', 'deleted'] as const;
+
+function toInstance(r: Row): Instance {
+  const out: Record<string, unknown> = { ...r };
+  for (const c of JSON_COLS) out[c] = JSON.parse(r[c] as string);
+  for (const c of DATE_COLS) out[c] = fromIso(r[c] as string | null);
+  for (const c of BOOL_COLS) out[c] = bool(r[c]);
+  const flavor = out.flavor as FlavorSnapshot;
+  return { ...(out as unknown as Instance), flavor, network_info: out.network_info as FixedIp[] };
+}
+
+function toRow(i: Partial<Instance>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(i)) {
+    if ((JSON_COLS as readonly string[]).includes(k)) out[k] = JSON.stringify(v);
+    else if ((DATE_COLS as readonly string[]).includes(k)) out[k] = toIso(v as Date | null);
+    else if ((BOOL_COLS as readonly string[]).includes(k)) out[k] = v ? 1 : 0;
+    else out[k] = v;
+  }
+  return out;
+}
+
+export interface InstanceListFilter {
+  projectId?: string | null;
+  name?: RegExp | null;
+  vmStates?: VmState[] | null;
+  deleted?: boolean;
+  limit?: number;
+  /** uuid of the last item of the previous page. */
+  marker?: { created_at: string; id: number } | null;
+  reservationId?: string;
+  changesSince?: Date;
+}
+
+export class InstanceStore {
+  private byUuid;
+  private byUuidAny;
+  private cols: string[];
+
+  constructor(private db: Db) {
+    this.byUuid = db.prepare('SELECT * FROM instances WHERE uuid = ? AND deleted = 0');
+    this.byUuidAny = db.prepare('SELECT * FROM instances WHERE uuid = ?');
+    this.cols = (db.prepare('PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
+  }
+
+  get(uuid: string, opts: { readDeleted?: boolean } = {}): Instance | null {
+    const r = (opts.readDeleted ? this.byUuidAny : this.byUuid).get(uuid) as Row | undefined;
+    return r ? toInstance(r) : null;
+  }
+
+  insert(i: Omit<Instance, 'id'>): Instance {
+    const row = toRow(i);
+    const keys = Object.keys(row).filter((k) => this.cols.includes(k));
+    const info = this.db
+      .prepare(`INSERT INTO instances (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`)
+      .run(Object.fromEntries(keys.map((k) => [k, row[k]])));
+    return { ...(i as Instance), id: Number(info.lastInsertRowid) };
+  }
+
+  update(uuid: string, patch: Partial<Instance>): void {
+    const row = toRow(patch);
+    const keys = Object.keys(row).filter((k) => this.cols.includes(k) && k !== 'id' && k !== 'uuid');
+    if (keys.length === 0) return;
+    this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE uuid = @__uuid`).run({ ...Object.fromEntries(keys.map((k) => [k, row[k]])), __uuid: uuid });
+  }
+
+  /** Servers newest first (Nova's default sort: created_at desc, id desc). */
+  list(f: InstanceListFilter): Instance[] {
+    const where: string[] = [];
+    const args: Record<string, unknown> = {};
+    if (!f.deleted) where.push('deleted = 0');
+    if (f.projectId) {
+      where.push('project_id = @project');
+      args.project = f.projectId;
+    }
+    if (f.vmStates && f.vmStates.length) {
+      where.push(`vm_state IN (${f.vmStates.map((_, i) => `@vs${i}`).join(', ')})`);
+      f.vmStates.forEach((s, i) => (args[`vs${i}`] = s));
+    }
+    if (f.reservationId) {
+      where.push('reservation_id = @rid');
+      args.rid = f.reservationId;
+    }
+    if (f.changesSince) {
+      where.push('COALESCE(updated_at, created_at) >= @since');
+      args.since = f.changesSince.toISOString();
+    }
+    if (f.marker) {
+      where.push('(created_at < @mc OR (created_at = @mc AND id < @mid))');
+      args.mc = f.marker.created_at;
+      args.mid = f.marker.id;
+    }
+    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
+    const out: Instance[] = [];
+    // The name filter is a regex (Nova uses REGEXP); apply it while streaming so limit stays cheap.
+    for (const r of this.db.prepare(sql).iterate(args) as IterableIterator<Row>) {
+      if (f.name && !f.name.test(String(r.display_name))) continue;
+      out.push(toInstance(r));
+      if (f.limit !== undefined && out.length >= f.limit) break;
+    }
+    return out;
+  }
+
+  markerFor(uuid: string): { created_at: string; id: number } | null {
+    const r = this.db.prepare('SELECT created_at, id FROM instances WHERE uuid = ?').get(uuid) as { created_at: string; id: number } | undefined;
+    return r ?? null;
+  }
+}

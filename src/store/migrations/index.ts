@@ -1,0 +1,5 @@
+import { core } from './001-core.js';
+import { cinder } from './002-cinder.js';
+import type { Migration } from './migration.js';
+
+export const MIGRATIONS: Migration[] = [core, cinder];

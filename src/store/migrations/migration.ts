@@ -1,0 +1,5 @@
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
