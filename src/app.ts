@@ -49,7 +49,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);
   const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver });
-  const compute = new ComputeApi(s, volumes, manager, driver);
+  const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
   await app.register(computeApi, { prefix: '/compute', services: s, compute });

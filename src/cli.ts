@@ -27,6 +27,10 @@ async function serve(flags: Record<string, unknown>) {
   const config = ConfigSchema.parse({ port: 8774, ...configFromEnv(process.env), ...fromFlags });
   const sim = await createSimulator(config);
   const url = await sim.listen();
+  const recovered = await sim.recovery;
+  if (recovered.completed.length || recovered.rolledBack.length) {
+    process.stdout.write(`novasim recovered ${recovered.completed.length} completed, ${recovered.rolledBack.length} rolled back operation(s) interrupted by the last stop\n`);
+  }
   process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
   let closing = false;
   const stop = async () => {

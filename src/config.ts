@@ -40,6 +40,8 @@ export const ConfigSchema = z
     notifyAmqp: z.string().optional(),
     notifyWebhook: z.string().url().optional(),
     controlExchange: z.string().min(1).default('nova'),
+    /** Policy rule overrides, like Nova's policy.yaml: rule name → check string ("" allows everyone). */
+    policyOverrides: z.record(z.string(), z.string()).default({}),
     /** Nova's [cinder] cross_az_attach. */
     crossAzAttach: bool.default(true),
     /** Nova's [cinder] timeout for one Cinder HTTP call (Nova's default is none; 30 s here). */

@@ -74,9 +74,10 @@ export async function createSimulator(options: ConfigInput = {}) {
     await idle();
     faults.clear();
     db.transaction(() => {
-      db.pragma('foreign_keys = OFF');
-      for (const t of allDataTables(db)) db.prepare(`DELETE FROM "${t}"`).run();
-      db.pragma('foreign_keys = ON');
+      // Checked at commit, when the seed is back: deletion order does not matter.
+      db.pragma('defer_foreign_keys = ON');
+      // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
+      for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
       applySeed(db, seed, runtime.now().toISOString());
     })();
     services.tokens.clearCache();
@@ -93,6 +94,9 @@ export async function createSimulator(options: ConfigInput = {}) {
   });
 
   const built = await buildApp(config, { services, notifier, capture, reset, health }) as Awaited<ReturnType<typeof buildApp>> & { cinder?: { idle?: () => Promise<void>; pending?: () => number } };
+
+  // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
+  const recovery = built.manager.recover();
 
   async function listen(opts: { host?: string; port?: number } = {}): Promise<string> {
     if (listening) return listening;
@@ -123,6 +127,8 @@ export async function createSimulator(options: ConfigInput = {}) {
       waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => capture.waitFor(eventType, opts),
       clear: () => capture.clear(),
     },
+    /** Resolves with what start-up recovery completed or rolled back. */
+    recovery,
     get url() {
       return listening;
     },

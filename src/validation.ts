@@ -36,6 +36,10 @@ export function formatValidationError(error: z.ZodError, input: unknown, queryPa
   const path = issue.path;
   const value = valueAt(input, path);
   let msg: string;
+  if (value === undefined && path.length > 0 && issue.code !== 'unrecognized_keys') {
+    // A missing key (whatever its schema): jsonschema's "required" error, reported at the parent.
+    return withField(path.slice(0, -1), input, `${pyRepr(String(path[path.length - 1]))} is a required property`, queryParam, true);
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return withField(path, input, `Additional properties are not allowed (${issue.keys.map((k) => pyRepr(k)).join(', ')} ${issue.keys.length > 1 ? 'were' : 'was'} unexpected)`, queryParam, true);

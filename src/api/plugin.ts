@@ -14,6 +14,7 @@ import { versionRoutes } from './routes/versions.js';
 import { volumeAttachmentRoutes } from './routes/volume-attachments.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
 import { serverActionRoutes } from './routes/server-actions.js';
+import { serverTagRoutes } from './routes/server-tags.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,7 +59,7 @@ function sendFault(reply: FastifyReply, err: NovaError) {
 
 export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi }) {
   const s = opts.services;
-  const deps: ApiDeps = { services: s, policy: new Policy(s.profile.policy), compute: opts.compute };
+  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute };
   const { minVersion, maxVersion } = s.profile.compute;
 
   app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
@@ -103,5 +104,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(volumeAttachmentRoutes, { deps });
     await v21.register(instanceActionRoutes, { deps });
     await v21.register(serverActionRoutes, { deps });
+    await v21.register(serverTagRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

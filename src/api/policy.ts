@@ -16,7 +16,8 @@ const cache = new Map<string, Node>();
 function parse(src: string): Node {
   const hit = cache.get(src);
   if (hit) return hit;
-  const toks = src.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').split(/\s+/).filter(Boolean);
+  // Protect "%(attr)s" substitutions before splitting on parentheses.
+  const toks = src.replace(/%\((\w+)\)s/g, '%<$1>s').replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').split(/\s+/).filter(Boolean);
   let i = 0;
   const expr = (): Node => {
     let n = term();
@@ -91,7 +92,7 @@ export class Policy {
           default: {
             // generic check: "<cred attr>:%(<target attr>)s"
             const credVal = n.kind === 'project_id' ? ctx.projectId : n.kind === 'user_id' ? ctx.userId : undefined;
-            const m = /^%\((\w+)\)s$/.exec(n.match);
+            const m = /^%<(\w+)>s$/.exec(n.match);
             const want = m ? (target as Record<string, string | undefined>)[m[1]] : n.match;
             return credVal !== undefined && want !== undefined && credVal === want;
           }

@@ -48,15 +48,6 @@ export class VolumeVersion {
   toString() {
     return `${this.major}.${this.minor}`;
   }
-
-  /**
-   * wsgi._is_legacy_endpoint: `'1.0' in version or '2.0' in version` — a substring test, so 3.10 and
-   * 3.20 also count as "legacy" and their responses carry no OpenStack-API-Version header.
-   */
-  get suppressHeaders(): boolean {
-    const s = this.toString();
-    return s.includes('1.0') || s.includes('2.0');
-  }
 }
 
 /** A version failure that still knows which version the response header should name (406 case). */

@@ -10,6 +10,8 @@ export interface NovaPort {
   updateServerVolume(serverId: string, oldVolumeId: string, newVolumeId: string): Promise<void>;
   /** GET /servers/{id}/os-volume_attachments/{volume} at 2.89: Nova's attachment_id, or `notFound`. */
   getServerVolume(ctx: CinderCtx, serverId: string, volumeId: string): Promise<{ notFound: true } | { notFound: false; attachmentId: string | null }>;
+  /** Drop cached credentials (the simulator's reset revokes every token). */
+  forgetTokens?(): void;
 }
 
 /** A failed call to Nova: HTTP status, or null when Nova could not be reached. */

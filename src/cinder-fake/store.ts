@@ -101,15 +101,22 @@ export interface VolumeFilter {
   metadata?: Record<string, string>;
 }
 
+/** better-sqlite3's Statement with positional parameters. */
+interface Statement {
+  run(...args: unknown[]): unknown;
+  get(...args: unknown[]): unknown;
+  all(...args: unknown[]): unknown[];
+}
+
 export class CinderStore {
-  private readonly stmts = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly stmts = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {}
 
-  private stmt(sql: string) {
+  private stmt(sql: string): Statement {
     let s = this.stmts.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      s = this.db.prepare(sql) as unknown as Statement;
       this.stmts.set(sql, s);
     }
     return s;
@@ -182,7 +189,7 @@ export class CinderStore {
       }
     }
     const sql = `SELECT * FROM volumes${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
-    let rows = (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Volume>(r)!);
+    let rows = (this.stmt(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Volume>(r)!);
     if (f.metadata) rows = rows.filter((v) => Object.entries(f.metadata!).every(([k, x]) => v.metadata[k] === x));
     return rows;
   }
@@ -221,7 +228,7 @@ export class CinderStore {
       args.push(val);
     }
     const sql = `SELECT a.* FROM volume_attachments a JOIN volumes v ON v.id = a.volume_id${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_at DESC, a.id DESC`;
-    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+    return (this.stmt(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
   }
 
   insertAttachment(a: Attachment): void {

@@ -7,6 +7,7 @@ import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance,
 import type { Driver } from './driver.js';
 import { ComputeException } from './exceptions.js';
 import type { Cast, ComputeManager } from './manager.js';
+import type { ComputeNotifier } from './notifier-port.js';
 import type { NovaVolume, VolumeApi } from './volume-api.js';
 
 export interface CreateServerRequest {
@@ -21,6 +22,8 @@ export interface CreateServerRequest {
   maxCount: number;
   autoDiskConfig: boolean;
   tags: string[];
+  /** 'auto' (one fixed IP on the private network), 'none', or pre-created port ids. */
+  networks: 'auto' | 'none' | { ports: string[] };
 }
 
 /** utils.sanitize_hostname. */
@@ -38,7 +41,16 @@ export class ComputeApi {
     private volumes: VolumeApi,
     private manager: ComputeManager,
     private driver: Driver,
+    private notifier: ComputeNotifier,
   ) {}
+
+  /** Server tags update_all: saved by nova-api, which then sends instance.update. */
+  replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {
+    this.s.db.transaction(() => this.s.instances.update(instance.uuid, { tags }))();
+    const fresh = this.s.instances.get(instance.uuid)!;
+    this.notifier.notifyAboutInstanceUpdate(ctx, fresh, this.s.bdms.listForInstance(instance.uuid), { source: 'nova-api' });
+    return tags;
+  }
 
   /** compute_api.get: another project's server is simply not found for non-admins. */
   get(ctx: RequestContext, uuid: string, opts: { readDeleted?: boolean } = {}): Instance {
@@ -83,6 +95,16 @@ export class ComputeApi {
     if (az !== s.config.availabilityZone) {
       throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
     }
+    const ports = typeof r.networks === 'object' ? r.networks.ports : [];
+    for (const id of ports) {
+      const port = s.db.prepare('SELECT instance_uuid FROM ports WHERE id = ?').get(id) as { instance_uuid: string | null } | undefined;
+      if (!port) throw new ComputeException('PortNotFound', `Port id ${id} could not be found.`, { novaException: true, code: 400 });
+      if (port.instance_uuid) throw new ComputeException('PortInUse', `Port ${id} is still in use.`, { novaException: true, code: 409 });
+    }
+    if (ports.length && r.maxCount > 1) {
+      throw new ComputeException('InvalidRequest', 'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.', { novaException: true, code: 400 });
+    }
+    const props = JSON.parse(image.properties) as Record<string, string>;
     const reservationId = `r-${s.runtime.randomString(8)}`;
     const now = s.runtime.now();
     return this.commit((casts) => {
@@ -93,8 +115,8 @@ export class ComputeApi {
         const inst = s.instances.insert({
           uuid, project_id: ctx.projectId, user_id: ctx.userId, display_name: name, display_description: r.description,
           hostname: sanitizeHostname(name), reservation_id: reservationId, launch_index: idx, host: null, node: null,
-          availability_zone: az, image_ref: image.id, kernel_id: '', ramdisk_id: '', key_name: r.keyName, os_type: null,
-          architecture: null, vm_state: 'building', task_state: 'scheduling', power_state: POWER_STATE.pending, progress: 0,
+          availability_zone: az, image_ref: image.id, kernel_id: props.kernel_id ?? '', ramdisk_id: props.ramdisk_id ?? '', key_name: r.keyName,
+          os_type: props.os_type ?? null, architecture: props.architecture ?? props.hw_architecture ?? null, vm_state: 'building', task_state: 'scheduling', power_state: POWER_STATE.pending, progress: 0,
           locked: false, locked_by: null, auto_disk_config: r.autoDiskConfig, config_drive: '', root_device_name: this.driver.rootDeviceName(),
           flavor, metadata: r.metadata, system_metadata: {}, tags: r.tags, network_info: [], created_at: now, updated_at: null,
           launched_at: null, terminated_at: null, deleted_at: null, deleted: false,
@@ -105,7 +127,7 @@ export class ComputeApi {
           attachment_id: null, connection_info: null, tag: null, no_device: null, created_at: now, updated_at: null,
         });
         this.recordAction(ctx, uuid, 'create');
-        this.cast(casts, ctx, { kind: 'build_and_run_instance', uuid });
+        this.cast(casts, ctx, { kind: 'build_and_run_instance', uuid, networks: r.networks });
         out.push(inst);
       }
       return out;

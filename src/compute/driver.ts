@@ -25,8 +25,11 @@ export class Driver {
       await sleep(e.delay_ms);
       return;
     }
+    if ('exception' in e) {
+      const at = e.module || e.function ? frame(e.module ?? inner.module, e.function ?? inner.func, inner.line) : inner;
+      throw new ComputeException(e.exception, e.message, { frames: framesFor(entry, at) });
+    }
     const frames = framesFor(entry, inner);
-    if ('exception' in e) throw new ComputeException(e.exception, e.message, { frames });
     throw new ComputeException('NovaException', e.message, { novaException: true, code: e.status, frames });
   }
 

@@ -8,10 +8,11 @@ import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
 import { detachVolume } from './flows/detach.js';
 import { type SwapArgs, swapVolume } from './flows/swap.js';
+import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
 export type Cast =
-  | { kind: 'build_and_run_instance'; uuid: string }
+  | { kind: 'build_and_run_instance'; uuid: string; networks: 'auto' | 'none' | { ports: string[] } }
   | { kind: 'terminate_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
@@ -50,7 +51,7 @@ export class ComputeManager {
   private dispatch(ctx: RequestContext, c: Cast): Promise<void> {
     switch (c.kind) {
       case 'build_and_run_instance':
-        return buildAndRunInstance(this.d, ctx, c.uuid);
+        return buildAndRunInstance(this.d, ctx, c.uuid, c.networks);
       case 'terminate_instance':
         return terminateInstance(this.d, ctx, c.uuid);
       case 'attach_volume':
@@ -60,6 +61,16 @@ export class ComputeManager {
       case 'swap_volume':
         return swapVolume(this.d, ctx, c.uuid, c);
     }
+  }
+
+  /** Start-up clean-up of casts a crash interrupted (see recovery.ts); runs before any new work. */
+  recover(): Promise<RecoveryReport> {
+    let report: RecoveryReport = { completed: [], rolledBack: [] };
+    const pending = this.d.services.db.prepare('SELECT COUNT(*) AS n FROM compute_tasks').get() as { n: number };
+    if (pending.n === 0) return Promise.resolve(report);
+    return this.tasks.run('__recovery__', async () => {
+      report = await recoverInterrupted(this.d);
+    }).then(() => report);
   }
 
   idle(): Promise<void> {

@@ -14,7 +14,11 @@ export type Phase = 'start' | 'end' | 'error';
 export interface ComputeNotifier {
   notifyAboutVolumeSwap(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, oldVolumeId: string, newVolumeId: string, exc?: ExceptionInfoLike): void;
   notifyAboutVolumeAttachDetach(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'volume_attach' | 'volume_detach', phase: Phase, volumeId: string, exc?: ExceptionInfoLike): void;
-  notifyAboutInstanceCreate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, exc?: ExceptionInfoLike): void;
+  notifyAboutInstanceCreate(
+    ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, exc?: ExceptionInfoLike | null,
+    extras?: { keypairs?: readonly { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }[] },
+  ): void;
+  notifyAboutInstanceUpdate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], opts?: { host?: string; source?: 'nova-api' | 'nova-compute'; oldState?: string | null; newState?: string | null; oldTaskState?: string | null; newTaskState?: string | null; oldDisplayName?: string | null }): void;
   notifyAboutInstanceAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
 }

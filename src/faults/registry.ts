@@ -15,7 +15,15 @@ export const FaultSpecSchema = z
       z.object({ status: z.number().int().min(400).max(599), message: z.string().max(4096) }).strict(),
       z.object({ delay_ms: z.number().int().min(0).max(600_000) }).strict(),
       // compute driver faults raise a Python-like exception (class name + message).
-      z.object({ exception: z.string().min(1).max(100), message: z.string().max(4096) }).strict(),
+      z
+        .object({
+          exception: z.string().min(1).max(100),
+          message: z.string().max(4096),
+          /** Where the exception appears to be raised (ExceptionPayload module_name/function_name). */
+          module: z.string().min(1).max(200).optional(),
+          function: z.string().min(1).max(200).optional(),
+        })
+        .strict(),
     ]),
   })
   .strict();

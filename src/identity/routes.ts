@@ -94,10 +94,6 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
     const t = subject(req);
     reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req)));
   });
-  app.head('/v3/auth/tokens', async (req, reply) => {
-    subject(req);
-    reply.code(200).send();
-  });
   app.delete('/v3/auth/tokens', async (req, reply) => {
     s.tokens.revoke(subject(req).id);
     reply.code(204).send();

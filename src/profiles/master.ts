@@ -39,5 +39,6 @@ export const master: Profile = {
     enforceMultipath: true,
     jsonschemaNonEmptyWording: true,
     attachmentDeletionCheck: true,
+    retypeDriverMigration: true,
   },
 };

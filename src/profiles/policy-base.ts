@@ -28,6 +28,8 @@ export const COMMON_RULES: Record<string, string> = {
   'os_compute_api:os-lock-server:unlock': 'rule:project_member_or_admin',
   'os_compute_api:os-lock-server:unlock:unlock_override': 'rule:context_is_admin',
   'os_compute_api:os-flavor-manage:create': 'rule:context_is_admin',
+  'os_compute_api:os-server-tags:index': 'rule:project_reader_or_admin',
+  'os_compute_api:os-server-tags:update_all': 'rule:project_member_or_admin',
   [`${VA}:index`]: 'rule:project_reader_or_admin',
   [`${VA}:show`]: 'rule:project_reader_or_admin',
   [`${VA}:create`]: 'rule:project_member_or_admin',

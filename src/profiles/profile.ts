@@ -54,4 +54,6 @@ export interface CinderSwitches {
   jsonschemaNonEmptyWording: boolean;
   /** Bug 2004555 attachment_deletion_allowed (Cinder ≥21.3.0, so both profiles). */
   attachmentDeletionCheck: boolean;
+  /** Manager migrate_volume tries the driver (LVM same-host move) for retypes of detached volumes too (master); zed only without a type change. */
+  retypeDriverMigration: boolean;
 }

@@ -47,5 +47,6 @@ export const zed: Profile = {
     enforceMultipath: false,
     jsonschemaNonEmptyWording: false,
     attachmentDeletionCheck: true,
+    retypeDriverMigration: false,
   },
 };

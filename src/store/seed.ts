@@ -49,9 +49,23 @@ export const SeedSchema = z.object({
         checksum: z.string().nullable().default(null),
         visibility: z.enum(['public', 'private', 'shared', 'community']).default('public'),
         owner: z.string().nullable().default(null),
+        properties: z.record(z.string(), z.string()).default({}),
       }),
     )
     .default([]),
+  keypairs: z
+    .array(z.object({ user: z.string(), name: z.string().min(1), public_key: z.string(), fingerprint: z.string(), type: z.enum(['ssh', 'x509']).default('ssh') }))
+    .default([]),
+  ports: z
+    .array(
+      z.object({
+        id: z.string().uuid(), network: z.string().default('private'), mac: z.string(), address: z.string(),
+        version: z.union([z.literal(4), z.literal(6)]).default(4), device_name: z.string().nullable().default(null), project: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** Volumes for the fake Cinder (tests and sample scenarios need known ids); owned by src/cinder-fake. */
+  volumes: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 export type Seed = z.output<typeof SeedSchema>;
 
@@ -74,9 +88,12 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insImage = db.prepare(
-    `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, properties, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insKeypair = db.prepare('INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const insPort = db.prepare('INSERT OR IGNORE INTO ports (id, network_label, mac, address, version, device_name, project_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const userId = new Map(seed.users.map((u) => [u.name, u.id]));
   for (const p of seed.projects) insProject.run(p.id, p.name);
   const roleNames = new Set([...seed.roles, ...seed.users.flatMap((u) => Object.values(u.roles).flat())]);
   for (const r of roleNames) insRole.run(r, r);
@@ -91,6 +108,8 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
     insFlavor.run(f.flavorid, f.name, f.memory_mb, f.vcpus, f.root_gb, f.ephemeral_gb, f.swap, f.rxtx_factor, f.vcpu_weight, f.is_public ? 1 : 0, JSON.stringify(f.extra_specs), f.description);
   }
   for (const i of seed.images) {
-    insImage.run(i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum, nowIso, nowIso);
+    insImage.run(i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum, JSON.stringify(i.properties), nowIso, nowIso);
   }
+  for (const k of seed.keypairs) insKeypair.run(k.name, userId.get(k.user) ?? k.user, k.fingerprint, k.public_key, k.type, nowIso);
+  for (const p of seed.ports) insPort.run(p.id, p.network, p.mac, p.address, p.version, p.device_name, p.project ? (projId.get(p.project) ?? p.project) : null);
 }

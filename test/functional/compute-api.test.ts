@@ -109,7 +109,7 @@ describe('servers lifecycle and isolation', () => {
   let admin: Client;
   let demo: Client;
   beforeAll(async () => {
-    sim = await startSim();
+    sim = await startSim({ buildDelayMs: 20 });
     admin = await client(sim, 'admin', null);
     demo = await client(sim, 'demo', null);
   });

@@ -21,6 +21,7 @@ describe('swap volume (zed profile: admin may swap directly)', () => {
   afterAll(() => sim.close());
 
   beforeEach(async () => {
+    await sim.reset();
     server = await bootServer(sim, demo, 'swapper');
     oldVol = await createVolume(sim, demo, 1, 'old');
     newVol = await createVolume(sim, demo, 2, 'new');
@@ -45,7 +46,7 @@ describe('swap volume (zed profile: admin may swap directly)', () => {
     const cinfo = JSON.parse(bdm.connection_info!);
     expect(cinfo.serial).toBe(newVol);
     expect(cinfo.volume_id).toBe(newVol);
-    const notes = sim.notifications.list();
+    const notes = sim.notifications.list().map((n) => n.envelope);
     expect(notes.map((n) => n.event_type)).toEqual(['instance.volume_swap.start', 'instance.volume_swap.end']);
     const start = notes[0].payload as { 'nova_object.version': string; 'nova_object.data': Record<string, unknown> };
     expect(start['nova_object.version']).toBe('1.8');
@@ -122,7 +123,7 @@ describe('swap volume (zed profile: admin may swap directly)', () => {
     const res = await admin.req('PUT', swapUrl(server, oldVol), { volumeAttachment: { volumeId: newVol } });
     expect(res.statusCode).toBe(202);
     await sim.idle();
-    const notes = sim.notifications.list();
+    const notes = sim.notifications.list().map((n) => n.envelope);
     expect(notes.map((n) => [n.event_type, n.priority])).toEqual([
       ['instance.volume_swap.start', 'INFO'],
       ['instance.volume_swap.error', 'ERROR'],

@@ -26,7 +26,7 @@ describe('os-volume_attachments: attach, list, show, detach', () => {
     expect(v.status).toBe('in-use');
     expect(v.attachments).toHaveLength(1);
     expect(v.attachments[0]).toMatchObject({ server_id: server, volume_id: vol, device: '/dev/vdb' });
-    const types = sim.notifications.list().map((n) => n.event_type);
+    const types = sim.notifications.list().map((n) => n.envelope.event_type);
     expect(types).toEqual(['instance.volume_attach.start', 'instance.volume_attach.end']);
     const bdm = sim.services.bdms.getByVolumeAndInstance(vol, server)!;
     expect(bdm.attachment_id).toBe(v.attachments[0].attachment_id);
@@ -98,7 +98,7 @@ describe('os-volume_attachments: attach, list, show, detach', () => {
     expect(v.status).toBe('available');
     expect(v.attachments).toEqual([]);
     expect(sim.services.bdms.getByVolumeAndInstance(vol, server)).toBeNull();
-    expect(sim.notifications.list().map((n) => n.event_type)).toEqual(['instance.volume_detach.start', 'instance.volume_detach.end']);
+    expect(sim.notifications.list().map((n) => n.envelope.event_type)).toEqual(['instance.volume_detach.start', 'instance.volume_detach.end']);
     const actions = (await demo.req('GET', `/compute/v2.1/servers/${server}/os-instance-actions`)).json().instanceActions;
     expect(actions[0].action).toBe('detach_volume');
   });

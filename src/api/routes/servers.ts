@@ -12,6 +12,15 @@ import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
 const RULE = 'os_compute_api:servers';
 const MAX_LIMIT = 1000;
 
+function networksOf(n: unknown): 'auto' | 'none' | { ports: string[] } {
+  if (n === 'none') return 'none';
+  if (Array.isArray(n)) {
+    const ports = n.map((x: { port?: string | null }) => x.port).filter((p): p is string => !!p);
+    return ports.length ? { ports } : 'auto';
+  }
+  return 'auto';
+}
+
 export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
   const { services: s, policy, compute } = opts.deps;
   const base = (req: FastifyRequest) => `${requestBase(req)}/compute/v2.1`;
@@ -111,8 +120,9 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
         keyName: (srv.key_name as string | undefined) ?? null, availabilityZone: (srv.availability_zone as string | undefined) ?? null,
         metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
+        networks: networksOf(srv.networks as unknown),
       }),
-      { FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400 },
+      { PortNotFound: 400, PortInUse: 409, FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400 },
     );
     reply.code(202);
     if (srv.return_reservation_id) return { reservation_id: instances[0].reservation_id };

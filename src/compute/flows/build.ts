@@ -6,7 +6,20 @@ import { withInstanceEvent, exceptionInfo } from '../events.js';
 import { asComputeException } from '../exceptions.js';
 
 /** One fixed IP on the simulated "private" network, derived from the instance id so it is stable. */
-export function allocateNetwork(d: ManagerDeps, instance: Instance): FixedIp[] {
+export function allocateNetwork(d: ManagerDeps, instance: Instance, networks: 'auto' | 'none' | { ports: string[] }): FixedIp[] {
+  if (networks === 'none') return [];
+  if (typeof networks === 'object') {
+    const out: FixedIp[] = [];
+    for (const id of networks.ports) {
+      const p = d.services.db.prepare('SELECT * FROM ports WHERE id = ?').get(id) as
+        | { id: string; network_label: string; mac: string; address: string; version: 4 | 6; device_name: string | null }
+        | undefined;
+      if (!p) continue;
+      d.services.db.prepare('UPDATE ports SET instance_uuid = ? WHERE id = ?').run(instance.uuid, id);
+      out.push({ label: p.network_label, mac: p.mac, address: p.address, version: p.version, port_uuid: p.id, device_name: p.device_name ?? `tap${p.id.slice(0, 11)}`, meta: {} });
+    }
+    return out;
+  }
   const n = instance.id;
   const port = d.services.runtime.uuid();
   const hex = (x: number) => (x & 0xff).toString(16).padStart(2, '0');
@@ -23,7 +36,16 @@ export function allocateNetwork(d: ManagerDeps, instance: Instance): FixedIp[] {
   ];
 }
 
-export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string): Promise<void> {
+/** instance.keypairs: the key the server was booted with, as InstanceCreatePayload lists it. */
+function keypairsOf(d: ManagerDeps, inst: Instance) {
+  if (!inst.key_name) return [];
+  const k = d.services.db.prepare('SELECT name, user_id, fingerprint, public_key, type FROM keypairs WHERE user_id = ? AND name = ?').get(inst.user_id, inst.key_name) as
+    | { name: string; user_id: string; fingerprint: string; public_key: string; type: 'ssh' | 'x509' }
+    | undefined;
+  return k ? [k] : [];
+}
+
+export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string, networks: 'auto' | 'none' | { ports: string[] } = 'auto'): Promise<void> {
   const s = d.services;
   const first = s.instances.get(uuid);
   if (!first || first.task_state === 'deleting') return;
@@ -36,9 +58,10 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
     // Nova: vm_state BUILDING, task_state None, then create.start (host/node not yet claimed).
     s.instances.update(uuid, { task_state: null });
     inst = s.instances.get(uuid)!;
-    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'start');
+    const extras = { keypairs: keypairsOf(d, inst) };
+    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'start', null, extras);
     try {
-      s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, task_state: 'spawning', network_info: allocateNetwork(d, inst) });
+      s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, task_state: 'spawning', network_info: allocateNetwork(d, inst, networks) });
       inst = s.instances.get(uuid)!;
       await d.driver.spawn(inst);
       if (!s.instances.get(uuid) || s.instances.get(uuid)!.task_state === 'deleting') return;
@@ -49,11 +72,11 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
       const e = asComputeException(err, ['_do_build_and_run_instance', '_build_and_run_instance']);
       const now = s.runtime.now();
       s.instances.update(uuid, { vm_state: 'error', task_state: null, updated_at: now, network_info: [] });
-      d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e));
+      d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e), extras);
       throw e;
     }
     inst = s.instances.get(uuid)!;
-    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'end');
+    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'end', null, extras);
   });
   void failure;
 }

@@ -62,6 +62,11 @@ CREATE TABLE keypairs (
   id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, user_id TEXT NOT NULL, fingerprint TEXT NOT NULL, public_key TEXT NOT NULL,
   type TEXT NOT NULL DEFAULT 'ssh', created_at TEXT NOT NULL, UNIQUE (user_id, name));
 
+-- Pre-created Neutron ports a server may be booted on (networks: [{"port": id}]).
+CREATE TABLE ports (
+  id TEXT PRIMARY KEY, network_label TEXT NOT NULL, mac TEXT NOT NULL, address TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 4,
+  device_name TEXT, project_id TEXT, instance_uuid TEXT);
+
 -- Operations cast to the compute manager but not yet finished: what nova-compute's startup cleans up after a crash.
 CREATE TABLE compute_tasks (
   id INTEGER PRIMARY KEY AUTOINCREMENT, instance_uuid TEXT NOT NULL, kind TEXT NOT NULL, args TEXT NOT NULL,

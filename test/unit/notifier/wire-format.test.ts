@@ -33,6 +33,10 @@ describe.each(PROFILES)('wire format (%s)', (profile) => {
     expect(toJson(JSON.parse(text))).toBe(text);
   });
 
+  it('is byte-identical across runs in deterministic mode', () => {
+    expect(toJson(swap().envelope)).toBe(toJson(swap().envelope));
+  });
+
   it('builds the oslo envelope: key order, publisher, priority, timestamp format', () => {
     const n = swap();
     expect(Object.keys(n.envelope)).toEqual(['message_id', 'publisher_id', 'event_type', 'priority', 'payload', 'timestamp']);

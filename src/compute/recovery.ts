@@ -1,0 +1,136 @@
+// nova-compute's start-up clean-up (ComputeManager.init_host/_init_instance), extended to every
+// operation novasim records in compute_tasks: an operation interrupted by a crash is completed
+// when Cinder shows it got past its point of no return, and rolled back otherwise.
+// Invariant kept: a BDM never points at a volume Cinder does not show attached to its instance.
+import type { BlockDeviceMapping, RequestContext } from '../domain.js';
+import { POWER_STATE } from '../domain.js';
+import { translateVolumeError } from './cinder-errors.js';
+import type { ManagerDeps } from './deps.js';
+import { terminateInstance } from './flows/delete.js';
+import type { Cast } from './manager.js';
+import { CinderClientError } from './volume-api.js';
+
+interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
+
+export interface RecoveryReport {
+  completed: { kind: string; instance: string }[];
+  rolledBack: { kind: string; instance: string }[];
+}
+
+const INTERRUPTED = 'Operation interrupted by a restart of nova-compute';
+
+/** A context for clean-up calls: nova's own service credentials (tokens of the crashed requests may be gone). */
+function serviceContext(d: ManagerDeps, original: RequestContext): RequestContext {
+  const s = d.services;
+  const user = s.identity.user({ name: 'nova' });
+  const project = s.identity.project({ name: 'service' });
+  if (!user || !project) return original;
+  const t = s.tokens.issue(user, project, s.identity.roles(user.id, project.id), ['password']);
+  return { ...original, userId: t.userId, projectId: t.projectId, roles: t.roles.map((r) => r.name), isAdmin: true, authToken: t.id };
+}
+
+async function attachmentState(d: ManagerDeps, ctx: RequestContext, id: string | null): Promise<string | null> {
+  if (!id) return null;
+  try {
+    return (await d.volumes.attachmentGet(ctx, id)).status;
+  } catch (e) {
+    if (e instanceof CinderClientError && e.kind === 'not_found') return null;
+    throw translateVolumeError(e, id, 'attachment_get');
+  }
+}
+
+export async function recoverInterrupted(d: ManagerDeps): Promise<RecoveryReport> {
+  const s = d.services;
+  const report: RecoveryReport = { completed: [], rolledBack: [] };
+  const rows = s.db.prepare('SELECT * FROM compute_tasks ORDER BY id').all() as TaskRow[];
+  for (const row of rows) {
+    const cast = JSON.parse(row.args) as Cast;
+    const ctx = serviceContext(d, JSON.parse(row.context) as RequestContext);
+    const reqId = (JSON.parse(row.context) as RequestContext).requestId;
+    let outcome: 'completed' | 'rolled back' = 'rolled back';
+    try {
+      outcome = await recoverOne(d, ctx, cast);
+    } catch {
+      // Cinder unreachable or the rows are gone: record the fault, keep going.
+    }
+    const now = s.runtime.now();
+    s.db.transaction(() => {
+      const action = s.actions.get(cast.uuid, reqId);
+      if (action) {
+        const open = s.actions.events(action.id).find((e) => e.finish_time === null);
+        const eventId = open?.id ?? s.actions.eventStart(action.id, `compute_${cast.kind === 'build_and_run_instance' ? '_do_build_and_run_instance' : cast.kind}`, s.config.computeHost, now);
+        s.actions.eventFinish(eventId, action.id, now, outcome === 'completed' ? null : { details: INTERRUPTED, traceback: '' });
+      }
+      if (outcome === 'rolled back' && s.instances.get(cast.uuid, { readDeleted: true })) {
+        s.actions.addFault({ instanceUuid: cast.uuid, code: 500, message: INTERRUPTED, details: `${cast.kind} was rolled back at start-up`, host: s.config.confHost, at: now });
+      }
+      s.db.prepare('DELETE FROM compute_tasks WHERE id = ?').run(row.id);
+    })();
+    (outcome === 'completed' ? report.completed : report.rolledBack).push({ kind: cast.kind, instance: cast.uuid });
+  }
+  return report;
+}
+
+async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise<'completed' | 'rolled back'> {
+  const s = d.services;
+  const instance = s.instances.get(c.uuid);
+  switch (c.kind) {
+    case 'build_and_run_instance':
+      // _init_instance: a BUILDING instance failed to spawn correctly → ERROR.
+      if (instance && instance.vm_state === 'building') {
+        s.instances.update(c.uuid, { vm_state: 'error', task_state: null, power_state: POWER_STATE.pending, updated_at: s.runtime.now() });
+        return 'rolled back';
+      }
+      return 'completed';
+    case 'terminate_instance':
+      // _init_instance: task_state DELETING → finish the delete.
+      if (instance) await terminateInstance(d, ctx, c.uuid);
+      return 'completed';
+    case 'attach_volume': {
+      const bdm = s.bdms.listForInstance(c.uuid).find((b) => b.id === c.bdmId);
+      if (!bdm) return 'rolled back';
+      if ((await attachmentState(d, ctx, bdm.attachment_id)) === 'attached') {
+        const att = await d.volumes.attachmentGet(ctx, bdm.attachment_id!);
+        s.bdms.update(bdm.id, { connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }), updated_at: s.runtime.now() });
+        return 'completed';
+      }
+      if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id).catch(() => undefined);
+      s.bdms.destroy(bdm.id, s.runtime.now());
+      return 'rolled back';
+    }
+    case 'detach_volume': {
+      // The user was told 202: finish the detach.
+      const bdm = s.bdms.getByVolumeAndInstance(c.volumeId, c.uuid);
+      const att = c.attachmentId ?? bdm?.attachment_id ?? null;
+      if (att) await d.volumes.attachmentDelete(ctx, att).catch((e) => {
+        if (!(e instanceof CinderClientError && e.kind === 'not_found')) throw e;
+      });
+      if (bdm) s.bdms.destroy(bdm.id, s.runtime.now());
+      return 'completed';
+    }
+    case 'swap_volume':
+      return recoverSwap(d, ctx, c);
+  }
+}
+
+/** Roll a swap forward if the old attachment is already gone and the new one is attached; else back. */
+async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'swap_volume' }>): Promise<'completed' | 'rolled back'> {
+  const s = d.services;
+  const bdm: BlockDeviceMapping | null = s.bdms.getByVolumeAndInstance(c.oldVolumeId, c.uuid);
+  if (!bdm) return 'completed'; // the BDM was already switched before the crash
+  const oldState = await attachmentState(d, ctx, bdm.attachment_id);
+  const newState = await attachmentState(d, ctx, c.newAttachmentId);
+  if (bdm.attachment_id && oldState === null && newState === 'attached') {
+    let save = c.newVolumeId;
+    const old = await d.volumes.get(ctx, c.oldVolumeId).catch(() => null);
+    if (old?.migration_status === 'migrating') save = (await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, false)).save_volume_id;
+    const att = await d.volumes.attachmentGet(ctx, c.newAttachmentId!);
+    const cinfo = { ...att.connection_info, serial: save, volume_id: save };
+    s.bdms.update(bdm.id, { volume_id: save, attachment_id: c.newAttachmentId, connection_info: JSON.stringify(cinfo), updated_at: s.runtime.now() });
+    return 'completed';
+  }
+  await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
+  if (c.newAttachmentId && newState !== null) await d.volumes.attachmentDelete(ctx, c.newAttachmentId).catch(() => undefined);
+  if (!c.newAttachmentId) await d.volumes.unreserveVolume(ctx, c.newVolumeId).catch(() => undefined);
+  return 'rolled back';
+}
