@@ -37,7 +37,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     // Nova/Cinder request ids look like req-<uuid>; every service answers with one.
     genReqId: () => s.runtime.requestId(),
     requestIdHeader: false,
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     forceCloseConnections: true,
   });
   app.decorateRequest('requestId', '');

@@ -51,11 +51,6 @@ async function main() {
     return;
   }
   if (cmd === 'serve') return serve(values);
-  if (cmd === 'samples') {
-    const { runSamplesCli } = await import('./samples-cli.js');
-    process.exitCode = await runSamplesCli({ profile: values.profile, out: values.out, check: values.check ?? false });
-    return;
-  }
   throw new Error(`unknown command ${cmd}`);
 }
 

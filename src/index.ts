@@ -1,6 +1,7 @@
 // Public library API: createSimulator() runs novasim in-process (fastify inject or a real port).
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
+import { cinderBackend } from './cinder-fake/plugin.js';
 import { type ConfigInput, ConfigSchema } from './config.js';
 import { FaultRegistry, type FaultSpec } from './faults/registry.js';
 import { TokenStore } from './identity/tokens.js';
@@ -61,12 +62,14 @@ export async function createSimulator(options: ConfigInput = {}) {
     },
   });
 
+  const cinder = cinderBackend(services);
   const idle = async () => {
-    // Compute casts can trigger Cinder work and vice versa: settle until both are quiet.
-    for (let i = 0; i < 50; i++) {
+    // Compute casts can trigger Cinder work and vice versa (a migration calls Nova's swap, which
+    // calls Cinder back): settle until both sides are quiet.
+    for (let i = 0; i < 100; i++) {
       await built.manager.idle();
-      if (built.cinder?.idle) await built.cinder.idle();
-      if (built.manager.tasks.pending === 0 && !(built.cinder?.pending?.() ?? 0)) return;
+      await cinder.idle();
+      if (built.manager.tasks.pending === 0 && cinder.pendingTasks === 0) return;
     }
   };
 
@@ -80,6 +83,7 @@ export async function createSimulator(options: ConfigInput = {}) {
       for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
       applySeed(db, seed, runtime.now().toISOString());
     })();
+    cinder.reset();
     services.tokens.clearCache();
     capture.clear();
     runtime.reseed();
@@ -91,9 +95,10 @@ export async function createSimulator(options: ConfigInput = {}) {
     db: config.db,
     notifications: { captured: capture.length, dropped: capture.dropped, last_seq: capture.lastSeq, sinks: notifier.stats() },
     compute: { pending_tasks: built.manager.tasks.pending },
+    cinder: { pending_tasks: cinder.pendingTasks },
   });
 
-  const built = await buildApp(config, { services, notifier, capture, reset, health }) as Awaited<ReturnType<typeof buildApp>> & { cinder?: { idle?: () => Promise<void>; pending?: () => number } };
+  const built = await buildApp(config, { services, notifier, capture, reset, health });
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
   const recovery = built.manager.recover();

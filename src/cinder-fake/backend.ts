@@ -97,6 +97,11 @@ export class CinderBackend {
   }
 
   /** Errors raised by asynchronous manager work (most recent last). */
+  /** Manager tasks queued or running (the simulator's idle() waits for 0). */
+  get pendingTasks(): number {
+    return this.core.tasks.size;
+  }
+
   get taskErrors(): readonly unknown[] {
     return this.core.taskErrors;
   }
@@ -106,6 +111,11 @@ export class CinderBackend {
   /** Resolve when no manager task is queued or running; `fastForward` starts waiting timers at once. */
   idle(opts: { fastForward?: boolean } = {}): Promise<void> {
     return this.core.tasks.idle(opts);
+  }
+
+  /** Manager tasks queued or running (what sim.idle() waits for). */
+  pending(): number {
+    return this.core.tasks.size;
   }
 
   /** Start every waiting timer now (creating → available etc. without the configured delay). */

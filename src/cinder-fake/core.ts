@@ -29,12 +29,15 @@ export class CinderCore {
     public nova: NovaPort,
   ) {
     this.store = new CinderStore(services.db);
-    this.tasks = new TaskTracker((err) => {
-      this.taskErrors.push(err);
-      if (this.taskErrors.length > 100) this.taskErrors.shift();
-    });
+    this.tasks = new TaskTracker((err) => this.logTaskError(err));
     this.faults = new CinderFaults(services.faults);
     this.policy = new CinderPolicy(services.profile.cinder);
+  }
+
+  /** What cinder-volume would log: failures of asynchronous work (kept for tests and diagnostics). */
+  logTaskError(err: unknown): void {
+    this.taskErrors.push(err);
+    if (this.taskErrors.length > 100) this.taskErrors.shift();
   }
 
   get config() {

@@ -52,7 +52,8 @@ async function schedulerRetype(core: CinderCore, ctx: CinderCtx, id: string, new
   core.saveVolume(id, { migration_status: 'starting' });
   try {
     await managerMigrate(core, ctx, id, core.backendForType(newType), { forceHostCopy: false, newTypeId: newType.id });
-  } catch {
+  } catch (err) {
+    core.logTaskError(err);
     core.saveVolume(id, back);
   }
 }
@@ -97,7 +98,7 @@ async function schedulerMigrate(core: CinderCore, ctx: CinderCtx, id: string, ba
     core.saveVolume(id, v.status === 'maintenance' ? { migration_status: 'error', status: v.previous_status ?? 'maintenance' } : { migration_status: 'error' });
     return;
   }
-  await managerMigrate(core, ctx, id, backend, { forceHostCopy, newTypeId: null }).catch(() => undefined);
+  await managerMigrate(core, ctx, id, backend, { forceHostCopy, newTypeId: null }).catch((err) => core.logTaskError(err));
 }
 
 // ---- manager ----

@@ -134,7 +134,12 @@ export class HttpNova implements NovaPort {
 
   async getServerVolume(ctx: CinderCtx, serverId: string, volumeId: string) {
     const url = `${await this.novaUrl()}/servers/${serverId}/os-volume_attachments/${volumeId}`;
-    const res = await this.call('GET', url, await this.headers(ctx.authToken, '2.89', ctx));
+    let res = await this.call('GET', url, await this.headers(ctx.authToken, '2.89', ctx));
+    if (res.status === 401) {
+      // A stale cached service token: re-authenticate once.
+      this.forgetTokens();
+      res = await this.call('GET', url, await this.headers(ctx.authToken, '2.89', ctx));
+    }
     if (res.status === 404) return { notFound: true as const };
     if (res.status !== 200) throw new NovaCallError(res.status, `Nova answered ${res.status}`);
     const json = (await res.json()) as { volumeAttachment?: { attachment_id?: string | null } };

@@ -4,6 +4,7 @@
 // check (400 "Malformed request url") → controller (microversion gating 404, schema 400, logic).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../identity/authenticate.js';
+import { AUTH_REQUIRED, KeystoneError } from '../identity/errors.js';
 import { requestBase } from '../identity/catalog.js';
 import type { Services } from '../services.js';
 import { CinderBackend } from './backend.js';
@@ -88,6 +89,10 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
     api.addHook('onRequest', async (req, reply) => {
       const serviceToken = req.headers['x-service-token'];
       const svc = services.tokens.validate(Array.isArray(serviceToken) ? serviceToken[0] : serviceToken);
+      // keystonemiddleware rejects a request whose X-Service-Token does not validate.
+      if (serviceToken !== undefined && !svc) {
+        return reply.code(401).type('application/json').send(new KeystoneError(401, AUTH_REQUIRED).body());
+      }
       req.cinderReq.ctx = cinderContext(req.ctx, svc ? { roles: svc.roles.map((r) => r.name), token: svc.id } : null);
       const { minVersion, maxVersion } = services.profile.volume;
       try {

@@ -122,6 +122,7 @@ export class CinderClient implements VolumeApi {
     if (serviceToken) headers['x-service-token'] = serviceToken;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let delay = retryDelayMs;
+    let reauthed = false;
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
@@ -136,7 +137,7 @@ export class CinderClient implements VolumeApi {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         throw timedOut
           ? new CinderClientError('timeout', `Request to ${url} timed out`, null, op)
-          : new CinderClientError('connection', `Unable to establish connection to ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, op);
+          : new CinderClientError('connection', `Unable to establish connection to ${url}: ${cause?.message ?? cause?.code ?? (err as Error).message}`, null, op);
       }
       const requestId = res.headers.get('x-compute-request-id') ?? res.headers.get('x-openstack-request-id');
       let text: string;
@@ -152,6 +153,16 @@ export class CinderClient implements VolumeApi {
         } catch {
           parsed = undefined;
         }
+      }
+      if (res.status === 401 && serviceToken && !reauthed) {
+        // keystoneauth re-authenticates once on 401: our cached service token may have been revoked.
+        reauthed = true;
+        this.serviceToken = null;
+        const fresh = await this.nowServiceToken();
+        if (fresh) headers['x-service-token'] = fresh;
+        else delete headers['x-service-token'];
+        attempt -= 1;
+        continue;
       }
       if (res.status >= 400) {
         throw new CinderClientError(kindOf(res.status), faultMessage(parsed, res.statusText || `HTTP ${res.status}`), res.status, op, requestId);

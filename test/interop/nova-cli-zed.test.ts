@@ -81,7 +81,7 @@ describeIf('nova CLI interop (zed)', problems)('nova CLI swap against novasim (z
     const r = await new Cli(sim.url, { user: 'demo', project: 'demo' }).nova('volume-update', 'demo-vm', a, b);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stderr).toMatch(
-      /^ERROR \(Forbidden\): Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed\. \(HTTP 403\) \(Request-ID: req-[0-9a-f-]+\)\s*$/,
+      /^ERROR \(Forbidden\): Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed\. \(HTTP 403\) \(Request-ID: req-[0-9a-f-]+\)$/m,
     );
     expect((await mine.attachments(server)).map((x) => x.volumeId)).toEqual([a]);
     const actions = await api(sim.url, demo, 'GET', `/compute/v2.1/servers/${server}/os-instance-actions`);

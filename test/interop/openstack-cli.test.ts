@@ -109,7 +109,7 @@ describeIf('openstack CLI interop', problems)('OpenStack CLIs against novasim (m
     const r = await cli.nova('volume-update', server, a, b);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stderr).toMatch(
-      new RegExp(`^ERROR \\(Conflict\\): volume ${a} is not migrating; this API should only be called by Cinder \\(HTTP 409\\) \\(Request-ID: req-[0-9a-f-]+\\)\\s*$`),
+      new RegExp(`^ERROR \\(Conflict\\): volume ${a} is not migrating; this API should only be called by Cinder \\(HTTP 409\\) \\(Request-ID: req-[0-9a-f-]+\\)$`, 'm'),
     );
     expect((await setup.attachments(server)).map((x) => x.volumeId)).toEqual([a]);
     expect(await setup.notifications({ event_type: 'instance.volume_swap.start', instance_uuid: server })).toEqual([]);

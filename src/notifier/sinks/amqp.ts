@@ -28,7 +28,6 @@
 // broker confirmed it, so a broker restart may cause a duplicate, never a silent loss (below the
 // buffer bound).
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { RequestContext } from '../../domain.js';
 import { toJson } from '../json.js';
@@ -324,6 +323,8 @@ export class AmqpSink implements Sink {
   }
 
   private async connect(): Promise<void> {
+    // Loaded on first use, so a simulator without --notify-amqp never loads amqplib.
+    const { default: amqp } = await import('amqplib');
     const connection = await amqp.connect(this.url, { timeout: this.opts.connectTimeoutMs });
     this.connection = connection;
     // Handlers are bound to this connection only: a late event from a previous one must not

@@ -1,25 +1,14 @@
-// A small stand-alone simulator for the fake Cinder: Keystone routes + the Cinder plugin on one
-// fastify root with real services (in-memory SQLite, seeded users). Requests go through inject();
-// the backend can also listen on a real port for the HTTP hops (Cinder→Keystone, client tests).
-import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify';
-import type { AddressInfo } from 'node:net';
-import { cinderFake } from '../../../src/cinder-fake/plugin.js';
-import { CinderBackend } from '../../../src/cinder-fake/backend.js';
+// The simulator (createSimulator) seen from the fake Cinder's side: logged-in users talking to
+// /volume/v3 through inject(), the HTTP-free backend, the fault registry, and a scriptable Nova
+// port. `url()` listens on a real port for the HTTP hops (Keystone, the compute CinderClient).
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { CinderBackend } from '../../../src/cinder-fake/backend.js';
 import type { NovaPort } from '../../../src/cinder-fake/nova-client.js';
-import { ConfigSchema, type ConfigInput } from '../../../src/config.js';
-import { FaultRegistry } from '../../../src/faults/registry.js';
-import { identityRoutes } from '../../../src/identity/routes.js';
-import { TokenStore } from '../../../src/identity/tokens.js';
-import { getProfile } from '../../../src/profiles/index.js';
-import { Runtime } from '../../../src/runtime.js';
+import { cinderBackend } from '../../../src/cinder-fake/plugin.js';
+import type { ConfigInput } from '../../../src/config.js';
+import type { FaultRegistry } from '../../../src/faults/registry.js';
+import { createSimulator, type Simulator } from '../../../src/index.js';
 import type { Services } from '../../../src/services.js';
-import { ActionStore } from '../../../src/store/actions.js';
-import { BdmStore } from '../../../src/store/block-devices.js';
-import { CatalogStore } from '../../../src/store/catalog.js';
-import { openDatabase } from '../../../src/store/db.js';
-import { IdentityStore } from '../../../src/store/identity.js';
-import { InstanceStore } from '../../../src/store/instances.js';
-import { applySeed, loadSeed } from '../../../src/store/seed.js';
 
 export interface Login {
   token: string;
@@ -28,6 +17,7 @@ export interface Login {
 }
 
 export interface CinderHarness {
+  sim: Simulator;
   app: FastifyInstance;
   services: Services;
   backend: CinderBackend;
@@ -64,39 +54,18 @@ export interface CinderUser extends Login {
 const PROJECT_OF: Record<string, string> = { admin: 'admin', demo: 'demo', cinder: 'service', nova: 'service' };
 
 export async function startCinder(opts: { profile?: 'master' | 'zed'; config?: ConfigInput; nova?: NovaPort } = {}): Promise<CinderHarness> {
-  const config = ConfigSchema.parse({ logLevel: 'silent', volumeCreateDelayMs: 1, volumeDeleteDelayMs: 1, ...opts.config, profile: opts.profile ?? opts.config?.profile ?? 'master' });
-  const runtime = new Runtime({});
-  const db = openDatabase(':memory:');
-  db.transaction(() => applySeed(db, loadSeed(), runtime.now().toISOString()))();
-  let listening: Promise<string> | null = null;
-  const faults = new FaultRegistry();
-  const app = Fastify({ exposeHeadRoutes: false });
-  const services: Services = {
-    config,
-    profile: getProfile(config.profile),
-    runtime,
-    db,
-    faults,
-    identity: new IdentityStore(db),
-    tokens: new TokenStore(db, runtime, config.tokenTtlSeconds),
-    instances: new InstanceStore(db),
-    bdms: new BdmStore(db),
-    actions: new ActionStore(db),
-    catalog: new CatalogStore(db),
-    baseUrl: () => {
-      listening ??= app.listen({ host: '127.0.0.1', port: 0 }).then(() => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
-      return listening;
-    },
-  };
-  app.decorateRequest('requestId', '');
-  app.decorateRequest('ctx', null as never);
-  app.addHook('onRequest', async (req) => {
-    req.requestId = runtime.requestId();
+  const sim = await createSimulator({
+    logLevel: 'silent',
+    volumeCreateDelayMs: 1,
+    volumeDeleteDelayMs: 1,
+    ...opts.config,
+    profile: opts.profile ?? opts.config?.profile ?? 'master',
   });
-  const backend = new CinderBackend(services, opts.nova ? { nova: opts.nova } : {});
-  await app.register(identityRoutes, { prefix: '/identity', services });
-  await app.register(cinderFake, { prefix: '/volume', services, backend });
-  await app.ready();
+  const app = sim.app;
+  const services = sim.services;
+  const backend = cinderBackend(services);
+  // Cinder's side of the Nova hop is scriptable; without a stub it calls the simulator's Nova.
+  if (opts.nova) backend.nova = opts.nova;
 
   const login = async (user: string, project = PROJECT_OF[user] ?? user): Promise<Login> => {
     const res = await app.inject({
@@ -144,18 +113,19 @@ export async function startCinder(opts: { profile?: 'master' | 'zed'; config?: C
   };
 
   return {
+    sim,
     app,
     services,
     backend,
-    faults,
-    url: services.baseUrl,
+    faults: services.faults,
+    url: () => sim.listen(),
     login,
     as,
     idle: () => backend.idle(),
     async close() {
+      await backend.idle();
       backend.reset();
-      await app.close();
-      db.close();
+      await sim.close();
     },
   };
 }

@@ -80,6 +80,11 @@ describe('fake Cinder: versions and request pipeline (master)', () => {
     expect(res.json().error.code).toBe(401);
   });
 
+  it('refuses an X-Service-Token that does not validate (401, keystonemiddleware)', async () => {
+    const res = await demo.get('/volumes', { headers: { 'x-service-token': 'not-a-token' } });
+    expect(res.statusCode).toBe(401);
+  });
+
   it('accepts project-less URLs and builds links without the project', async () => {
     const res = await demo.post('/volumes', { volume: { size: 1 } }, { noProject: true });
     expect(res.statusCode).toBe(202);

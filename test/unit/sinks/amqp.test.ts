@@ -62,7 +62,7 @@ describe('osloMessageBody', () => {
 
 const problem = await brokerProblem();
 
-describeIf('amqp sink', [problem])('AmqpSink with RabbitMQ', () => {
+describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink with RabbitMQ', () => {
   let conn: ChannelModel;
   let ch: Channel;
   const cleanup: Array<() => Promise<unknown>> = [];

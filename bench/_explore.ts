@@ -1,0 +1,30 @@
+import { createSimulator } from '/work/main/src/index.js';
+import { matchesNotificationSample } from '/work/main/src/testing/index.js';
+const sim = await createSimulator({ profile: 'zed', logLevel: 'silent', buildDelayMs: 0, volumeCreateDelayMs: 0, deterministic: true, seed: '/work/main/bench/sample-seed.json', node: 'fake-mini', diskPrefix: 'sd', fixedRequestId: 'req-5b6c791d-5709-4f36-8fbe-c3e02869e35d' });
+let reqs = 0; sim.app.server.on('request', (r) => { reqs++; console.log('  http', r.method, r.url); });
+const login = await sim.app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: { auth: { identity: { methods: ['password'], password: { user: { name: 'fake', password: 'secret', domain: { name: 'Default' } } } }, scope: { project: { name: 'openstack', domain: { name: 'Default' } } } } } });
+const token = login.headers['x-subject-token'] as string; const pid = login.json().token.project.id;
+const h = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.92' };
+const b = await sim.app.inject({ method: 'POST', url: '/compute/v2.1/servers', headers: h, payload: { server: { name: 'some-server', description: 'some-server', imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: 'a22d5517-147c-4147-a0d1-e698df5cd4e3', key_name: 'my-key', networks: [{ port: 'ce531f90-199f-48c0-816c-13e38010b442' }] } } });
+console.log(b.statusCode, b.body.slice(0, 300));
+const server = b.json().server; await sim.idle();
+const vol = async (size: number) => { const r = await sim.app.inject({ method: 'POST', url: `/volume/v3/${pid}/volumes`, headers: { 'x-auth-token': token }, payload: { volume: { size } } }); await sim.idle(); return r.json().volume.id as string; };
+const oldV = await vol(1), newV = await vol(1);
+console.log('attach'); reqs = 0;
+const a = await sim.app.inject({ method: 'POST', url: `/compute/v2.1/servers/${server.id}/os-volume_attachments`, headers: h, payload: { volumeAttachment: { volumeId: oldV } } });
+console.log(a.statusCode, a.body); await sim.idle(); console.log('attach http', reqs);
+reqs = 0; console.log('swap');
+const t0 = performance.now();
+const s = await sim.app.inject({ method: 'PUT', url: `/compute/v2.1/servers/${server.id}/os-volume_attachments/${oldV}`, headers: h, payload: { volumeAttachment: { volumeId: newV } } });
+const t1 = performance.now();
+await sim.notifications.waitFor('instance.volume_swap.end', { timeoutMs: 5000 });
+console.log(s.statusCode, t1 - t0, performance.now() - t0, 'swap http', reqs);
+const all = sim.notifications.list();
+console.log(all.map((n) => n.envelope.event_type));
+const srv = (await sim.app.inject({ url: `/compute/v2.1/servers/${server.id}`, headers: h })).json().server;
+for (const [i, name] of [[0, 'instance-volume_swap-start'], [1, 'instance-volume_swap-end']] as const) {
+  const n = sim.notifications.list({ eventType: name.replace('instance-', 'instance.').replace('-', '.') })[0];
+  const r = matchesNotificationSample(n, name, { profile: 'zed', replacements: { uuid: server.id, reservation_id: srv['OS-EXT-SRV-ATTR:reservation_id'], old_volume_id: oldV, new_volume_id: newV } });
+  console.log(name, r.pass, r.diff);
+}
+await sim.close();

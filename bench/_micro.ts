@@ -1,0 +1,13 @@
+import { swapRig, measureSwaps } from './sections/inprocess.js';
+const rig = await swapRig();
+await measureSwaps(rig, 20, 20);
+const db = rig.sim.services.db;
+console.log(db.prepare('select count(*) n from volumes').get(), db.prepare('select count(*) n from volume_attachments').get(), db.prepare('select count(*) n from instance_actions').get());
+const st = db.prepare('SELECT * FROM volumes WHERE id = ?');
+const id = rig.vols[0];
+let t = performance.now();
+for (let i = 0; i < 10000; i++) st.get(id);
+console.log('raw get µs', (performance.now() - t) / 10);
+console.log(db.prepare('EXPLAIN QUERY PLAN SELECT * FROM volumes WHERE id = ?').all(id));
+const row = st.get(id); console.log(row);
+await rig.sim.close();

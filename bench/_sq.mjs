@@ -1,0 +1,17 @@
+import Database from 'better-sqlite3';
+const db = new Database(':memory:');
+db.exec(`CREATE TABLE v (id TEXT PRIMARY KEY, ${Array.from({length:35},(_, i)=>`c${i} TEXT`).join(',')})`);
+db.prepare(`INSERT INTO v VALUES (?, ${Array.from({length:35},()=>'?').join(',')})`).run('a', ...Array.from({length:35},(_, i)=>i%3? null : 'x'.repeat(20)));
+const bench = (name, fn) => { for (let i = 0; i < 20000; i++) fn(); const t = performance.now(); for (let i = 0; i < 50000; i++) fn(); console.log(name.padEnd(50), ((performance.now() - t) / 50).toFixed(2), 'µs'); };
+const all = db.prepare('SELECT * FROM v WHERE id = ?');
+bench('get SELECT * (36 cols)', () => all.get('a'));
+const raw = db.prepare('SELECT * FROM v WHERE id = ?').raw(true);
+bench('raw get SELECT * (36 cols)', () => raw.get('a'));
+const cols = raw.columns().map((c) => c.name);
+bench('raw get + zip to object', () => { const r = raw.get('a'); const o = {}; for (let i = 0; i < cols.length; i++) o[cols[i]] = r[i]; return o; });
+const js = db.prepare(`SELECT json_object(${['id', ...Array.from({length:35},(_, i)=>`c${i}`)].map((c) => `'${c}', ${c}`).join(', ')}) AS j FROM v WHERE id = ?`).pluck(true);
+bench('json_object pluck + JSON.parse', () => JSON.parse(js.get('a')));
+const ten = db.prepare(`SELECT id, c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM v WHERE id = ?`);
+bench('get 10 cols', () => ten.get('a'));
+const upd = db.prepare('UPDATE v SET c1 = ?, c2 = ? WHERE id = ?');
+bench('update 2 cols', () => upd.run('y', 'z', 'a'));

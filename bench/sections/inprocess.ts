@@ -1,0 +1,144 @@
+// 1. The scenario in-process: library + fastify inject, in-memory DB.
+//    (a) Nova's test_volume_swap_server end to end: reset → boot → 2 volumes → attach → swap →
+//        wait .end → assert both swap notifications against the golden samples; N times.
+//    (b) A single swap (PUT → 202, PUT → .end) on a warm simulator, alternating two volumes.
+//    Baseline in the same run: a bare fastify inject round trip.
+import Fastify from 'fastify';
+import { createSimulator, type ConfigInput, type Simulator } from '../../src/index.js';
+import { injectRequester, type Requester } from '../lib/client.js';
+import {
+  PORT_1, SAMPLE_CONFIG, assertSwapSamples, attach, boot, createVolume, login, serverStatus, swap, type Session,
+} from '../lib/sample-env.js';
+import { now, summarize, timeEach, type Summary } from '../lib/stats.js';
+
+export async function bareInjectRoundTrip(iterations: number): Promise<Summary> {
+  const app = Fastify({ logger: false });
+  app.put('/echo', async (req) => ({ ok: true, got: req.body }));
+  await app.ready();
+  const run = () => app.inject({ method: 'PUT', url: '/echo', payload: { volumeAttachment: { volumeId: 'x' } } });
+  for (let i = 0; i < 500; i++) await run(); // warm-up
+  // Batches of 100 round trips: per-call timer resolution would dominate single calls.
+  const batches = await timeEach(Math.max(5, Math.round(iterations / 100)), async () => {
+    for (let i = 0; i < 100; i++) await run();
+  });
+  await app.close();
+  return summarize(batches.map((ms) => ms / 100));
+}
+
+/** One run of Nova's test_volume_swap_server against the simulator. */
+export async function sampleScenario(sim: Simulator, r: Requester, s: Session): Promise<void> {
+  await sim.reset();
+  const { id } = await boot(r, s, { keyName: 'my-key', port: PORT_1 });
+  const oldVol = await createVolume(r, s, 1);
+  const newVol = await createVolume(r, s, 1);
+  await sim.idle(); // server ACTIVE, volumes available
+  await attach(r, s, id, oldVol);
+  await sim.idle();
+  const since = sim.notifications.capture.lastSeq;
+  await swap(r, s, id, oldVol, newVol);
+  await sim.notifications.waitFor('instance.volume_swap.end', { since, timeoutMs: 5000 });
+  const { reservation_id } = await serverStatus(r, s, id);
+  const [start] = sim.notifications.list({ eventType: 'instance.volume_swap.start', since });
+  const [end] = sim.notifications.list({ eventType: 'instance.volume_swap.end', since });
+  assertSwapSamples(start, end, { uuid: id, reservation_id, oldVolumeId: oldVol, newVolumeId: newVol });
+  const types = sim.notifications.list().map((n) => n.envelope.event_type);
+  const want = ['instance.create.start', 'instance.create.end', 'instance.volume_attach.start', 'instance.volume_attach.end', 'instance.volume_swap.start', 'instance.volume_swap.end'];
+  if (types.join() !== want.join()) throw new Error(`unexpected notifications: ${types.join(', ')}`);
+}
+
+export interface SwapRig {
+  sim: Simulator;
+  r: Requester;
+  s: Session;
+  server: string;
+  vols: [string, string];
+  /** Which of vols is attached now. */
+  cur: number;
+}
+
+/** A simulator with one ACTIVE server and two same-size volumes, the first attached. */
+export async function swapRig(extra: ConfigInput = {}): Promise<SwapRig> {
+  const sim = await createSimulator({ ...SAMPLE_CONFIG, deterministic: false, frozenTime: undefined, fixedRequestId: undefined, ...extra });
+  const r = injectRequester(sim.app);
+  const s = await login(r);
+  const { id } = await boot(r, s, { port: PORT_1 });
+  const vols: [string, string] = [await createVolume(r, s, 1), await createVolume(r, s, 1)];
+  await sim.idle();
+  await attach(r, s, id, vols[0]);
+  await sim.idle();
+  return { sim, r, s, server: id, vols, cur: 0 };
+}
+
+/** One swap of the rig's attached volume to the other one: [PUT→202 ms, PUT→.end ms]. */
+export async function rigSwap(rig: SwapRig): Promise<[number, number]> {
+  const since = rig.sim.notifications.capture.lastSeq;
+  const t0 = now();
+  await swap(rig.r, rig.s, rig.server, rig.vols[rig.cur], rig.vols[1 - rig.cur]);
+  const t202 = now();
+  await rig.sim.notifications.waitFor('instance.volume_swap.end', { since, instanceUuid: rig.server, timeoutMs: 5000 });
+  const tEnd = now();
+  rig.cur = 1 - rig.cur;
+  await rig.sim.idle(); // let the flow's trailing bookkeeping finish outside the measured window
+  return [t202 - t0, tEnd - t0];
+}
+
+export async function measureSwaps(rig: SwapRig, count: number, warmup: number): Promise<{ put202: Summary; putEnd: Summary }> {
+  for (let i = 0; i < warmup; i++) await rigSwap(rig);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const [x, y] = await rigSwap(rig);
+    a.push(x);
+    b.push(y);
+  }
+  return { put202: summarize(a), putEnd: summarize(b) };
+}
+
+export interface InProcessResult {
+  injectRoundTrip: Summary;
+  scenario: Summary;
+  scenarioIterations: number;
+  /** Scenario runs per second over the whole measured loop. */
+  scenariosPerSec: number;
+  single: { put202: Summary; putEnd: Summary };
+  /** Swaps per second, sequential, PUT → .end. */
+  swapsPerSec: number;
+  /** HTTP requests one swap causes: the client PUT + compute→Cinder/Keystone calls the server saw. */
+  httpPerSwap: number;
+}
+
+export async function runInProcess(quick: boolean): Promise<InProcessResult> {
+  const injectRoundTrip = await bareInjectRoundTrip(quick ? 1000 : 5000);
+
+  const sim = await createSimulator(SAMPLE_CONFIG);
+  const r = injectRequester(sim.app);
+  const s = await login(r);
+  const warm = quick ? 5 : 20;
+  const iterations = quick ? 10 : 150;
+  for (let i = 0; i < warm; i++) await sampleScenario(sim, r, s);
+  const t0 = now();
+  const scenarioTimes = await timeEach(iterations, () => sampleScenario(sim, r, s));
+  const elapsed = now() - t0;
+  await sim.close();
+
+  const rig = await swapRig();
+  let serverSeen = 0;
+  rig.sim.app.server.on('request', () => serverSeen++);
+  const single = await measureSwaps(rig, quick ? 30 : 400, quick ? 10 : 50);
+  const sequentialMs = single.putEnd.mean;
+  // Count the HTTP calls of a few swaps (each one also re-checks the service token cache).
+  serverSeen = 0;
+  for (let i = 0; i < 4; i++) await rigSwap(rig);
+  const httpPerSwap = 1 + serverSeen / 4;
+  await rig.sim.close();
+
+  return {
+    injectRoundTrip,
+    scenario: summarize(scenarioTimes),
+    scenarioIterations: iterations,
+    scenariosPerSec: (iterations / elapsed) * 1000,
+    single,
+    swapsPerSec: 1000 / sequentialMs,
+    httpPerSwap,
+  };
+}
