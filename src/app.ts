@@ -1,5 +1,6 @@
 // Builds the simulator: one fastify root on one port with devstack-style paths.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { novaFaultName } from './api/errors.js';
 import { computeApi } from './api/plugin.js';
 import { cinderFake } from './cinder-fake/plugin.js';
 import { ComputeApi } from './compute/api.js';
@@ -29,6 +30,16 @@ export interface BuildAppDeps {
   health: () => Record<string, unknown>;
 }
 
+/** The error body each mounted service uses, chosen by path prefix. */
+function envelopeFor(url: string, status: number, message: string): { type: string; body: string } {
+  if (url.startsWith('/compute') || url.startsWith('/volume')) {
+    return { type: 'application/json', body: JSON.stringify({ [novaFaultName(status)]: { code: status, message } }) };
+  }
+  if (url.startsWith('/image')) return { type: 'text/plain; charset=UTF-8', body: `${status} ${message}\n\n` };
+  if (url.startsWith('/_novasim')) return { type: 'application/json', body: JSON.stringify({ error: { code: status, message } }) };
+  return { type: 'application/json', body: JSON.stringify({ error: { code: status, message, title: status === 404 ? 'Not Found' : 'Bad Request' } }) };
+}
+
 export async function buildApp(config: Config, deps: BuildAppDeps) {
   const { services: s } = deps;
   const app = Fastify({
@@ -37,8 +48,15 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     // Nova/Cinder request ids look like req-<uuid>; every service answers with one.
     genReqId: () => s.runtime.requestId(),
     requestIdHeader: false,
-    routerOptions: { maxParamLength: 500 },
+    // Long ids are the controller's business (404/400), not a router 414.
+    routerOptions: { maxParamLength: 16 * 1024 },
     forceCloseConnections: true,
+    // Router-level failures (a malformed %-escape in the path, …) still answer in the service's envelope.
+    frameworkErrors: (err, req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      const body = envelopeFor(req.url, status, status === 400 ? 'Malformed request url' : err.message);
+      (reply as import('fastify').FastifyReply).code(status).header('x-openstack-request-id', req.id).type(body.type).send(body.body);
+    },
   });
   app.decorateRequest('requestId', '');
   app.addHook('onRequest', async (req, reply) => {
@@ -68,13 +86,22 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
         const code = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
         reply.code(code).send({ error: { code, message: code === 400 && !err.message ? 'Bad request' : err.message } });
       });
+      control.setNotFoundHandler((_req, reply) => {
+        reply.code(404).send({ error: { code: 404, message: 'The resource could not be found.' } });
+      });
       await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health });
       await control.register(notificationRoutes, { capture: deps.capture });
     },
     { prefix: '/_novasim' },
   );
-  app.setNotFoundHandler((_req, reply) => {
-    reply.code(404).send({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+  app.setNotFoundHandler((req, reply) => {
+    const b = envelopeFor(req.url, 404, 'The resource could not be found.');
+    reply.code(404).type(b.type).send(b.body);
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    const b = envelopeFor(req.url, status, status === 500 ? 'Internal error' : status === 415 ? 'Unsupported Content-Type' : status === 413 ? 'Request is too large.' : 'Malformed request body');
+    reply.code(status).type(b.type).send(b.body);
   });
   return { app, manager, compute };
 }

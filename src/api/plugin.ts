@@ -62,6 +62,9 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
   const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute };
   const { minVersion, maxVersion } = s.profile.compute;
 
+  // Nova reads JSON only: any other body type is a 415 (wsgi.Request.get_content_type).
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof NovaError) return sendFault(reply, err);
     if (err instanceof ValidationFailure) return sendFault(reply, new NovaError(400, formatValidationError(err.zodError, err.input, err.query)));

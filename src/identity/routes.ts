@@ -39,8 +39,15 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
   const s = opts.services;
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
-    const e = err instanceof KeystoneError ? err : new KeystoneError(err.statusCode && err.statusCode < 500 ? err.statusCode : 400, err.statusCode === 413 ? 'Request is too large.' : err.message);
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+    const text = status === 413 ? 'Request is too large.' : status === 415 ? 'Unsupported Media Type' : 'The request you have made is malformed.';
+    const e = err instanceof KeystoneError ? err : new KeystoneError(status, text);
     reply.code(e.status).type('application/json').send(e.body());
+  });
+
+  app.setNotFoundHandler((_req, reply) => {
+    const e = new KeystoneError(404, 'The resource could not be found.');
+    reply.code(404).type('application/json').send(e.body());
   });
 
   app.get('/', async (req, reply) => {

@@ -49,6 +49,12 @@ export async function imageFake(app: FastifyInstance, opts: { services: Services
       links: [{ rel: 'self', href: `${requestBase(req)}/image/v2/` }],
     })),
   });
+  app.setNotFoundHandler((_req, reply) => glanceError(reply, 404, 'Not Found', 'The resource could not be found.'));
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+    const titles: Record<number, string> = { 400: 'Bad Request', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type' };
+    glanceError(reply, status, titles[status] ?? 'Bad Request', status === 415 ? 'The request has an unsupported media type.' : 'The request could not be understood.');
+  });
   app.get('/', async (req, reply) => reply.code(300).send(versions(req)));
   app.get('/versions', async (req) => versions(req));
 

@@ -13,6 +13,7 @@ import { AmqpSink, novaContextDict } from '../../src/notifier/sinks/amqp.js';
 import { toJson, type CapturedNotification } from '../../src/notifier/index.js';
 import { context, instance, sampleNotifier, SWAP_NEW_VOL, SWAP_OLD_VOL, volumeBdm } from '../unit/notifier/fixtures.js';
 import { api, distProblem, login, REPO, Setup, startNovasim, waitFor, type Novasim } from './helpers/novasim.js';
+import { BrokerJanitor } from './helpers/broker.js';
 import { BROKER_URL, brokerProblem, describeIf, PYTHON, pythonProblem } from './helpers/prereq.js';
 
 const PY = join(REPO, 'test', 'interop', 'py');
@@ -29,10 +30,11 @@ interface ListenerLine {
 }
 
 /** Starts test/interop/py/listen.py and resolves once its queue is bound ({"ready": true}). */
-async function startListener(args: { exchange: string; topic?: string; pool?: string; count: number; timeoutS?: number }) {
+async function startListener(args: { exchange: string; topic?: string; pool?: string; count?: number; until?: string; timeoutS?: number }) {
   const proc: ChildProcess = spawn(PYTHON, [
     join(PY, 'listen.py'), '--url', BROKER_URL, '--exchange', args.exchange, '--topic', args.topic ?? 'versioned_notifications',
-    ...(args.pool ? ['--pool', args.pool] : []), '--count', String(args.count), '--timeout', String(args.timeoutS ?? 30),
+    ...(args.pool ? ['--pool', args.pool] : []), ...(args.until ? ['--until', args.until] : []),
+    '--count', String(args.count ?? 0), '--timeout', String(args.timeoutS ?? 30),
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONPATH: '', PYTHONHOME: '' } });
   let stderr = '';
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -49,7 +51,7 @@ async function startListener(args: { exchange: string; topic?: string; pool?: st
   await Promise.race([ready, new Promise((_, rej) => setTimeout(() => rej(new Error(`listen.py not ready after 20 s: ${stderr}`)), 20_000))]);
   return {
     lines,
-    /** Resolves with the exit code once the listener got `count` notifications (0) or timed out (3). */
+    /** Resolves with the exit code once the listener got what it waited for (0) or timed out (3). */
     done: async () => {
       const code = await exited;
       return { code, lines, stderr };
@@ -85,21 +87,21 @@ function swapNotification(phase: 'start' | 'end'): CapturedNotification {
 describeIf('oslo.messaging interop', problems)('oslo.messaging interop (RabbitMQ + python3-oslo.messaging)', () => {
   let conn: ChannelModel;
   let ch: Channel;
-  const cleanup: Array<() => Promise<unknown>> = [];
+  const janitor = new BrokerJanitor();
 
   beforeAll(async () => {
     conn = await amqp.connect(BROKER_URL);
     ch = await conn.createChannel();
   });
   afterAll(async () => {
-    for (const f of cleanup.reverse()) await f().catch(() => undefined);
+    await janitor.clean();
     await conn?.close();
   });
 
   const fresh = () => {
     const id = randomUUID().slice(0, 8);
     const exchange = `novasim-interop-${id}`;
-    cleanup.push(() => ch.deleteExchange(exchange));
+    janitor.exchange(exchange);
     return { id, exchange };
   };
 
@@ -116,7 +118,7 @@ describeIf('oslo.messaging interop', problems)('oslo.messaging interop (RabbitMQ
     const { id, exchange } = fresh();
     const osloTopic = `oslo-${id}`;
     const simTopic = `sim-${id}`;
-    for (const t of [osloTopic, simTopic]) for (const p of ['info', 'error']) cleanup.push(() => ch.deleteQueue(`${t}.${p}`));
+    for (const t of [osloTopic, simTopic]) for (const p of ['info', 'error']) janitor.queue(`${t}.${p}`);
     const start = swapNotification('start');
     const error = { ...swapNotification('end'), envelope: { ...swapNotification('end').envelope, event_type: 'instance.volume_swap.error', priority: 'ERROR' } } as CapturedNotification;
     // An empty context: what oslo does with a dict context differs between releases (kept,
@@ -163,9 +165,9 @@ describeIf('oslo.messaging interop', problems)('oslo.messaging interop (RabbitMQ
   it('is decoded by an oslo NotificationListener (pool, threading executor)', async () => {
     const { id, exchange } = fresh();
     const topic = `vn-${id}`;
-    for (const p of ['info', 'error']) cleanup.push(() => ch.deleteQueue(`${topic}.${p}`));
+    for (const p of ['info', 'error']) janitor.queue(`${topic}.${p}`);
     const pool = `novasim-interop-pool-${id}`;
-    cleanup.push(() => ch.deleteQueue(pool));
+    janitor.queue(pool);
     const listener = await startListener({ exchange, topic, pool, count: 2 });
     const sink = new AmqpSink({ url: BROKER_URL, exchange, topics: [topic] });
     const start = swapNotification('start');
@@ -191,17 +193,17 @@ describeIf('oslo.messaging interop', problems)('oslo.messaging interop (RabbitMQ
     if (dist) throw new Error(dist);
     const { id, exchange } = fresh();
     const pool = `novasim-interop-pool-${id}`;
-    cleanup.push(() => ch.deleteQueue(pool));
+    janitor.queue(pool);
     // The sink declares oslo's default queues (versioned_notifications.info …); remove them afterwards
     // unless they existed before this test (someone else's).
     for (const q of ['versioned_notifications.info', 'versioned_notifications.error']) {
       const probe = await conn.createChannel();
       probe.on('error', () => undefined); // a missing queue closes the channel with a 404
       const existed = await probe.checkQueue(q).then(() => true, () => false);
-      if (!existed) cleanup.push(() => ch.deleteQueue(q));
+      if (!existed) janitor.queue(q);
       await probe.close().catch(() => undefined);
     }
-    const listener = await startListener({ exchange, pool, count: 2, timeoutS: 60 });
+    const listener = await startListener({ exchange, pool, until: 'instance.volume_swap.end', timeoutS: 60 });
     let sim: Novasim | null = null;
     try {
       sim = await startNovasim({

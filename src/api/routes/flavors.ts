@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FlavorSnapshot } from '../../domain.js';
 import { requestBase } from '../../identity/catalog.js';
 import { NovaError } from '../errors.js';
+import { type Query, lastValue } from '../query.js';
 import type { ApiDeps } from '../plugin.js';
 
 export async function flavorRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
@@ -34,7 +35,7 @@ export async function flavorRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
   };
 
   const visible = (req: FastifyRequest) => {
-    const raw = (req.query as Record<string, string | undefined>).is_public;
+    const raw = lastValue(req.query as Query, 'is_public');
     // is_public=None (literal) means all flavors; default: public ones (admins also see all their own).
     const flavors = s.catalog.flavors().filter((f) => !f.disabled);
     if (raw === undefined) return req.ctx.isAdmin ? flavors : flavors.filter((f) => f.is_public);

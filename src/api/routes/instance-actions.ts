@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
+import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../query.js';
 import type { ApiDeps } from '../plugin.js';
 import { actionView, eventView } from '../views/instance-actions.js';
 
@@ -15,17 +16,21 @@ export async function instanceActionRoutes(app: FastifyInstance, opts: { deps: A
     // From 2.21 the actions of deleted servers stay readable.
     const instance = await mapErrors(() => compute.get(req.ctx, server_id, { readDeleted: req.apiVersion.matches('2.21') }), { InstanceNotFound: 404 });
     policy.authorize(`${RULE}:list`, req.ctx, { project_id: instance.project_id });
-    const q = req.query as Record<string, string | undefined>;
+    const q = req.query as Query;
     let actions = s.actions.list(instance.uuid);
     if (req.apiVersion.matches('2.58')) {
-      if (q['changes-since']) actions = actions.filter((a) => (a.updated_at ?? a.start_time) >= new Date(q['changes-since']!).toISOString());
-      if (req.apiVersion.matches('2.66') && q['changes-before']) actions = actions.filter((a) => (a.updated_at ?? a.start_time) <= new Date(q['changes-before']!).toISOString());
-      if (q.marker) {
-        const at = actions.findIndex((a) => a.request_id === q.marker);
-        if (at < 0) throw new NovaError(400, `Marker ${q.marker} could not be found.`);
+      const since = queryDateTime(q, 'changes-since');
+      const before = req.apiVersion.matches('2.66') ? queryDateTime(q, 'changes-before') : undefined;
+      const limit = queryNonNegativeInt(q, 'limit');
+      const marker = lastValue(q, 'marker');
+      if (since) actions = actions.filter((a) => (a.updated_at ?? a.start_time) >= since.toISOString());
+      if (before) actions = actions.filter((a) => (a.updated_at ?? a.start_time) <= before.toISOString());
+      if (marker !== undefined) {
+        const at = actions.findIndex((a) => a.request_id === marker);
+        if (at < 0) throw new NovaError(400, `Marker ${marker} could not be found.`);
         actions = actions.slice(at + 1);
       }
-      if (q.limit !== undefined) actions = actions.slice(0, Math.min(Number.parseInt(q.limit, 10) || 0, 1000));
+      if (limit !== undefined) actions = actions.slice(0, Math.min(limit, 1000));
     }
     return { instanceActions: actions.map((a) => actionView(a, req.apiVersion)) };
   });

@@ -4,6 +4,7 @@ import type { Instance, VmState } from '../../domain.js';
 import { requestBase } from '../../identity/catalog.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
+import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../query.js';
 import { type ApiDeps, parseBody } from '../plugin.js';
 import * as schema from '../schemas/servers.js';
 import { vmStatesForStatus } from '../views/server-status.js';
@@ -34,21 +35,14 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
   const getInstance = (req: FastifyRequest, id: string) => mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
 
   function list(req: FastifyRequest, isDetail: boolean) {
-    const q = req.query as Record<string, string | string[] | undefined>;
-    const one = (k: string) => {
-      const v = q[k];
-      return Array.isArray(v) ? v[v.length - 1] : v;
-    };
+    const q = req.query as Query;
+    const one = (k: string) => lastValue(q, k);
     const allTenantsRaw = one('all_tenants');
     const allTenants = allTenantsRaw !== undefined && !['0', 'false', 'f', 'no', 'off'].includes(allTenantsRaw.toLowerCase());
     policy.authorize(`${RULE}:${isDetail ? 'detail' : 'index'}`, req.ctx, { project_id: req.ctx.projectId });
     if (allTenants) policy.authorize(`${RULE}:${isDetail ? 'detail' : 'index'}:get_all_tenants`, req.ctx, { project_id: req.ctx.projectId });
-    let limit = MAX_LIMIT;
-    const rawLimit = one('limit');
-    if (rawLimit !== undefined) {
-      if (!/^[0-9]+$/.test(rawLimit)) throw new NovaError(400, `Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`);
-      limit = Math.min(Number(rawLimit), MAX_LIMIT);
-    }
+    const limit = Math.min(queryNonNegativeInt(q, 'limit') ?? MAX_LIMIT, MAX_LIMIT);
+    const changesSince = queryDateTime(q, 'changes-since');
     let marker = null;
     const rawMarker = one('marker');
     if (rawMarker !== undefined) {
@@ -71,7 +65,6 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
         name = new RegExp(nameQ.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       }
     }
-    const changesSince = one('changes-since');
     const servers = s.instances.list({
       projectId: allTenants ? (one('project_id') ?? one('tenant_id') ?? null) : req.ctx.projectId,
       name,
@@ -79,7 +72,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
       limit,
       marker,
       reservationId: one('reservation_id'),
-      changesSince: changesSince ? new Date(changesSince) : undefined,
+      changesSince,
       deleted: changesSince !== undefined,
     });
     const body: Record<string, unknown> = {

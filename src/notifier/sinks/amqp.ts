@@ -290,18 +290,25 @@ export class AmqpSink implements Sink {
     };
   }
 
-  /** Waits (up to `closeTimeoutMs`) for the buffer to drain, then disconnects. Safe to call twice. */
+  /**
+   * Waits (up to `closeTimeoutMs`) for the buffer to drain, then disconnects; a broker that stopped
+   * answering gets its socket cut instead of holding the caller. Safe to call twice.
+   */
   async close(): Promise<void> {
+    const deadline = Date.now() + this.opts.closeTimeoutMs;
+    const pause = (ms: number) => new Promise<false>((r) => setTimeout(() => r(false), Math.max(0, ms)).unref?.());
     if (!this.closed) {
-      const deadline = Date.now() + this.opts.closeTimeoutMs;
-      while (this.queue.length > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      while (this.queue.length > 0 && Date.now() < deadline) await pause(10);
       this.closed = true;
       this.waker.wake?.();
       this.connectionLost?.();
     }
-    await this.loop;
+    const ended = await Promise.race([this.loop.then(() => true), pause(deadline - Date.now() + 200)]);
+    if (!ended) {
+      const socket = (this.connection as unknown as { connection?: { stream?: { destroy?: () => void } } } | null)?.connection?.stream;
+      socket?.destroy?.();
+      await Promise.race([this.loop, pause(200)]);
+    }
   }
 
   private async run(): Promise<void> {

@@ -4,7 +4,8 @@
 Prints one JSON line per received notification:
   {"priority", "ctxt", "publisher_id", "event_type", "payload", "metadata"}
 after a first line {"ready": true} once its queue is declared and bound. Exits after --count
-notifications (0 = until timeout) or --timeout seconds (exit status 3 on timeout).
+notifications, or once --until <event_type> arrived (0/none = until timeout), or after --timeout
+seconds (exit status 3 on timeout).
 
 Run it with Debian's /usr/bin/python3 (python3-oslo.messaging).
 """
@@ -27,6 +28,7 @@ def main():
     ap.add_argument('--topic', default='versioned_notifications')
     ap.add_argument('--pool', default=None, help='listener pool (its own queue); default: the topic queue')
     ap.add_argument('--count', type=int, default=0)
+    ap.add_argument('--until', default=None, help='exit once this event_type was received')
     ap.add_argument('--timeout', type=float, default=30.0)
     args = ap.parse_args()
 
@@ -46,7 +48,7 @@ def main():
                                'event_type': event_type, 'payload': payload, 'metadata': dict(metadata or {})})
             sys.stdout.write(line + '\n')
             sys.stdout.flush()
-            if args.count and len(received) >= args.count:
+            if (args.count and len(received) >= args.count) or event_type == args.until:
                 done.set()
 
     class Endpoint(object):
@@ -66,7 +68,7 @@ def main():
     listener.stop()
     listener.wait()
     transport.cleanup()
-    sys.exit(0 if ok or not args.count else 3)
+    sys.exit(0 if ok or not (args.count or args.until) else 3)
 
 
 if __name__ == '__main__':

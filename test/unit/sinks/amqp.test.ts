@@ -6,6 +6,7 @@ import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpSink, novaContextDict, osloMessageBody, pythonJson } from '../../../src/notifier/sinks/amqp.js';
 import type { CapturedNotification } from '../../../src/notifier/index.js';
+import { BrokerJanitor } from '../../interop/helpers/broker.js';
 import { BROKER_URL, brokerProblem, describeIf } from '../../interop/helpers/prereq.js';
 import { fakeNotification } from '../notifier/helpers.js';
 import { closedPort, TcpProxy } from './tcp-proxy.js';
@@ -65,7 +66,7 @@ const problem = await brokerProblem();
 describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink with RabbitMQ', () => {
   let conn: ChannelModel;
   let ch: Channel;
-  const cleanup: Array<() => Promise<unknown>> = [];
+  const janitor = new BrokerJanitor();
 
   beforeAll(async () => {
     conn = await amqp.connect(BROKER_URL);
@@ -73,7 +74,7 @@ describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink 
   });
 
   afterAll(async () => {
-    for (const f of cleanup.reverse()) await f().catch(() => undefined);
+    await janitor.clean();
     await conn?.close();
   });
 
@@ -82,8 +83,8 @@ describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink 
     const id = randomUUID().slice(0, 8);
     const exchange = `novasim-test-${id}`;
     const topic = `vn-${id}`;
-    cleanup.push(() => ch.deleteExchange(exchange));
-    for (const p of ['info', 'error', 'warn']) cleanup.push(() => ch.deleteQueue(`${topic}.${p}`));
+    janitor.exchange(exchange);
+    for (const p of ['info', 'error', 'warn']) janitor.queue(`${topic}.${p}`);
     return { exchange, topic };
   };
 
@@ -99,7 +100,7 @@ describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink 
   it('publishes what oslo.messaging messagingv2 publishes: exchange, keys, default queues, properties, body', async () => {
     const { exchange, topic } = isolated();
     const other = `${topic}-b`;
-    for (const p of ['info', 'error']) cleanup.push(() => ch.deleteQueue(`${other}.${p}`));
+    for (const p of ['info', 'error']) janitor.queue(`${other}.${p}`);
     const ids = ['11111111111111111111111111111111', '22222222222222222222222222222222', '33333333333333333333333333333333'];
     const sink = new AmqpSink({ url: BROKER_URL, exchange, topics: [topic, other], uniqueId: () => ids.shift()! });
     try {
@@ -142,7 +143,7 @@ describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink 
     const pool = `novasim-pool-${randomUUID().slice(0, 8)}`;
     await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
     await ch.assertQueue(pool, { durable: false, autoDelete: false });
-    cleanup.push(() => ch.deleteQueue(pool));
+    janitor.queue(pool);
     await ch.bindQueue(pool, exchange, `${topic}.info`);
     const sink = new AmqpSink({ url: BROKER_URL, exchange, topics: [topic] });
     for (let i = 1; i <= 300; i++) sink.publish(notification(i));
@@ -167,6 +168,29 @@ describeIf('amqp sink', [problem], 'apt-get install rabbitmq-server')('AmqpSink 
     expect(Date.now() - t0).toBeLessThan(1000);
     sink.publish(notification(9)); // after close: dropped, not thrown
     expect(sink.stats().dropped).toBe(4);
+  });
+
+  it('close() returns within its timeout when the broker stops answering', async () => {
+    const { exchange, topic } = isolated();
+    const broker = new URL(BROKER_URL);
+    const proxy = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+    const port = await proxy.start();
+    const sink = new AmqpSink({
+      url: `amqp://${broker.username}:${broker.password}@127.0.0.1:${port}${broker.pathname}`,
+      exchange, topics: [topic], closeTimeoutMs: 200,
+    });
+    try {
+      sink.publish(notification(1));
+      await waitUntil(() => sink.stats().published === 1, 5000, 'first publish');
+      proxy.freeze();
+      sink.publish(notification(2)); // never confirmed
+      const t0 = Date.now();
+      await sink.close();
+      expect(Date.now() - t0).toBeLessThan(1500);
+      expect(sink.stats()).toMatchObject({ connected: false, published: 1, buffered: 1 });
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('reconnects after a broker outage and delivers what it buffered meanwhile', async () => {

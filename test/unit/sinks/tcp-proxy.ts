@@ -6,6 +6,7 @@ export class TcpProxy {
   port = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs: Array<[Socket, Socket]> = [];
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -13,6 +14,7 @@ export class TcpProxy {
     const server = createServer((client) => {
       const upstream = connect(this.target);
       this.sockets.add(client).add(upstream);
+      this.pairs.push([client, upstream]);
       const drop = () => {
         client.destroy();
         upstream.destroy();
@@ -32,12 +34,23 @@ export class TcpProxy {
     return this.port;
   }
 
+  /** Keep the connections open but stop forwarding anything: a hung broker. */
+  freeze(): void {
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe();
+      upstream.unpipe();
+      client.pause();
+      upstream.pause();
+    }
+  }
+
   /** Refuse new connections and cut the open ones (a broker crash, from the client's side). */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    this.pairs.length = 0;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -1,0 +1,18 @@
+import { createSimulator } from '../dist/index.js';
+import { serverDetail, hostId } from '../dist/api/views/servers.js';
+import { ApiVersion } from '../dist/api/microversion.js';
+import { isoMicro, isoSecondsZ } from '../dist/time-format.js';
+const sim = await createSimulator({ profile: 'zed', logLevel: 'silent', buildDelayMs: 0 });
+const login = await sim.app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: 'secret', domain: { name: 'Default' } } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } } });
+const h = { 'x-auth-token': login.headers['x-subject-token'], 'openstack-api-version': 'compute 2.92' };
+const b = await sim.app.inject({ method: 'POST', url: '/compute/v2.1/servers', headers: h, payload: { server: { name: 't', imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'none' } } });
+const inst = sim.services.instances.get(b.json().server.id); 
+const v = new ApiVersion([2, 92]);
+const T = (name, fn, n = 20000) => { for (let i = 0; i < 2000; i++) fn(); const t = performance.now(); for (let i = 0; i < n; i++) fn(); console.log(name.padEnd(30), ((performance.now() - t) / n * 1000).toFixed(2), 'µs'); };
+T('serverDetail', () => serverDetail(inst, { base: 'http://x/compute/v2.1', version: v, isAdmin: true, bdms: [], fault: null, detailKind: 'list' }));
+T('hostId', () => hostId(inst));
+T('isoSecondsZ', () => isoSecondsZ(inst.created_at));
+T('isoMicro', () => isoMicro(inst.created_at));
+T('v.matches', () => v.matches('2.47'));
+T('base.replace', () => 'http://x/compute/v2.1'.replace(/\/v2\.1$/, ''));
+await sim.close();
