@@ -42,6 +42,11 @@ export const ConfigSchema = z
     controlExchange: z.string().min(1).default('nova'),
     /** Policy rule overrides, like Nova's policy.yaml: rule name → check string ("" allows everyone). */
     policyOverrides: z.record(z.string(), z.string()).default({}),
+    /**
+     * Attach the pre-Cinder-3.44 way (os-reserve / os-initialize_connection / os-attach), leaving BDMs with
+     * attachment_id null — as upgraded clouds still have them. Swaps of such BDMs take Nova's legacy path.
+     */
+    legacyVolumeAttach: bool.default(false),
     /** Nova's [cinder] cross_az_attach. */
     crossAzAttach: bool.default(true),
     /** Nova's [cinder] timeout for one Cinder HTTP call (Nova's default is none; 30 s here). */
@@ -73,6 +78,16 @@ export const ConfigSchema = z
     volumeDeleteDelayMs: z.coerce.number().int().min(0).max(600_000).default(5),
     /** Cinder's migration_create_volume_timeout_secs (300 s): how long a migration waits for its target. */
     migrationCreateTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(300_000),
+    /**
+     * 'cinder' (default): the fake Cinder behaves like real Cinder. 'nova-fixture' reproduces Nova's
+     * functional-test CinderFixture (nova/tests/fixtures/cinder.py), for notification-sample
+     * regeneration only: volume GETs show `migration_status` to every caller, and
+     * os-migrate_volume_completion of a migrating volume onto a volume that is not a migration
+     * target answers the fixture's `{"save_volume_id": <new>}` (no policy check; old volume's
+     * attachments move to the new one as in Nova's legacy swap, migration_status cleared) where
+     * real Cinder answers 400 "Destination volume not mid-migration.".
+     */
+    cinderCompat: z.enum(['cinder', 'nova-fixture']).default('cinder'),
     /** Cinder's per-project quota_volumes / quota_gigabytes defaults; -1 = unlimited. */
     volumeQuota: z.coerce.number().int().min(-1).default(10),
     gigabytesQuota: z.coerce.number().int().min(-1).default(1000),

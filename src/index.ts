@@ -34,8 +34,9 @@ export async function createSimulator(options: ConfigInput = {}) {
   const seedIfEmpty = () => {
     const has = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
     if (has.n === 0) db.transaction(() => applySeed(db, seed, runtime.now().toISOString()))();
+    return has.n === 0;
   };
-  seedIfEmpty();
+  const freshDb = seedIfEmpty();
 
   let listening: string | null = null;
   let listenPromise: Promise<string> | null = null;
@@ -63,6 +64,8 @@ export async function createSimulator(options: ConfigInput = {}) {
   });
 
   const cinder = cinderBackend(services);
+  // The seed's volumes (known ids) belong to the fake Cinder; like the rest of the seed, only into a fresh database.
+  if (freshDb) cinder.seedVolumes(seed);
   const idle = async () => {
     // Compute casts can trigger Cinder work and vice versa (a migration calls Nova's swap, which
     // calls Cinder back): settle until both sides are quiet.
@@ -84,6 +87,7 @@ export async function createSimulator(options: ConfigInput = {}) {
       applySeed(db, seed, runtime.now().toISOString());
     })();
     cinder.reset();
+    cinder.seedVolumes(seed);
     services.tokens.clearCache();
     capture.clear();
     runtime.reseed();

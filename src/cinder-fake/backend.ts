@@ -6,6 +6,8 @@ import type { CinderCtx } from './context.js';
 import { CinderCore } from './core.js';
 import * as migration from './migration-ops.js';
 import { HttpNova, type NovaPort } from './nova-client.js';
+import { applySeedVolumes } from './seed-volumes.js';
+import type { Seed } from '../store/seed.js';
 import type { Attachment, Volume, VolumeType } from './store.js';
 import * as volumes from './volume-ops.js';
 
@@ -121,6 +123,11 @@ export class CinderBackend {
   /** Start every waiting timer now (creating → available etc. without the configured delay). */
   flush(): void {
     this.core.tasks.flush();
+  }
+
+  /** Create the seed file's `volumes` that do not exist yet (`available`, on their type's backend). */
+  seedVolumes(seed: Pick<Seed, 'volumes' | 'projects' | 'users'>): void {
+    applySeedVolumes(this.core, seed);
   }
 
   /** Drop queued work, forget cached tokens, empty the tables and re-seed the volume types. */

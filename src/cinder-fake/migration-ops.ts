@@ -264,21 +264,40 @@ async function managerCompletion(core: CinderCore, vId: string, nId: string, err
 
 // ---- os-migrate_volume_completion (API) ----
 
+/** Nova's legacy swap: move V's attachments to N (API.detach + API.attach). */
+async function moveAttachments(core: CinderCore, ctx: CinderCtx, v: Volume, n: Volume): Promise<void> {
+  for (const a of core.store.attachmentsOf(v.id)) {
+    await attachmentDeletionAllowed(core, ctx, a.id, core.reload(v.id));
+    managerDetach(core, v.id, a.id);
+    attachVolume(core, n.id, { instanceUuid: a.instance_uuid, hostName: a.attached_host, mountpoint: a.mountpoint, mode: 'rw' });
+  }
+}
+
+/**
+ * config cinderCompat 'nova-fixture': CinderFixture.migrate_volume_completion answers
+ * {"save_volume_id": new} without any check. Bookkeeping as for Nova's legacy swap, and the
+ * source's "migration" ends (migration_status cleared; available once nothing is attached).
+ */
+async function fixtureCompletion(core: CinderCore, ctx: CinderCtx, v: Volume, n: Volume, error: boolean): Promise<string> {
+  if (!error) await moveAttachments(core, ctx, v, n);
+  const attached = core.store.attachmentsOf(v.id).length > 0;
+  core.saveVolume(v.id, attached ? { migration_status: null } : { migration_status: null, status: 'available', attach_status: 'detached' });
+  return n.id;
+}
+
 export async function migrateVolumeCompletion(core: CinderCore, ctx: CinderCtx, id: string, newId: string, error: boolean): Promise<string> {
   await core.faults.check('migrate_volume_completion', { volume_id: id });
   const v = core.getVolume(ctx, id);
+  if (core.config.cinderCompat === 'nova-fixture') {
+    const target = core.getVolume(ctx, newId);
+    if (v.migration_status && !target.migration_status) return fixtureCompletion(core, ctx, v, target, error);
+  }
   core.policy.authorize('volume_extension:volume_admin_actions:migrate_volume_completion', ctx, v.project_id);
   const n = core.getVolume(ctx, newId);
   core.policy.authorize('volume_extension:volume_admin_actions:migrate_volume_completion', ctx, v.project_id);
   if (!v.migration_status && !n.migration_status) {
-    // Nova's legacy swap: move V's attachments to N (API.detach + API.attach), return N.
-    if (!error) {
-      for (const a of core.store.attachmentsOf(v.id)) {
-        await attachmentDeletionAllowed(core, ctx, a.id, core.reload(v.id));
-        managerDetach(core, v.id, a.id);
-        attachVolume(core, n.id, { instanceUuid: a.instance_uuid, hostName: a.attached_host, mountpoint: a.mountpoint, mode: 'rw' });
-      }
-    }
+    // Nova's legacy swap: move V's attachments to N, return N.
+    if (!error) await moveAttachments(core, ctx, v, n);
     return n.id;
   }
   if (!v.migration_status) throw invalidVolume('Source volume not mid-migration.');

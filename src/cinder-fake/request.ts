@@ -65,6 +65,7 @@ export function viewRequest(req: FastifyRequest, deps: RouteDeps): ViewRequest {
     base: `${requestBase(req)}${deps.mount}`,
     projectInUrl: Boolean((req.params as { project_id?: string }).project_id),
     hostNameForServiceRole: deps.services.profile.cinder.hostNameForServiceRole,
+    migrationStatusForAll: deps.services.config.cinderCompat === 'nova-fixture',
   };
 }
 

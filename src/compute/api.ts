@@ -199,11 +199,12 @@ export class ComputeApi {
     if (volume.multiattach && !o.supportsMultiattach) {
       throw new ComputeException('MultiattachNotSupportedOldMicroversion', 'Multiattach volumes are only supported starting with compute API version 2.60.', { novaException: true, code: 400 });
     }
-    let attachmentId: string;
+    let attachmentId: string | null = null;
     try {
-      attachmentId = (await this.volumes.attachmentCreate(ctx, volume.id, instance.uuid)).id;
+      if (this.s.config.legacyVolumeAttach) await this.volumes.reserveVolume(ctx, volume.id);
+      else attachmentId = (await this.volumes.attachmentCreate(ctx, volume.id, instance.uuid)).id;
     } catch (e) {
-      throw translateVolumeError(e, volume.id, 'attachment_create');
+      throw translateVolumeError(e, volume.id, this.s.config.legacyVolumeAttach ? 'reserve_volume' : 'attachment_create');
     }
     const now = s.runtime.now();
     return this.commit((casts) => {

@@ -64,7 +64,7 @@ export const SeedSchema = z.object({
       }),
     )
     .default([]),
-  /** Volumes for the fake Cinder (tests and sample scenarios need known ids); owned by src/cinder-fake. */
+  /** Volumes for the fake Cinder (tests and sample scenarios need known ids); format: src/cinder-fake/seed-volumes.ts. */
   volumes: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 export type Seed = z.output<typeof SeedSchema>;

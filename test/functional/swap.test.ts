@@ -189,12 +189,91 @@ describe('swap volume (master profile)', () => {
     expect((await getVolume(sim, demo, oldVol)).volume.status).toBe('in-use');
   });
 
-  it('lets the service role through the swap policy (service_or_admin)', async () => {
-    const cinder = await client(sim, 'cinder', null);
-    const res = await cinder.req('PUT', swapUrl('00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000001'), { volumeAttachment: { volumeId: '00000000-0000-4000-8000-000000000002' } });
-    // policy passed; the server is simply not found for this project
-    expect(res.statusCode).toBe(404);
-    const member = await demo.req('PUT', swapUrl('00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000001'), { volumeAttachment: { volumeId: '00000000-0000-4000-8000-000000000002' } });
-    expect(member.statusCode).toBe(404);
+  it('refuses the swap rule to a project member (403) on their own server', async () => {
+    const server = await bootServer(sim, demo);
+    const member = await demo.req('PUT', swapUrl(server, '00000000-0000-4000-8000-000000000001'), { volumeAttachment: { volumeId: '00000000-0000-4000-8000-000000000002' } });
+    expect(member.statusCode).toBe(403);
+    expect(member.json().forbidden.message).toBe("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
+  });
+
+  it('swaps when Cinder retypes an attached volume: the volume keeps its id, notifications carry the request ids', async () => {
+    const server = await bootServer(sim, demo);
+    const vol = await createVolume(sim, demo, 1, 'moving');
+    await attach(sim, demo, server, vol);
+    const before = sim.services.bdms.getByVolumeAndInstance(vol, server)!;
+    sim.notifications.clear();
+    const res = await sim.app.inject({
+      method: 'POST',
+      url: `/volume/v3/${demo.projectId}/volumes/${vol}/action`,
+      headers: { 'x-auth-token': demo.token },
+      payload: { 'os-retype': { new_type: 'lvmdriver-2', migration_policy: 'on-demand' } },
+    });
+    expect(res.statusCode).toBe(202);
+    const [end] = await sim.notifications.waitFor('instance.volume_swap.end', { timeoutMs: 5000 });
+    await sim.idle();
+    const data = (end.envelope.payload as { 'nova_object.data': { old_volume_id: string; new_volume_id: string; block_devices: { 'nova_object.data': { volume_id: string } }[] } })['nova_object.data'];
+    expect(data.old_volume_id).toBe(vol);
+    expect(data.new_volume_id).not.toBe(vol);
+    // save_volume_id = old id: the BDM and block_devices keep the original volume id
+    expect(data.block_devices.map((b) => b['nova_object.data'].volume_id)).toEqual([vol]);
+    const after = sim.services.bdms.getByVolumeAndInstance(vol, server)!;
+    expect(after.id).toBe(before.id);
+    expect(after.attachment_id).not.toBe(before.attachment_id);
+    const v = (await getVolume(sim, admin, vol)).volume;
+    expect(v).toMatchObject({ status: 'in-use', migration_status: 'success', volume_type: 'lvmdriver-2' });
+    expect(v.attachments[0].attachment_id).toBe(after.attachment_id);
+    const actions = sim.services.actions.list(server);
+    expect(actions[0]).toMatchObject({ action: 'swap_volume', message: null });
+  });
+
+  it('a locked server makes Cinder\'s swap fail (the nova service user is admin here, so it passes the lock check)', async () => {
+    const server = await bootServer(sim, demo);
+    const vol = await createVolume(sim, demo, 1, 'locked');
+    await attach(sim, demo, server, vol);
+    await demo.req('POST', `/compute/v2.1/servers/${server}/action`, { lock: null });
+    await sim.app.inject({
+      method: 'POST',
+      url: `/volume/v3/${demo.projectId}/volumes/${vol}/action`,
+      headers: { 'x-auth-token': demo.token },
+      payload: { 'os-retype': { new_type: 'lvmdriver-2', migration_policy: 'on-demand' } },
+    });
+    await sim.notifications.waitFor('instance.volume_swap.end', { timeoutMs: 5000, instanceUuid: server });
+    await sim.idle();
+    expect((await getVolume(sim, admin, vol)).volume.migration_status).toBe('success');
+  });
+});
+
+describe('swap of a legacy BDM (attachment_id null, pre-3.44 attach)', () => {
+  let sim: Simulator;
+  let admin: Client;
+  let demo: Client;
+  beforeAll(async () => {
+    sim = await startSim({ profile: 'zed', legacyVolumeAttach: true });
+    admin = await client(sim, 'admin', null);
+    demo = await client(sim, 'demo', null);
+  });
+  afterAll(() => sim.close());
+
+  it('attaches with os-reserve/os-attach and swaps through initialize/terminate_connection and migrate_volume_completion', async () => {
+    const server = await bootServer(sim, demo);
+    const oldVol = await createVolume(sim, demo, 1, 'old');
+    const newVol = await createVolume(sim, demo, 1, 'new');
+    await attach(sim, demo, server, oldVol);
+    const bdm = sim.services.bdms.getByVolumeAndInstance(oldVol, server)!;
+    expect(bdm.attachment_id).toBeNull();
+    expect((await getVolume(sim, demo, oldVol)).volume.status).toBe('in-use');
+    sim.notifications.clear();
+    const res = await admin.req('PUT', swapUrl(server, oldVol), { volumeAttachment: { volumeId: newVol } });
+    expect(res.statusCode).toBe(202);
+    await sim.idle();
+    // Cinder's legacy completion (not migrating): old detached, new attached, save_volume_id = new.
+    expect((await getVolume(sim, demo, oldVol)).volume).toMatchObject({ status: 'available', attachments: [] });
+    const nv = (await getVolume(sim, demo, newVol)).volume;
+    expect(nv.status).toBe('in-use');
+    expect(nv.attachments[0].server_id).toBe(server);
+    const after = sim.services.bdms.getByVolumeAndInstance(newVol, server)!;
+    expect(after.id).toBe(bdm.id);
+    expect(after.attachment_id).toBeNull();
+    expect(sim.notifications.list().map((n) => n.envelope.event_type)).toEqual(['instance.volume_swap.start', 'instance.volume_swap.end']);
   });
 });

@@ -1,9 +1,12 @@
 // The `nova` CLI's swap (`nova volume-update`, microversion 2.92 negotiated) and friends against
 // `novasim serve --profile zed`, where an admin may swap any attached volume directly.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { Cli, NOVA, OPENSTACK, ok, parseTable } from './helpers/cli.js';
 import { api, distProblem, login, Setup, startNovasim, type Novasim, type Session } from './helpers/novasim.js';
 import { describeIf, missingExecutables } from './helpers/prereq.js';
+
+// The CLIs take 1–2 s per command to start; a loaded CI machine needs headroom.
+vi.setConfig({ testTimeout: 60_000 });
 
 const missing = missingExecutables([OPENSTACK, NOVA]);
 const problems = [missing.length ? `${missing.join(', ')} missing` : null, distProblem()];

@@ -1,10 +1,13 @@
 // Debian's real OpenStack clients (python3-openstackclient 6.0, novaclient 18.1, cinderclient 9.1)
 // against `novasim serve --profile master`, started as a separate process like a user would.
 // Each scenario asserts on what the client printed AND on novasim's state (its API, /_novasim).
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { Cli, CINDER, NOVA, OPENSTACK, ok } from './helpers/cli.js';
 import { api, distProblem, login, Setup, startNovasim, waitFor, type Novasim, type Session } from './helpers/novasim.js';
 import { describeIf, missingExecutables } from './helpers/prereq.js';
+
+// The CLIs take 1–2 s per command to start; a loaded CI machine needs headroom.
+vi.setConfig({ testTimeout: 60_000 });
 
 const missing = missingExecutables([OPENSTACK, NOVA, CINDER]);
 const problems = [missing.length ? `${missing.join(', ')} missing` : null, distProblem()];
@@ -32,10 +35,14 @@ describeIf('openstack CLI interop', problems)('OpenStack CLIs against novasim (m
   });
 
   it('authenticates with a versioned and an unversioned OS_AUTH_URL', async () => {
-    const [v3, bare] = await Promise.all([
+    const unversioned = new Cli(sim.url, { authUrl: 'unversioned' });
+    const [v3, bare, list] = await Promise.all([
       cli.json('token', 'issue'),
-      new Cli(sim.url, { authUrl: 'unversioned' }).json('token', 'issue'),
+      unversioned.json('token', 'issue'),
+      // Catalog and version discovery through the unversioned URL (300 Multiple Choices).
+      unversioned.json('server', 'list'),
     ]);
+    expect(list).toEqual([]);
     for (const t of [v3, bare]) {
       expect(t).toMatchObject({ project_id: admin.projectId, user_id: admin.userId });
       expect(Number.isNaN(Date.parse(t.expires))).toBe(false);
@@ -115,6 +122,19 @@ describeIf('openstack CLI interop', problems)('OpenStack CLIs against novasim (m
     );
     expect((await setup.attachments(server)).map((x) => x.volumeId)).toEqual([a]);
     expect(await setup.notifications({ event_type: 'instance.volume_swap.start', instance_uuid: server })).toEqual([]);
+  });
+
+  it('a member (demo) is refused the swap with the 403 policy message (service_or_admin)', async () => {
+    const demo = await login(sim.url, 'demo');
+    const mine = new Setup(sim.url, demo);
+    const [server, a, b] = await Promise.all([mine.server('demo-vm'), mine.volume('demo-a'), mine.volume('demo-b')]);
+    await mine.attach(server, a);
+    const r = await new Cli(sim.url, { user: 'demo', project: 'demo' }).nova('volume-update', 'demo-vm', a, b);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toMatch(
+      /^ERROR \(Forbidden\): Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed\. \(HTTP 403\) \(Request-ID: req-[0-9a-f-]+\)$/m,
+    );
+    expect((await mine.attachments(server)).map((x) => x.volumeId)).toEqual([a]);
   });
 
   it('a retype with on-demand migration of an attached volume swaps through Nova and keeps the volume id', async () => {

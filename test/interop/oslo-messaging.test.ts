@@ -8,13 +8,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import amqp from 'amqplib';
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { AmqpSink, novaContextDict } from '../../src/notifier/sinks/amqp.js';
 import { toJson, type CapturedNotification } from '../../src/notifier/index.js';
 import { context, instance, sampleNotifier, SWAP_NEW_VOL, SWAP_OLD_VOL, volumeBdm } from '../unit/notifier/fixtures.js';
 import { api, distProblem, login, REPO, Setup, startNovasim, waitFor, type Novasim } from './helpers/novasim.js';
 import { BrokerJanitor } from './helpers/broker.js';
 import { BROKER_URL, brokerProblem, describeIf, PYTHON, pythonProblem } from './helpers/prereq.js';
+
+// Python start-up (oslo imports take ~1 s) and broker round trips; a loaded CI machine needs headroom.
+vi.setConfig({ testTimeout: 60_000 });
 
 const PY = join(REPO, 'test', 'interop', 'py');
 

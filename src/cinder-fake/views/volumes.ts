@@ -16,6 +16,8 @@ export interface ViewRequest {
   projectInUrl: boolean;
   /** attachments[].host_name also for role service (master) or admins only (zed). */
   hostNameForServiceRole: boolean;
+  /** Nova's CinderFixture shows migration_status to every caller (config cinderCompat 'nova-fixture'). */
+  migrationStatusForAll?: boolean;
 }
 
 export interface VolumeBundle {
@@ -95,7 +97,7 @@ export function volumeDetail(b: VolumeBundle, req: ViewRequest, o: DetailOptions
     attachments: attachmentsView(b, req),
   };
   const { ctx, version } = req;
-  if (ctx.isAdmin) out.migration_status = v.migration_status;
+  if (ctx.isAdmin || req.migrationStatusForAll) out.migration_status = v.migration_status;
   if (version.matches(MV.GROUP_VOLUME)) out.group_id = v.group_id;
   if (ctx.isAdmin && version.matches(MV.VOLUME_DETAIL_PROVIDER_ID)) out.provider_id = v.provider_id;
   if (version.matches(MV.VOLUME_SHARED_TARGETS_AND_SERVICE_FIELDS)) {
