@@ -16,7 +16,7 @@ const FLAGS = {
   'log-level': { type: 'string' }, deterministic: { type: 'boolean' }, 'build-delay-ms': { type: 'string' },
   'notify-jsonl': { type: 'string' }, 'notify-amqp': { type: 'string' }, 'notify-webhook': { type: 'string' },
   'control-token': { type: 'string' }, 'compute-host': { type: 'string' }, 'conf-host': { type: 'string' },
-  'notification-format': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
+  'notification-format': { type: 'string' }, 'control-exchange': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
   out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -51,6 +51,11 @@ async function main() {
     return;
   }
   if (cmd === 'serve') return serve(values);
+  if (cmd === 'samples') {
+    const { runSamplesCli } = await import('./samples-cli.js');
+    process.exitCode = await runSamplesCli({ profile: values.profile, out: values.out, check: values.check ?? false });
+    return;
+  }
   throw new Error(`unknown command ${cmd}`);
 }
 

@@ -7,7 +7,9 @@ import { FaultRegistry, type FaultSpec } from './faults/registry.js';
 import { TokenStore } from './identity/tokens.js';
 import { Notifier } from './notifier/notifier.js';
 import { CaptureSink, type NotificationFilter } from './notifier/sinks/capture.js';
+import { AmqpSink } from './notifier/sinks/amqp.js';
 import { JsonlSink } from './notifier/sinks/jsonl.js';
+import { WebhookSink } from './notifier/sinks/webhook.js';
 import type { Sink } from './notifier/sinks/sink.js';
 import { getProfile } from './profiles/index.js';
 import { Runtime } from './runtime.js';
@@ -55,6 +57,16 @@ export async function createSimulator(options: ConfigInput = {}) {
   const capture = new CaptureSink({ cap: config.notificationCap });
   const sinks: Sink[] = [capture];
   if (config.notifyJsonl) sinks.push(new JsonlSink({ path: config.notifyJsonl }));
+  if (config.notifyAmqp) {
+    sinks.push(
+      new AmqpSink({
+        url: config.notifyAmqp, exchange: config.controlExchange, topics: config.versionedNotificationsTopics,
+        // Deterministic runs repeat oslo's _unique_id too.
+        ...(config.deterministic ? { uniqueId: () => runtime.uuid().replaceAll('-', '') } : {}),
+      }),
+    );
+  }
+  if (config.notifyWebhook) sinks.push(new WebhookSink({ url: config.notifyWebhook }));
   const notifier = new Notifier({
     runtime, profile, sinks,
     options: {
@@ -65,7 +77,14 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   const cinder = cinderBackend(services);
   // The seed's volumes (known ids) belong to the fake Cinder; like the rest of the seed, only into a fresh database.
-  if (freshDb) cinder.seedVolumes(seed);
+  if (freshDb) {
+    try {
+      cinder.seedVolumes(seed);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
   const idle = async () => {
     // Compute casts can trigger Cinder work and vice versa (a migration calls Nova's swap, which
     // calls Cinder back): settle until both sides are quiet.

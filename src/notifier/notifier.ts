@@ -200,6 +200,7 @@ export class Notifier {
       projectId: p.projectId ?? p.context?.projectId ?? null,
       instanceUuid: p.instanceUuid ?? null,
       topics: this.options.versionedNotificationsTopics.map((t) => `${t}.${p.priority.toLowerCase()}`),
+      context: p.context,
     });
     for (const sink of this.sinkList) this.publishTo(sink, n);
     return n;

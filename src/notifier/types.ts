@@ -1,4 +1,5 @@
 // What the notifier hands to sinks.
+import type { RequestContext } from '../domain.js';
 import type { Envelope } from './envelope.js';
 
 export interface CapturedNotification<P = unknown> {
@@ -11,4 +12,6 @@ export interface CapturedNotification<P = unknown> {
   instanceUuid: string | null;
   /** Where Nova would publish it: `<versioned topic>.<priority lower-case>` per configured topic. */
   topics: string[];
+  /** The request context the notification was sent for (oslo puts it on the bus as `_context_*`). */
+  context?: RequestContext | null;
 }

@@ -140,16 +140,17 @@ export class WebhookSink implements Sink {
   }
 
   private async run(): Promise<void> {
-    try {
-      while (this.queue.length > 0 && !this.abort.signal.aborted) {
+    while (this.queue.length > 0 && !this.abort.signal.aborted) {
+      try {
         await this.deliver(this.queue[0]);
-        this.queue.shift();
+      } catch (err) {
+        this.failed++;
+        this.lastError = `internal: ${(err as Error).message}`;
       }
-    } finally {
-      this.running = null;
-      // Something may have been queued while the last delivery finished.
-      if (this.queue.length > 0 && !this.abort.signal.aborted) this.running = this.run();
+      this.queue.shift();
     }
+    // Synchronous with the loop's last check: publish() either saw the loop running or starts a new one.
+    this.running = null;
   }
 
   private async deliver(p: Pending): Promise<void> {
