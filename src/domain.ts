@@ -70,6 +70,8 @@ export interface Instance {
   metadata: Record<string, string>;
   system_metadata: Record<string, string>;
   tags: string[];
+  /** Trusted image certificate ids (API 2.63 trusted_image_certificates); null/absent when none. */
+  trusted_certs?: string[] | null;
   network_info: FixedIp[];
   created_at: Date;
   updated_at: Date | null;

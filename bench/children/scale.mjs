@@ -14,8 +14,8 @@ import { createSimulator } from '../../dist/index.js';
 import { cinderBackend } from '../../dist/cinder-fake/plugin.js';
 
 const quick = process.argv.includes('--quick');
-const SERVERS = quick ? 2_000 : 10_000;
-const NOTIFICATIONS = quick ? 20_000 : 100_000;
+const SERVERS = quick ? 1_000 : 10_000;
+const NOTIFICATIONS = quick ? 10_000 : 100_000;
 const gc = globalThis.gc ?? (() => {});
 const mb = (b) => b / 1048576;
 const settledRss = () => {
@@ -30,69 +30,72 @@ const median = (xs) => {
 const summary = (xs) => ({ n: xs.length, median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 const rssBeforeSim = settledRss();
-const sim = await createSimulator({
-  profile: 'zed', logLevel: 'silent', buildDelayMs: 0, volumeCreateDelayMs: 0, volumeQuota: -1, gigabytesQuota: -1,
-});
-const req = async (method, url, payload, headers = {}, want = [200, 202]) => {
-  const r = await sim.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
-  if (!want.includes(r.statusCode)) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body.slice(0, 300)}`);
-  return r;
-};
-const login = await req('POST', '/identity/v3/auth/tokens', {
-  auth: {
-    identity: { methods: ['password'], password: { user: { name: 'admin', password: 'secret', domain: { name: 'Default' } } } },
-    scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-  },
-}, {}, [201]);
-const token = login.headers['x-subject-token'];
-const projectId = login.json().token.project.id;
-const H = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.92' };
-const boot = async (name) => (await req('POST', '/compute/v2.1/servers', { server: { name, imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'none' } }, H)).json().server.id;
-const volume = async () => (await req('POST', `/volume/v3/${projectId}/volumes`, { volume: { size: 1 } }, { 'x-auth-token': token })).json().volume.id;
-const attach = (server, volumeId) => req('POST', `/compute/v2.1/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId } }, H);
 
-// The swap rig: one server, two volumes, swapped back and forth.
-const server = await boot('rig');
-const vols = [await volume(), await volume()];
-await sim.idle();
-await attach(server, vols[0]);
-await sim.idle();
-let cur = 0;
-async function swaps(count, warmup) {
-  const out = [];
-  for (let i = 0; i < warmup + count; i++) {
-    const since = sim.notifications.capture.lastSeq;
-    const t0 = performance.now();
-    await req('PUT', `/compute/v2.1/servers/${server}/os-volume_attachments/${vols[cur]}`, { volumeAttachment: { volumeId: vols[1 - cur] } }, H, [202]);
-    await sim.notifications.waitFor('instance.volume_swap.end', { since, instanceUuid: server, timeoutMs: 5000 });
-    if (i >= warmup) out.push(performance.now() - t0);
-    cur = 1 - cur;
-    await sim.idle();
+/** A simulator with one server and two volumes, the first attached, and swap/list helpers. */
+async function rig() {
+  const sim = await createSimulator({
+    profile: 'zed', logLevel: 'silent', buildDelayMs: 0, volumeCreateDelayMs: 0, volumeQuota: -1, gigabytesQuota: -1,
+  });
+  const req = async (method, url, payload, headers = {}, want = [200, 202]) => {
+    const r = await sim.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    if (!want.includes(r.statusCode)) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body.slice(0, 300)}`);
+    return r;
+  };
+  const login = await req('POST', '/identity/v3/auth/tokens', {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: 'admin', password: 'secret', domain: { name: 'Default' } } } },
+      scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+    },
+  }, {}, [201]);
+  const token = login.headers['x-subject-token'];
+  const projectId = login.json().token.project.id;
+  const H = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.92' };
+  const boot = async (name) => (await req('POST', '/compute/v2.1/servers', { server: { name, imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'none' } }, H)).json().server.id;
+  const volume = async () => (await req('POST', `/volume/v3/${projectId}/volumes`, { volume: { size: 1 } }, { 'x-auth-token': token })).json().volume.id;
+  const attach = (server, volumeId) => req('POST', `/compute/v2.1/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId } }, H);
+  const server = await boot('rig');
+  const vols = [await volume(), await volume()];
+  await sim.idle();
+  await attach(server, vols[0]);
+  await sim.idle();
+  let cur = 0;
+  /** Swap PUT → .end times (ms), pushed to `out`. */
+  async function swaps(count, out = []) {
+    for (let i = 0; i < count; i++) {
+      const since = sim.notifications.capture.lastSeq;
+      const t0 = performance.now();
+      await req('PUT', `/compute/v2.1/servers/${server}/os-volume_attachments/${vols[cur]}`, { volumeAttachment: { volumeId: vols[1 - cur] } }, H, [202]);
+      await sim.notifications.waitFor('instance.volume_swap.end', { since, instanceUuid: server, timeoutMs: 5000 });
+      out.push(performance.now() - t0);
+      cur = 1 - cur;
+      await sim.idle();
+    }
+    return out;
   }
-  return summary(out);
-}
-async function lists(count) {
-  const out = [];
-  let listed = 0;
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const r = await req('GET', '/compute/v2.1/servers/detail?limit=1000', undefined, H, [200]);
-    out.push(performance.now() - t0);
-    listed = JSON.parse(r.body).servers.length;
+  async function lists(count) {
+    const out = [];
+    let listed = 0;
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      const r = await req('GET', '/compute/v2.1/servers/detail?limit=1000', undefined, H, [200]);
+      out.push(performance.now() - t0);
+      listed = JSON.parse(r.body).servers.length;
+    }
+    return { ...summary(out), listed };
   }
-  return { ...summary(out), listed };
+  return { sim, projectId, server, vols, boot, volume, attach, swaps, lists };
 }
-const SWAPS = quick ? 30 : 150;
-// Interleave empty-DB and full-DB measurements in the same process: the empty figures first.
-const emptySwap = await swaps(SWAPS, quick ? 10 : 40);
-const emptyList = await lists(5);
+
+const big = await rig();
+const { sim, server, vols, projectId } = big;
+const emptyList = await big.lists(5);
 const rssEmpty = settledRss();
 
 // Template rows from one real boot + attach.
-const tplServer = await boot('template');
-const tplVol = await volume();
+const tplServer = await big.boot('template');
+const tplVol = await big.volume();
 await sim.idle();
-await attach(tplServer, tplVol);
+await big.attach(tplServer, tplVol);
 await sim.idle();
 const store = cinderBackend(sim.services).core.store;
 const inst = sim.services.instances.get(tplServer);
@@ -129,11 +132,26 @@ const counts = sim.services.db
   .prepare('SELECT (SELECT COUNT(*) FROM instances) AS servers, (SELECT COUNT(*) FROM block_device_mappings WHERE deleted = 0) AS bdms, (SELECT COUNT(*) FROM volumes) AS volumes, (SELECT COUNT(*) FROM volume_attachments) AS attachments')
   .get();
 
-await lists(2); // warm
-const fullList = await lists(quick ? 5 : 12);
-const fullSwap = await swaps(SWAPS, 10);
-const emptySwapAgain = null;
+await big.lists(2); // warm
+const fullList = await big.lists(quick ? 3 : 10);
 const rssFull = settledRss();
+
+// Swap latency at SERVERS vs an empty DB: a second, empty simulator in the same process, measured
+// in alternating batches so JIT state and machine load hit both alike.
+const empty = await rig();
+const SWAPS = quick ? 20 : 100;
+const BATCH = 10;
+await empty.swaps(quick ? 10 : 30);
+await big.swaps(quick ? 10 : 30);
+const emptyTimes = [];
+const fullTimes = [];
+for (let i = 0; i < SWAPS / BATCH; i++) {
+  await empty.swaps(BATCH, emptyTimes);
+  await big.swaps(BATCH, fullTimes);
+}
+const emptySwap = summary(emptyTimes);
+const fullSwap = summary(fullTimes);
+await empty.sim.close();
 
 // 100k notifications, capped capture.
 const ctx = { requestId: 'req-bench', userId: 'fake', projectId, roles: ['admin'], isAdmin: true, authToken: 't' };
@@ -151,12 +169,12 @@ for (let i = 1; i <= NOTIFICATIONS; i++) {
   }
 }
 const emitMs = performance.now() - t0;
-const swapAfterNotes = await swaps(quick ? 20 : 60, 5);
+const swapAfterNotes = summary(await big.swaps(quick ? 10 : 40));
 const cap = sim.notifications.capture.cap;
 await sim.close();
 
 process.stdout.write(`${JSON.stringify({
   servers: SERVERS, notifications: NOTIFICATIONS, notificationCap: cap, rssBeforeSim, rssEmpty, rssFull, seedMs, counts,
-  emptyList, fullList, emptySwap, fullSwap, emptySwapAgain, swapAfterNotes, emitPerSec: (NOTIFICATIONS / emitMs) * 1000, series,
+  emptyList, fullList, emptySwap, fullSwap, swapAfterNotes, emitPerSec: (NOTIFICATIONS / emitMs) * 1000, series,
   payloadBytes: payloadJson.length,
 })}\n`);

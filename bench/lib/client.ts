@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 
 export interface Answer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
   body: string;
 }
 

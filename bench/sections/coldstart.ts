@@ -21,7 +21,7 @@ const rmDb = (path: string) => {
 };
 
 export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
-  const runs = quick ? 2 : 7;
+  const runs = quick ? 1 : 5;
   const t = { bare: [] as number[], memory: [] as number[], fileFresh: [] as number[], fileExisting: [] as number[] };
   const rss = { bare: [] as number[], memory: [] as number[], file: [] as number[] };
   const db = join(tmpdir(), `novasim-bench-${process.pid}.sqlite`);
@@ -30,7 +30,7 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
     return p.rss();
   };
   // One untimed start of each warms the OS page cache (node binary, node_modules) for all.
-  for (const start of [() => startBare(), () => startServe()]) await (await start()).stop();
+  if (!quick) for (const start of [() => startBare(), () => startServe()]) await (await start()).stop();
   try {
     for (let i = 0; i < runs; i++) {
       const bare = await startBare();

@@ -9,7 +9,7 @@ import { httpRequester, type Requester } from '../lib/client.js';
 import { startBare, startServe } from '../lib/procs.js';
 import { attach, boot, createVolume, serverStatus, swapPath, until, volumeStatus, type Session } from '../lib/sample-env.js';
 import { expectStatus, json } from '../lib/client.js';
-import { now, summarize, type Summary } from '../lib/stats.js';
+import { now, sleep, summarize, type Summary } from '../lib/stats.js';
 
 export interface Rounds {
   perRound: number[];
@@ -26,7 +26,7 @@ export async function bareReqPerSec(connections: number, seconds: number, count:
   const rps: number[] = [];
   const p99: number[] = [];
   try {
-    await autocannon({ url: `${bare.url}/`, connections, duration: 1 }); // warm-up
+    await autocannon({ url: `${bare.url}/`, connections, duration: seconds >= 2 ? 1 : 0.3 }); // warm-up
     for (let i = 0; i < count; i++) {
       const r = await autocannon({ url: `${bare.url}/`, connections, duration: seconds });
       if (r.non2xx || r.errors) throw new Error(`bare fastify: ${r.non2xx} non-2xx, ${r.errors} errors`);
@@ -119,8 +119,14 @@ export interface SwapLoad {
   swaps: number;
 }
 
-/** Every slot swaps back and forth for `seconds`; `count` rounds. */
-export async function swapLoad(baseUrl: string, r: Requester, s: Session, slots: Slot[], seconds: number, count: number, warmupSeconds: number): Promise<SwapLoad> {
+/**
+ * Every slot swaps back and forth for `seconds`; `count` rounds. Closed loop by default (each slot
+ * sends its next PUT as soon as its previous swap ended: saturation); with `ratePerSec`, open loop:
+ * PUTs start on a fixed schedule (at most one per free slot), so latency is measured below saturation.
+ */
+export async function swapLoad(
+  baseUrl: string, r: Requester, s: Session, slots: Slot[], seconds: number, count: number, warmupSeconds: number, ratePerSec?: number,
+): Promise<SwapLoad> {
   const sse = await swapEndStream(baseUrl);
   const put202: number[] = [];
   const putEnd: number[] = [];
@@ -129,10 +135,16 @@ export async function swapLoad(baseUrl: string, r: Requester, s: Session, slots:
   const run = async (durationS: number, record: boolean) => {
     const deadline = now() + durationS * 1000;
     let done = 0;
+    let ticket = 0;
     const t0 = now();
     await Promise.all(
       slots.map(async (slot) => {
         while (now() < deadline) {
+          if (ratePerSec) {
+            const startAt = t0 + (ticket++ * 1000) / ratePerSec;
+            if (startAt >= deadline) break;
+            if (startAt > now()) await sleep(startAt - now());
+          }
           const ended = sse.wait(slot.server);
           const a = now();
           const res = await r('PUT', swapPath(slot.server, slot.vols[slot.cur]), { volumeAttachment: { volumeId: slot.vols[1 - slot.cur] } }, s.headers);
@@ -168,12 +180,14 @@ export interface HttpResult {
   connections: number;
   bare: { rps: Rounds; p99: Rounds };
   swap: SwapLoad;
+  /** Open loop at half the closed-loop throughput (same slots): latency below saturation. */
+  paced: SwapLoad & { ratePerSec: number };
   serveRssAfterMb: number;
 }
 
 export async function runHttp(quick: boolean, connections = 16): Promise<HttpResult> {
-  const seconds = quick ? 1 : 3;
-  const count = quick ? 2 : 3;
+  const seconds = quick ? 1 : 2;
+  const count = quick ? 1 : 3;
   const bare = await bareReqPerSec(connections, seconds, count);
 
   const serve = await startServe([], {
@@ -183,8 +197,10 @@ export async function runHttp(quick: boolean, connections = 16): Promise<HttpRes
   try {
     const s = await adminSession(r);
     const slots = await setupSlots(r, s, connections);
-    const swap = await swapLoad(serve.url, r, s, slots, seconds, count, quick ? 0.5 : 1);
-    return { connections, bare, swap, serveRssAfterMb: serve.rss() };
+    const swap = await swapLoad(serve.url, r, s, slots, seconds, count, quick ? 0.3 : 1);
+    const ratePerSec = Math.max(1, swap.swapsPerSec.summary.median / 2);
+    const paced = { ...(await swapLoad(serve.url, r, s, slots, quick ? 1 : 3, 1, 0, ratePerSec)), ratePerSec };
+    return { connections, bare, swap, paced, serveRssAfterMb: serve.rss() };
   } finally {
     r.agent.destroy();
     await serve.stop();

@@ -11,6 +11,17 @@ import {
 } from '../lib/sample-env.js';
 import { now, summarize, timeEach, type Summary } from '../lib/stats.js';
 
+/**
+ * EXPERIMENT switch (not set by `npm run bench`): BENCH_EXPERIMENT_TRANSPORT=inject routes the
+ * simulator's own compute→Cinder HTTP calls through fastify inject (bench/experiments/inject-transport.ts),
+ * to measure what an in-process transport would give.
+ */
+async function maybeExperimentalTransport(sim: Simulator): Promise<void> {
+  if (process.env.BENCH_EXPERIMENT_TRANSPORT !== 'inject') return;
+  const { installInjectTransport } = await import('../experiments/inject-transport.js');
+  installInjectTransport(sim.app, await sim.listen());
+}
+
 export async function bareInjectRoundTrip(iterations: number): Promise<Summary> {
   const app = Fastify({ logger: false });
   app.put('/echo', async (req) => ({ ok: true, got: req.body }));
@@ -59,6 +70,7 @@ export interface SwapRig {
 /** A simulator with one ACTIVE server and two same-size volumes, the first attached. */
 export async function swapRig(extra: ConfigInput = {}): Promise<SwapRig> {
   const sim = await createSimulator({ ...SAMPLE_CONFIG, deterministic: false, frozenTime: undefined, fixedRequestId: undefined, ...extra });
+  await maybeExperimentalTransport(sim);
   const r = injectRequester(sim.app);
   const s = await login(r);
   const { id } = await boot(r, s, { port: PORT_1 });
@@ -94,6 +106,34 @@ export async function measureSwaps(rig: SwapRig, count: number, warmup: number):
   return { put202: summarize(a), putEnd: summarize(b) };
 }
 
+/** PUT → .end on two rigs in alternating batches (same JIT state and machine load for both). */
+export async function alternateSwaps(a: SwapRig, b: SwapRig, count: number, warmup: number, batch = 10): Promise<[Summary, Summary]> {
+  for (let i = 0; i < warmup; i++) {
+    await rigSwap(a);
+    await rigSwap(b);
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let done = 0; done < count; done += batch) {
+    for (let i = 0; i < batch; i++) ta.push((await rigSwap(a))[1]);
+    for (let i = 0; i < batch; i++) tb.push((await rigSwap(b))[1]);
+  }
+  return [summarize(ta), summarize(tb)];
+}
+
+/**
+ * HTTP requests one swap makes end to end: the client's PUT plus every request the simulator's
+ * own HTTP server receives meanwhile (compute→Cinder calls, Keystone if the service token expired).
+ */
+export async function countHttpPerSwap(rig: SwapRig, swaps = 4): Promise<number> {
+  let seen = 0;
+  const onRequest = () => seen++;
+  rig.sim.app.server.on('request', onRequest);
+  for (let i = 0; i < swaps; i++) await rigSwap(rig);
+  rig.sim.app.server.off('request', onRequest);
+  return 1 + seen / swaps;
+}
+
 export interface InProcessResult {
   injectRoundTrip: Summary;
   scenario: Summary;
@@ -105,31 +145,37 @@ export interface InProcessResult {
   swapsPerSec: number;
   /** HTTP requests one swap causes: the client PUT + compute→Cinder/Keystone calls the server saw. */
   httpPerSwap: number;
+  /** Process CPU time (user+system) per scenario / per swap: steadier than wall time on a busy machine. */
+  scenarioCpuMs: number;
+  swapCpuMs: number;
 }
 
 export async function runInProcess(quick: boolean): Promise<InProcessResult> {
   const injectRoundTrip = await bareInjectRoundTrip(quick ? 1000 : 5000);
 
   const sim = await createSimulator(SAMPLE_CONFIG);
+  await maybeExperimentalTransport(sim);
   const r = injectRequester(sim.app);
   const s = await login(r);
-  const warm = quick ? 5 : 20;
-  const iterations = quick ? 10 : 150;
+  const warm = quick ? 3 : 10;
+  const iterations = quick ? 8 : 60;
   for (let i = 0; i < warm; i++) await sampleScenario(sim, r, s);
   const t0 = now();
+  const c0 = process.cpuUsage();
   const scenarioTimes = await timeEach(iterations, () => sampleScenario(sim, r, s));
+  const c1 = process.cpuUsage(c0);
   const elapsed = now() - t0;
   await sim.close();
 
   const rig = await swapRig();
-  let serverSeen = 0;
-  rig.sim.app.server.on('request', () => serverSeen++);
-  const single = await measureSwaps(rig, quick ? 30 : 400, quick ? 10 : 50);
-  const sequentialMs = single.putEnd.mean;
-  // Count the HTTP calls of a few swaps (each one also re-checks the service token cache).
-  serverSeen = 0;
-  for (let i = 0; i < 4; i++) await rigSwap(rig);
-  const httpPerSwap = 1 + serverSeen / 4;
+  await measureSwaps(rig, 0, quick ? 10 : 30); // warm-up
+  const c2 = process.cpuUsage();
+  const t2 = now();
+  const swapCount = quick ? 30 : 200;
+  const single = await measureSwaps(rig, swapCount, 0);
+  const c3 = process.cpuUsage(c2);
+  const sequentialMs = (now() - t2) / swapCount;
+  const httpPerSwap = await countHttpPerSwap(rig);
   await rig.sim.close();
 
   return {
@@ -140,5 +186,7 @@ export async function runInProcess(quick: boolean): Promise<InProcessResult> {
     single,
     swapsPerSec: 1000 / sequentialMs,
     httpPerSwap,
+    scenarioCpuMs: (c1.user + c1.system) / 1000 / iterations,
+    swapCpuMs: (c3.user + c3.system) / 1000 / swapCount,
   };
 }

@@ -15,7 +15,7 @@ import type { RequestContext } from '../../src/domain.js';
 import type { Sink } from '../../src/notifier/sinks/sink.js';
 import { httpRequester } from '../lib/client.js';
 import { now, sleep, summarize, type Summary } from '../lib/stats.js';
-import { measureSwaps, swapRig, type SwapRig } from './inprocess.js';
+import { alternateSwaps, measureSwaps, swapRig, type SwapRig } from './inprocess.js';
 
 const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const BENCH_EXCHANGE = 'novasim_bench';
@@ -127,8 +127,7 @@ async function jsonlSink(quick: boolean, base: SwapRig, swaps: number): Promise<
     while ((stats()?.written ?? 0) < count) await sleep(1);
     await new Promise<void>((res) => setImmediate(res));
   });
-  const swapOn = (await measureSwaps(rig, swaps, 20)).putEnd;
-  const swapOff = (await measureSwaps(base, swaps, 20)).putEnd;
+  const [swapOn, swapOff] = await alternateSwaps(rig, base, swaps, 5);
   await rig.sim.close(); // flushes the file
   const bytes = existsSync(path) ? statSync(path).size : 0;
   rmSync(path, { force: true });
@@ -136,7 +135,10 @@ async function jsonlSink(quick: boolean, base: SwapRig, swaps: number): Promise<
 }
 
 async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<SinkResult | { skipped: string }> {
-  let AmqpSink: new (o: Record<string, unknown>) => Sink & { stats(): { published: number; connected: boolean; lastError: string | null; dropped: number } };
+  interface AmqpLike extends Pick<Sink, 'name' | 'publish' | 'close'> {
+    stats(): { published: number; connected: boolean; lastError: string | null; dropped: number };
+  }
+  let AmqpSink: new (o: Record<string, unknown>) => AmqpLike;
   try {
     const path = '../../src/notifier/sinks/amqp.js';
     ({ AmqpSink } = await import(path));
@@ -178,8 +180,7 @@ async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<S
         await sleep(1);
       }
     });
-    const swapOn = (await measureSwaps(rig, swaps, 20)).putEnd;
-    const swapOff = (await measureSwaps(base, swaps, 20)).putEnd;
+    const [swapOn, swapOff] = await alternateSwaps(rig, base, swaps, 5);
     const ch = await conn.createChannel();
     const q = await ch.checkQueue(`${BENCH_TOPIC}.info`);
     await ch.close();
@@ -204,9 +205,9 @@ export interface NotifyResult {
 export async function runNotify(quick: boolean): Promise<NotifyResult> {
   const base = await swapRig();
   try {
-    const swaps = quick ? 20 : 100;
-    await measureSwaps(base, swaps, 20); // warm the code paths once
-    const { wait, sse, health } = await waitLatency(base, quick ? 30 : 200);
+    const swaps = quick ? 10 : 80;
+    await measureSwaps(base, swaps, quick ? 5 : 20); // warm the code paths once
+    const { wait, sse, health } = await waitLatency(base, quick ? 20 : 200);
     const jsonl = await jsonlSink(quick, base, swaps);
     const amqp = await amqpSink(quick, base, swaps);
     return { wait, sse, health, jsonl, amqp };

@@ -24,6 +24,8 @@ export interface CreateServerRequest {
   tags: string[];
   /** 'auto' (one fixed IP on the private network), 'none', or pre-created port ids. */
   networks: 'auto' | 'none' | { ports: string[] };
+  /** API ≥2.63 trusted_image_certificates (instance.trusted_certs). */
+  trustedCerts?: string[] | null;
 }
 
 /** utils.sanitize_hostname. */
@@ -105,6 +107,8 @@ export class ComputeApi {
       throw new ComputeException('InvalidRequest', 'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.', { novaException: true, code: 400 });
     }
     const props = JSON.parse(image.properties) as Record<string, string>;
+    // _handle_kernel_and_ramdisk: inherited from the image; 'nokernel' means neither (stored as '').
+    const noKernel = props.kernel_id === 'nokernel';
     const reservationId = `r-${s.runtime.randomString(8)}`;
     const now = s.runtime.now();
     return this.commit((casts) => {
@@ -115,10 +119,10 @@ export class ComputeApi {
         const inst = s.instances.insert({
           uuid, project_id: ctx.projectId, user_id: ctx.userId, display_name: name, display_description: r.description,
           hostname: sanitizeHostname(name), reservation_id: reservationId, launch_index: idx, host: null, node: null,
-          availability_zone: az, image_ref: image.id, kernel_id: props.kernel_id ?? '', ramdisk_id: props.ramdisk_id ?? '', key_name: r.keyName,
+          availability_zone: az, image_ref: image.id, kernel_id: noKernel ? '' : props.kernel_id ?? '', ramdisk_id: noKernel ? '' : props.ramdisk_id ?? '', key_name: r.keyName,
           os_type: props.os_type ?? null, architecture: props.architecture ?? props.hw_architecture ?? null, vm_state: 'building', task_state: 'scheduling', power_state: POWER_STATE.pending, progress: 0,
           locked: false, locked_by: null, auto_disk_config: r.autoDiskConfig, config_drive: '', root_device_name: this.driver.rootDeviceName(),
-          flavor, metadata: r.metadata, system_metadata: {}, tags: r.tags, network_info: [], created_at: now, updated_at: null,
+          flavor, metadata: r.metadata, system_metadata: {}, tags: r.tags, trusted_certs: r.trustedCerts?.length ? r.trustedCerts : null, network_info: [], created_at: now, updated_at: null,
           launched_at: null, terminated_at: null, deleted_at: null, deleted: false,
         });
         s.bdms.insert({

@@ -34,7 +34,7 @@ export interface Profile {
     attachNoBodyFrom: string | null;
     /** At ≥2.89, index/show skip BDMs whose attachment_id is null (post-33.0.0 master). */
     hideLegacyBdmsFrom289: boolean;
-    /** instance.create.error carries host/node null (HEAD sample). */
+    /** An aborted build claim clears host/node on the instance itself, so instance.create.error shows them null (HEAD, Nova f8b98390dc; Zed cleared a copy). */
     createErrorNullHost: boolean;
   };
   /** Fake Cinder's release differences (cinder-fake.md §10). */

@@ -5,7 +5,7 @@ import { bool, fromIso, toIso } from './rows.js';
 
 type Row = Record<string, unknown>;
 
-const JSON_COLS = ['flavor', 'metadata', 'system_metadata', 'tags', 'network_info'] as const;
+const JSON_COLS = ['flavor', 'metadata', 'system_metadata', 'tags', 'network_info', 'trusted_certs'] as const;
 const DATE_COLS = ['created_at', 'updated_at', 'launched_at', 'terminated_at', 'deleted_at'] as const;
 const BOOL_COLS = ['locked', 'auto_disk_config', 'deleted'] as const;
 

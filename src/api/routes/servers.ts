@@ -98,9 +98,12 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
 
   app.post('/servers', async (req, reply) => {
     const v = req.apiVersion;
-    const body = parseBody(v.matches('2.52') ? schema.createV252 : v.matches('2.37') ? schema.createV237 : v.matches('2.19') ? schema.createV219 : schema.createV21, req.body);
+    const body = parseBody(v.matches('2.63') ? schema.createV263 : v.matches('2.52') ? schema.createV252 : v.matches('2.37') ? schema.createV237 : v.matches('2.19') ? schema.createV219 : schema.createV21, req.body);
     const srv = body.server as Record<string, unknown> & { name: string; imageRef: string; flavorRef: string };
     policy.authorize(`${RULE}:create`, req.ctx, { project_id: req.ctx.projectId });
+    // Only checked when trusted certificate ids were given.
+    const trustedCerts = (srv.trusted_image_certificates as string[] | null | undefined) ?? null;
+    if (trustedCerts?.length) policy.authorize(`${RULE}:create:trusted_certs`, req.ctx, { project_id: req.ctx.projectId });
     if (srv.block_device_mapping_v2 !== undefined || srv.imageRef === '') {
       throw new NovaError(400, 'novasim does not support booting from volume (block_device_mapping_v2); boot from an image and attach volumes.');
     }
@@ -113,7 +116,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
         keyName: (srv.key_name as string | undefined) ?? null, availabilityZone: (srv.availability_zone as string | undefined) ?? null,
         metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
-        networks: networksOf(srv.networks as unknown),
+        networks: networksOf(srv.networks as unknown), trustedCerts,
       }),
       { PortNotFound: 400, PortInUse: 409, FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400 },
     );

@@ -49,6 +49,18 @@ export const createV252 = wrap({
   tags: z.array(tag).max(50).optional(),
 });
 
+/** 2.63: trusted_image_certificates (parameter_types.trusted_certs: null or 1..50 unique non-empty strings). */
+export const createV263 = wrap({
+  ...createV252.shape.server.shape,
+  trusted_image_certificates: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(50)
+    .refine((a) => new Set(a).size === a.length, { message: 'PY:{value} has non-unique elements' })
+    .nullable()
+    .optional(),
+});
+
 export const updateServer = z
   .object({ server: z.object({ name: name.optional(), description: z.string().max(255).nullable().optional(), 'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(), accessIPv4: z.string().optional(), accessIPv6: z.string().optional() }).strict() })
   .strict();

@@ -102,7 +102,7 @@ export function serverDetail(i: Instance, o: ServerViewOpts): Record<string, unk
   if (v.matches('2.16') && o.isAdmin) s.host_status = i.host ? 'UP' : '';
   if (v.matches('2.19')) s.description = i.display_description;
   if (v.matches('2.26')) s.tags = i.tags;
-  if (v.matches('2.63')) s.trusted_image_certificates = null;
+  if (v.matches('2.63')) s.trusted_image_certificates = i.trusted_certs ?? null;
   if (v.matches('2.71') && o.detailKind === 'show') s.server_groups = [];
   if (v.matches('2.73')) s.locked_reason = i.system_metadata.locked_reason ?? null;
   if (v.matches('2.96')) s.pinned_availability_zone = null;

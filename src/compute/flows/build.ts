@@ -1,9 +1,9 @@
-// ComputeManager._do_build_and_run_instance, simulated: claim, network, spawn, ACTIVE.
+// ComputeManager._do_build_and_run_instance, simulated: claim, _build_resources (network), spawn, ACTIVE.
 import { POWER_STATE, type FixedIp, type Instance, type RequestContext } from '../../domain.js';
 import { sleep } from '../../faults/registry.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent, exceptionInfo } from '../events.js';
-import { asComputeException } from '../exceptions.js';
+import { asComputeException, type ComputeException, frame } from '../exceptions.js';
 
 /** One fixed IP on the simulated "private" network, derived from the instance id so it is stable. */
 export function allocateNetwork(d: ManagerDeps, instance: Instance, networks: 'auto' | 'none' | { ports: string[] }): FixedIp[] {
@@ -36,12 +36,18 @@ export function allocateNetwork(d: ManagerDeps, instance: Instance, networks: 'a
   ];
 }
 
+interface KeypairRow {
+  name: string;
+  user_id: string;
+  fingerprint: string;
+  public_key: string;
+  type: 'ssh' | 'x509';
+}
+
 /** instance.keypairs: the key the server was booted with, as InstanceCreatePayload lists it. */
-function keypairsOf(d: ManagerDeps, inst: Instance) {
+function keypairsOf(d: ManagerDeps, inst: Instance): KeypairRow[] {
   if (!inst.key_name) return [];
-  const k = d.services.db.prepare('SELECT name, user_id, fingerprint, public_key, type FROM keypairs WHERE user_id = ? AND name = ?').get(inst.user_id, inst.key_name) as
-    | { name: string; user_id: string; fingerprint: string; public_key: string; type: 'ssh' | 'x509' }
-    | undefined;
+  const k = d.services.db.prepare('SELECT name, user_id, fingerprint, public_key, type FROM keypairs WHERE user_id = ? AND name = ?').get(inst.user_id, inst.key_name) as KeypairRow | undefined;
   return k ? [k] : [];
 }
 
@@ -50,7 +56,6 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
   const first = s.instances.get(uuid);
   if (!first || first.task_state === 'deleting') return;
   const ctx = elevated(reqCtx);
-  let failure: unknown = null;
   await withInstanceEvent(d, ctx, first, '_do_build_and_run_instance', async () => {
     if (s.config.buildDelayMs) await sleep(s.config.buildDelayMs);
     let inst = s.instances.get(uuid);
@@ -58,25 +63,54 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
     // Nova: vm_state BUILDING, task_state None, then create.start (host/node not yet claimed).
     s.instances.update(uuid, { task_state: null });
     inst = s.instances.get(uuid)!;
-    const extras = { keypairs: keypairsOf(d, inst) };
+    const extras = { keypairs: keypairsOf(d, inst), trustedImageCertificates: inst.trusted_certs ?? null };
     d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'start', null, extras);
     try {
-      s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, task_state: 'spawning', network_info: allocateNetwork(d, inst, networks) });
+      // rt.instance_claim saves host/node (the instance carries updated_at from here on: null in
+      // create.start, set in create.error); _build_resources (networks, BDMs) runs inside the claim.
+      s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, updated_at: s.runtime.now() });
+      await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources', 2890));
+      s.instances.update(uuid, { task_state: 'spawning', network_info: allocateNetwork(d, s.instances.get(uuid)!, networks) });
       inst = s.instances.get(uuid)!;
       await d.driver.spawn(inst);
       if (!s.instances.get(uuid) || s.instances.get(uuid)!.task_state === 'deleting') return;
       const now = s.runtime.now();
       s.instances.update(uuid, { vm_state: 'active', task_state: null, power_state: POWER_STATE.running, launched_at: now, updated_at: now });
     } catch (err) {
-      failure = err;
-      const e = asComputeException(err, ['_do_build_and_run_instance', '_build_and_run_instance']);
-      const now = s.runtime.now();
-      s.instances.update(uuid, { vm_state: 'error', task_state: null, updated_at: now, network_info: [] });
-      d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e), extras);
-      throw e;
+      buildFailed(d, ctx, uuid, asComputeException(err, BUILD_ENTRY), extras);
+      return;
     }
     inst = s.instances.get(uuid)!;
     d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'end', null, extras);
   });
-  void failure;
+}
+
+const BUILD_ENTRY = ['_do_build_and_run_instance', '_build_and_run_instance'];
+
+/** Exceptions _build_and_run_instance turns into BuildAbortException (the rest into RescheduledException). */
+const BUILD_ABORTS = new Set([
+  'BuildAbortException', 'FlavorDiskTooSmall', 'FlavorMemoryTooSmall', 'ImageNotActive', 'ImageUnacceptable', 'InvalidDiskInfo',
+  'InvalidDiskFormat', 'SignatureVerificationError', 'CertificateValidationFailed', 'VolumeEncryptionNotSupported', 'InvalidInput',
+  'RequestedVRamTooHigh', 'NoMoreFixedIps',
+]);
+
+/**
+ * A failure inside the claim: _build_and_run_instance sends create.error while the instance is
+ * still BUILDING, then _do_build_and_run_instance handles it without re-raising (so no
+ * compute.exception and a successful action event): fault row, host/node cleared, ERROR. The
+ * fault is the wrapping exception's: "Build of instance <uuid> aborted: <reason>" for a
+ * BuildAbortException, the reason (str(exc)) for a RescheduledException with no retry left.
+ */
+function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: ComputeException, extras: { keypairs: KeypairRow[]; trustedImageCertificates: string[] | null }): void {
+  const s = d.services;
+  // The aborted claim clears host/node of the instance itself on master; Zed's claim only cleared a copy (Nova f8b98390dc).
+  const claimAbort = s.profile.switches.createErrorNullHost ? { host: null, node: null } : {};
+  s.instances.update(uuid, { task_state: null, network_info: [], ...claimAbort });
+  d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e), extras);
+  const now = s.runtime.now();
+  const message = BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
+  s.db.transaction(() => {
+    s.actions.addFault({ instanceUuid: uuid, code: 500, message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
+    s.instances.update(uuid, { host: null, node: null, vm_state: 'error', task_state: null, updated_at: now });
+  })();
 }

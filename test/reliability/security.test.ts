@@ -1,0 +1,274 @@
+// Isolation and security: a project never sees another project's servers, attachments, actions,
+// volumes or Cinder attachments (404, as Nova and Cinder answer, and nothing changes); policy refuses
+// non-admin swaps with Nova's text and hides admin-only fields; expired and revoked tokens are 401
+// everywhere; --control-token / createSimulator({ controlToken }) guards /_novasim.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/index.js';
+import { IMAGE_ID, diffSnapshots, envelopeProblem, http, report, serviceOf, snapshotDb, toAnswer } from '../helpers/reliability.js';
+import { bootServer, client, login, startSim, type Client } from '../helpers/sim.js';
+import { attach, createVolume } from '../helpers/volumes.js';
+
+const SWAP_DENIED = "Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.";
+
+describe('project isolation: demo cannot see or touch admin\'s resources', () => {
+  let sim: Simulator;
+  let admin: Client;
+  let demo: Client;
+  let a: { server: string; vol: string; free: string; att: string; req: string };
+  let d: { server: string; vol: string };
+
+  beforeAll(async () => {
+    sim = await startSim({ profile: 'zed', volumeCreateDelayMs: 0 });
+    admin = await client(sim, 'admin', null);
+    demo = await client(sim, 'demo', null);
+    const server = await bootServer(sim, admin, 'admin-vm');
+    const vol = await createVolume(sim, admin, 1, 'admin-vol');
+    const free = await createVolume(sim, admin, 1, 'admin-free');
+    await attach(sim, admin, server, vol);
+    const att = sim.services.bdms.getByVolumeAndInstance(vol, server)!.attachment_id!;
+    a = { server, vol, free, att, req: sim.services.actions.list(server)[0].request_id };
+    d = { server: await bootServer(sim, demo, 'demo-vm'), vol: await createVolume(sim, demo, 1, 'demo-vol') };
+  });
+  afterAll(() => sim?.close());
+
+  it('every compute route answers 404 for another project\'s server, and changes nothing', async () => {
+    const s = `/compute/v2.1/servers/${a.server}`;
+    const cases: [string, string, unknown?, string?][] = [
+      ['GET', s], ['PUT', s, { server: { name: 'stolen' } }], ['DELETE', s],
+      ['GET', `${s}/os-volume_attachments`], ['GET', `${s}/os-volume_attachments/${a.vol}`],
+      ['POST', `${s}/os-volume_attachments`, { volumeAttachment: { volumeId: a.free } }],
+      ['DELETE', `${s}/os-volume_attachments/${a.vol}`],
+      ['PUT', `${s}/os-volume_attachments/${a.vol}`, { volumeAttachment: { volumeId: a.vol, delete_on_termination: true } }, '2.85'],
+      ['GET', `${s}/os-instance-actions`], ['GET', `${s}/os-instance-actions/${a.req}`],
+      ['POST', `${s}/action`, { lock: null }], ['POST', `${s}/action`, { unlock: null }],
+      ['GET', `${s}/tags`, undefined, '2.26'], ['PUT', `${s}/tags`, { tags: ['x'] }, '2.26'],
+    ];
+    const before = snapshotDb(sim);
+    const wrong: string[] = [];
+    for (const [method, url, body, v] of cases) {
+      const res = await demo.req(method as 'GET', url, body, v ? { 'openstack-api-version': `compute ${v}` } : {});
+      const ok = res.statusCode === 404 && res.json().itemNotFound?.message === `Instance ${a.server} could not be found.`;
+      if (!ok) wrong.push(`${method} ${url} → ${res.statusCode} ${res.body.slice(0, 160)}`);
+    }
+    await sim.idle();
+    expect(wrong).toEqual([]);
+    expect(diffSnapshots(before, snapshotDb(sim))).toEqual([]);
+    report(`project isolation (compute): ${cases.length} routes → 404, no state change`);
+  });
+
+  it('lists never leak another project\'s servers (all_tenants is an admin-only filter)', async () => {
+    for (const url of ['/compute/v2.1/servers', '/compute/v2.1/servers/detail', '/compute/v2.1/servers/detail?all_tenants=1', `/compute/v2.1/servers?project_id=${admin.projectId}`, `/compute/v2.1/servers/detail?all_tenants=1&tenant_id=${admin.projectId}`]) {
+      const res = await demo.req('GET', url);
+      if (res.statusCode === 200) expect(res.json().servers.map((x: { id: string }) => x.id), url).not.toContain(a.server);
+      else expect([403], url).toContain(res.statusCode);
+    }
+  });
+
+  it('the volume API answers 404 for another project\'s volume and attachment, 400 for its URL, and changes nothing', async () => {
+    const mine = `/volume/v3/${demo.projectId}`;
+    const h = { 'x-auth-token': demo.token, 'openstack-api-version': 'volume 3.44' };
+    const cases: [string, string, unknown?, RegExp?][] = [
+      ['GET', `${mine}/volumes/${a.vol}`], ['PUT', `${mine}/volumes/${a.vol}`, { volume: { name: 'x' } }], ['DELETE', `${mine}/volumes/${a.free}`],
+      ['POST', `${mine}/volumes/${a.free}/action`, { 'os-reserve': null }], ['POST', `${mine}/volumes/${a.vol}/action`, { 'os-begin_detaching': null }],
+      ['POST', `${mine}/volumes/${a.free}/action`, { 'os-extend': { new_size: 5 } }],
+      ['GET', `${mine}/attachments/${a.att}`, undefined, /^Volume attachment could not be found with filter: attachment_id = /],
+      ['PUT', `${mine}/attachments/${a.att}`, { attachment: { connector: { host: 'h', initiator: 'i' } } }, /^Volume attachment could not be found/],
+      ['DELETE', `${mine}/attachments/${a.att}`, undefined, /^Volume attachment could not be found/],
+      ['POST', `${mine}/attachments/${a.att}/action`, { 'os-complete': null }, /^Volume attachment could not be found/],
+      ['POST', `${mine}/attachments`, { attachment: { volume_uuid: a.free, instance_uuid: d.server } }],
+    ];
+    const before = snapshotDb(sim);
+    const wrong: string[] = [];
+    for (const [method, url, body, msg] of cases) {
+      const res = await sim.app.inject({ method: method as 'GET', url, headers: h, payload: body as object | undefined });
+      const m = res.statusCode === 404 ? res.json().itemNotFound?.message : null;
+      const ok = res.statusCode === 404 && (msg ? msg.test(m) : /^Volume [0-9a-f-]{36} could not be found\.$/.test(m));
+      if (!ok) wrong.push(`${method} ${url} → ${res.statusCode} ${res.body.slice(0, 160)}`);
+    }
+    // Cinder's ProjectMapper: a URL naming another project is malformed, whatever it asks for.
+    for (const url of [`/volume/v3/${admin.projectId}/volumes`, `/volume/v3/${admin.projectId}/volumes/${a.vol}`, `/volume/v3/${admin.projectId}/attachments/${a.att}`]) {
+      const res = await sim.app.inject({ url, headers: h });
+      if (res.statusCode !== 400 || res.json().badRequest?.message !== 'Malformed request url') wrong.push(`GET ${url} → ${res.statusCode} ${res.body.slice(0, 120)}`);
+    }
+    await sim.idle();
+    expect(wrong).toEqual([]);
+    expect(diffSnapshots(before, snapshotDb(sim))).toEqual([]);
+    for (const url of [`${mine}/volumes/detail?all_tenants=1`, `${mine}/volumes?all_tenants=1`]) {
+      expect((await sim.app.inject({ url, headers: h })).json().volumes.map((v: { id: string }) => v.id)).not.toContain(a.vol);
+    }
+    for (const url of [`${mine}/attachments?all_tenants=1`, `${mine}/attachments/detail?all_tenants=1&volume_id=${a.vol}`]) {
+      expect((await sim.app.inject({ url, headers: h })).json().attachments).toEqual([]);
+    }
+    report(`project isolation (volume): ${cases.length} routes → 404, 3 foreign-project URLs → 400, no state change`);
+  });
+
+  it('Nova, acting with demo\'s token, cannot reach admin\'s volume either', async () => {
+    const attachRes = await demo.req('POST', `/compute/v2.1/servers/${d.server}/os-volume_attachments`, { volumeAttachment: { volumeId: a.free } });
+    expect(attachRes.statusCode).toBe(404);
+    expect(attachRes.json().itemNotFound.message).toBe(`Volume ${a.free} could not be found.`);
+  });
+});
+
+describe('policy: swaps, admin-only fields', () => {
+  for (const profile of ['zed', 'master'] as const) {
+    it(`${profile}: a member's swap is a 403 with Nova's text, before anything happens`, async () => {
+      const sim = await startSim({ profile, volumeCreateDelayMs: 0 });
+      try {
+        const demo = await client(sim, 'demo', null);
+        const server = await bootServer(sim, demo);
+        const v1 = await createVolume(sim, demo, 1, 'a');
+        const v2 = await createVolume(sim, demo, 1, 'b');
+        await attach(sim, demo, server, v1);
+        const before = snapshotDb(sim);
+        for (const v of ['2.1', '2.85', profile === 'zed' ? '2.93' : '2.104']) {
+          const res = await demo.req('PUT', `/compute/v2.1/servers/${server}/os-volume_attachments/${v1}`, { volumeAttachment: { volumeId: v2 } }, { 'openstack-api-version': `compute ${v}` });
+          expect(res.statusCode, v).toBe(403);
+          expect(res.json()).toEqual({ forbidden: { code: 403, message: SWAP_DENIED } });
+        }
+        await sim.idle();
+        expect(diffSnapshots(before, snapshotDb(sim))).toEqual([]);
+        expect(sim.notifications.list({ eventType: 'instance.volume_swap.start' })).toEqual([]);
+      } finally {
+        await sim.close();
+      }
+    });
+  }
+
+  it('OS-EXT-SRV-ATTR:* are admin-only; Cinder\'s migration_status and os-vol-host-attr:host too', async () => {
+    const sim = await startSim({ profile: 'zed', volumeCreateDelayMs: 0 });
+    try {
+      const demo = await client(sim, 'demo', 'latest');
+      const admin = await client(sim, 'admin', 'latest');
+      const server = await bootServer(sim, demo);
+      const vol = await createVolume(sim, demo, 1, 'v');
+      await attach(sim, demo, server, vol);
+      const srvKeys = async (c: Client) => [
+        ...Object.keys((await c.req('GET', `/compute/v2.1/servers/${server}`)).json().server),
+        ...Object.keys((await c.req('GET', `/compute/v2.1/servers/detail${c === admin ? '?all_tenants=1' : ''}`)).json().servers[0]),
+      ];
+      // Nova 2.90 made OS-EXT-SRV-ATTR:hostname visible to everyone (it is settable at create/rebuild); the rest stay admin-only.
+      expect([...new Set((await srvKeys(demo)).filter((k) => k.startsWith('OS-EXT-SRV-ATTR:')))]).toEqual(['OS-EXT-SRV-ATTR:hostname']);
+      const at289 = (await demo.req('GET', `/compute/v2.1/servers/${server}`, undefined, { 'openstack-api-version': 'compute 2.89' })).json().server;
+      expect(Object.keys(at289).filter((k) => k.startsWith('OS-EXT-SRV-ATTR:'))).toEqual([]);
+      expect(await srvKeys(admin)).toEqual(expect.arrayContaining(['OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:instance_name', 'OS-EXT-SRV-ATTR:hypervisor_hostname']));
+      const volKeys = async (c: Client) => {
+        const h = { 'x-auth-token': c.token };
+        const show = (await sim.app.inject({ url: `/volume/v3/${demo.projectId}/volumes/${vol}`, headers: h })).json().volume;
+        const list = (await sim.app.inject({ url: `/volume/v3/${c.projectId}/volumes/detail${c === admin ? '?all_tenants=1' : ''}`, headers: h })).json().volumes[0];
+        return { keys: [...Object.keys(show), ...Object.keys(list)], hostName: show.attachments[0].host_name };
+      };
+      const asDemo = await volKeys(demo);
+      expect(asDemo.keys.filter((k) => k === 'migration_status' || k.startsWith('os-vol-host-attr') || k.startsWith('os-vol-mig-status-attr'))).toEqual([]);
+      expect(asDemo.hostName).toBeNull();
+      const adminView = await sim.app.inject({ url: `/volume/v3/${admin.projectId}/volumes/${vol}`, headers: { 'x-auth-token': admin.token } });
+      expect(Object.keys(adminView.json().volume)).toEqual(expect.arrayContaining(['migration_status', 'os-vol-host-attr:host', 'os-vol-mig-status-attr:migstat']));
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('tokens: expired and revoked are 401 everywhere', () => {
+  let sim: Simulator;
+  let probes: { url: string; method: 'GET' | 'POST' }[];
+
+  beforeAll(async () => {
+    sim = await startSim({ profile: 'zed', tokenTtlSeconds: 600, volumeCreateDelayMs: 0 });
+    const demo = await client(sim, 'demo', null);
+    const server = await bootServer(sim, demo);
+    probes = [
+      { method: 'GET', url: `/compute/v2.1/servers/${server}` },
+      { method: 'GET', url: '/compute/v2.1/flavors' },
+      { method: 'GET', url: `/volume/v3/${demo.projectId}/volumes` },
+      { method: 'POST', url: `/volume/v3/${demo.projectId}/volumes` },
+      { method: 'GET', url: '/image/v2/images' },
+      { method: 'GET', url: `/image/v2/images/${IMAGE_ID}` },
+    ];
+  });
+  afterAll(() => sim?.close());
+
+  const refusedEverywhere = async (token: string) => {
+    const wrong: string[] = [];
+    for (const p of probes) {
+      const res = await sim.app.inject({ method: p.method, url: p.url, headers: { 'x-auth-token': token }, payload: p.method === 'POST' ? { volume: { size: 1 } } : undefined });
+      const env = envelopeProblem(serviceOf(p.url), toAnswer(res));
+      if (res.statusCode !== 401 || env) wrong.push(`${p.method} ${p.url} → ${res.statusCode} ${env ?? ''}`);
+    }
+    return wrong;
+  };
+
+  it('a token past its expiry (simulator clock advanced) is refused by Nova, Cinder and Glance', async () => {
+    const { token } = await login(sim, 'demo');
+    expect((await sim.app.inject({ url: probes[0].url, headers: { 'x-auth-token': token } })).statusCode).toBe(200);
+    sim.services.runtime.advance(599_000);
+    expect((await sim.app.inject({ url: probes[0].url, headers: { 'x-auth-token': token } })).statusCode).toBe(200);
+    sim.services.runtime.advance(2_000);
+    expect(await refusedEverywhere(token)).toEqual([]);
+    // A fresh login works again.
+    const fresh = await login(sim, 'demo');
+    expect((await sim.app.inject({ url: probes[0].url, headers: { 'x-auth-token': fresh.token } })).statusCode).toBe(200);
+  });
+
+  it('a revoked token (DELETE /identity/v3/auth/tokens) is refused at once; revoking twice is a 404', async () => {
+    const admin = await login(sim, 'admin');
+    const { token } = await login(sim, 'demo');
+    const del = await sim.app.inject({ method: 'DELETE', url: '/identity/v3/auth/tokens', headers: { 'x-auth-token': admin.token, 'x-subject-token': token } });
+    expect(del.statusCode).toBe(204);
+    expect(await refusedEverywhere(token)).toEqual([]);
+    const again = await sim.app.inject({ method: 'DELETE', url: '/identity/v3/auth/tokens', headers: { 'x-auth-token': admin.token, 'x-subject-token': token } });
+    expect(again.statusCode).toBe(404);
+    // A token may revoke itself (logout); then it is gone too.
+    const self = await login(sim, 'demo');
+    expect((await sim.app.inject({ method: 'DELETE', url: '/identity/v3/auth/tokens', headers: { 'x-auth-token': self.token, 'x-subject-token': self.token } })).statusCode).toBe(204);
+    expect(await refusedEverywhere(self.token)).toEqual([]);
+  });
+});
+
+describe('control token: /_novasim needs X-Novasim-Control-Token when one is configured', () => {
+  let sim: Simulator;
+  const TOKEN = 'c0ntr0l-s3cret';
+
+  beforeAll(async () => {
+    sim = await startSim({ profile: 'zed', controlToken: TOKEN });
+  });
+  afterAll(() => sim?.close());
+
+  it('every control route is 401 without (or with a wrong) header, changes nothing, and works with it', async () => {
+    const demo = await client(sim, 'demo', null);
+    const server = await bootServer(sim, demo);
+    const routes: [string, string, unknown?][] = [
+      ['GET', '/_novasim/health'], ['POST', '/_novasim/reset'], ['GET', '/_novasim/faults'],
+      ['POST', '/_novasim/faults', { service: 'cinder', operation: 'attachment_complete', error: { status: 500, message: 'x' } }], ['DELETE', '/_novasim/faults'],
+      ['GET', '/_novasim/clock'], ['POST', '/_novasim/clock', { advance_ms: 86_400_000 }], ['GET', '/_novasim/notifications'],
+      ['GET', '/_novasim/notifications/wait?event_type=x&timeout_ms=5000'], ['DELETE', '/_novasim/notifications'], ['GET', '/_novasim/notifications/stream'],
+      ['GET', '/_novasim/unknown'],
+    ];
+    const before = snapshotDb(sim);
+    const seq = sim.notifications.capture.lastSeq;
+    const clock = sim.services.runtime.now().getTime();
+    const wrong: string[] = [];
+    for (const headers of [{}, { 'x-novasim-control-token': 'wrong' }, { 'x-novasim-control-token': '' }, { 'X-Novasim-Control-Token': `${TOKEN} ` }]) {
+      for (const [method, url, body] of routes) {
+        const res = await sim.app.inject({ method: method as 'GET', url, headers, payload: body as object | undefined });
+        const ok = res.statusCode === 401 && res.json().error?.code === 401 && res.json().error.message === 'A valid X-Novasim-Control-Token header is required.';
+        if (!ok) wrong.push(`${method} ${url} ${JSON.stringify(headers)} → ${res.statusCode} ${res.body.slice(0, 100)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(diffSnapshots(before, snapshotDb(sim))).toEqual([]);
+    expect(sim.notifications.capture.lastSeq).toBe(seq);
+    expect(sim.notifications.list().length).toBeGreaterThan(0);
+    expect(sim.faults.list()).toEqual([]);
+    expect(Math.abs(sim.services.runtime.now().getTime() - clock)).toBeLessThan(60_000);
+    expect((await demo.req('GET', `/compute/v2.1/servers/${server}`)).statusCode).toBe(200);
+    const ok = await sim.app.inject({ url: '/_novasim/health', headers: { 'x-novasim-control-token': TOKEN } });
+    expect(ok.statusCode).toBe(200);
+    // Over a real port too, and the OpenStack APIs themselves do not need the control token.
+    const base = await sim.listen();
+    expect((await http(base, 'POST', '/_novasim/reset')).status).toBe(401);
+    expect((await http(base, 'GET', `/compute/v2.1/servers/${server}`, { token: demo.token })).status).toBe(200);
+    expect((await http(base, 'POST', '/_novasim/reset', { headers: { 'x-novasim-control-token': TOKEN } })).status).toBe(204);
+    expect((await http(base, 'GET', `/compute/v2.1/servers/${server}`, { token: demo.token })).status).toBe(404);
+    report(`control token: ${routes.length} routes × 4 bad headers → 401, nothing changed; right header → 200/204`);
+  });
+});
