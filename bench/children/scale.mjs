@@ -133,16 +133,16 @@ const counts = sim.services.db
   .get();
 
 await big.lists(2); // warm
-const fullList = await big.lists(quick ? 3 : 10);
+const fullList = await big.lists(quick ? 3 : 8);
 const rssFull = settledRss();
 
 // Swap latency at SERVERS vs an empty DB: a second, empty simulator in the same process, measured
 // in alternating batches so JIT state and machine load hit both alike.
 const empty = await rig();
-const SWAPS = quick ? 20 : 100;
+const SWAPS = quick ? 20 : 60;
 const BATCH = 10;
-await empty.swaps(quick ? 10 : 30);
-await big.swaps(quick ? 10 : 30);
+await empty.swaps(quick ? 10 : 20);
+await big.swaps(quick ? 10 : 20);
 const emptyTimes = [];
 const fullTimes = [];
 for (let i = 0; i < SWAPS / BATCH; i++) {
@@ -169,7 +169,7 @@ for (let i = 1; i <= NOTIFICATIONS; i++) {
   }
 }
 const emitMs = performance.now() - t0;
-const swapAfterNotes = summary(await big.swaps(quick ? 10 : 40));
+const swapAfterNotes = summary(await big.swaps(quick ? 10 : 20));
 const cap = sim.notifications.capture.cap;
 await sim.close();
 

@@ -15,7 +15,10 @@ export interface Started {
   startMs: number;
   pid: number;
   rss(): number;
+  /** SIGTERM (graceful close), SIGKILL after 3 s. */
   stop(): Promise<void>;
+  /** SIGKILL and wait for the exit (when a graceful close is not part of what is measured). */
+  kill(): Promise<void>;
 }
 
 const READY = /listening on (http:\/\/[^\s]+)/;
@@ -49,6 +52,12 @@ export function startProcess(args: string[], env: Record<string, string> = {}, t
       resolve({
         child, url: m[1], startMs, pid,
         rss: () => rssMb(pid),
+        kill: () =>
+          new Promise<void>((res) => {
+            if (child.exitCode !== null || child.signalCode !== null) return res();
+            child.once('exit', () => res());
+            child.kill('SIGKILL');
+          }),
         stop: () =>
           new Promise<void>((res) => {
             if (child.exitCode !== null || child.signalCode !== null) return res();

@@ -21,27 +21,27 @@ const rmDb = (path: string) => {
 };
 
 export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
-  const runs = quick ? 1 : 5;
+  const runs = quick ? 1 : 4;
   const t = { bare: [] as number[], memory: [] as number[], fileFresh: [] as number[], fileExisting: [] as number[] };
   const rss = { bare: [] as number[], memory: [] as number[], file: [] as number[] };
   const db = join(tmpdir(), `novasim-bench-${process.pid}.sqlite`);
   const idleRss = async (p: Started) => {
-    await sleep(quick ? 100 : 300); // let start-up garbage settle; no requests are made
+    await sleep(quick ? 100 : 200); // let start-up garbage settle; no requests are made
     return p.rss();
   };
   // One untimed start of each warms the OS page cache (node binary, node_modules) for all.
-  if (!quick) for (const start of [() => startBare(), () => startServe()]) await (await start()).stop();
+  if (!quick) for (const start of [() => startBare(), () => startServe()]) await (await start()).kill();
   try {
     for (let i = 0; i < runs; i++) {
       const bare = await startBare();
       t.bare.push(bare.startMs);
       rss.bare.push(await idleRss(bare));
-      await bare.stop();
+      await bare.kill();
 
       const mem = await startServe();
       t.memory.push(mem.startMs);
       rss.memory.push(await idleRss(mem));
-      await mem.stop();
+      await mem.kill();
 
       rmDb(db);
       const fresh = await startServe(['--db', db]);
@@ -51,7 +51,7 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
 
       const existing = await startServe(['--db', db]);
       t.fileExisting.push(existing.startMs);
-      await existing.stop();
+      await existing.kill();
     }
   } finally {
     rmDb(db);

@@ -199,7 +199,7 @@ export async function runHttp(quick: boolean, connections = 16): Promise<HttpRes
     const slots = await setupSlots(r, s, connections);
     const swap = await swapLoad(serve.url, r, s, slots, seconds, count, quick ? 0.3 : 1);
     const ratePerSec = Math.max(1, swap.swapsPerSec.summary.median / 2);
-    const paced = { ...(await swapLoad(serve.url, r, s, slots, quick ? 1 : 3, 1, 0, ratePerSec)), ratePerSec };
+    const paced = { ...(await swapLoad(serve.url, r, s, slots, quick ? 1 : 2, 1, 0, ratePerSec)), ratePerSec };
     return { connections, bare, swap, paced, serveRssAfterMb: serve.rss() };
   } finally {
     r.agent.destroy();

@@ -158,7 +158,7 @@ export async function runInProcess(quick: boolean): Promise<InProcessResult> {
   const r = injectRequester(sim.app);
   const s = await login(r);
   const warm = quick ? 3 : 10;
-  const iterations = quick ? 8 : 60;
+  const iterations = quick ? 8 : 40;
   for (let i = 0; i < warm; i++) await sampleScenario(sim, r, s);
   const t0 = now();
   const c0 = process.cpuUsage();
@@ -171,7 +171,7 @@ export async function runInProcess(quick: boolean): Promise<InProcessResult> {
   await measureSwaps(rig, 0, quick ? 10 : 30); // warm-up
   const c2 = process.cpuUsage();
   const t2 = now();
-  const swapCount = quick ? 30 : 200;
+  const swapCount = quick ? 30 : 150;
   const single = await measureSwaps(rig, swapCount, 0);
   const c3 = process.cpuUsage(c2);
   const sequentialMs = (now() - t2) / swapCount;

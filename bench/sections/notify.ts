@@ -116,7 +116,7 @@ export interface SinkResult {
 }
 
 async function jsonlSink(quick: boolean, base: SwapRig, swaps: number): Promise<SinkResult> {
-  const count = quick ? 1000 : 5000;
+  const count = quick ? 1000 : 3000;
   const captureOnlyPerSec = await emitRate(base, count, async () => {});
   const path = join(tmpdir(), `novasim-bench-${process.pid}.jsonl`);
   rmSync(path, { force: true });
@@ -152,7 +152,7 @@ async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<S
   } catch (e) {
     return { skipped: `no RabbitMQ at ${AMQP_URL.replace(/\/\/.*@/, '//***@')}: ${(e as Error).message}` };
   }
-  const count = quick ? 1000 : 5000;
+  const count = quick ? 1000 : 3000;
   const cleanup = async () => {
     const ch = await conn.createChannel();
     await ch.deleteQueue(`${BENCH_TOPIC}.info`).catch(() => {});
@@ -205,9 +205,9 @@ export interface NotifyResult {
 export async function runNotify(quick: boolean): Promise<NotifyResult> {
   const base = await swapRig();
   try {
-    const swaps = quick ? 10 : 80;
-    await measureSwaps(base, swaps, quick ? 5 : 20); // warm the code paths once
-    const { wait, sse, health } = await waitLatency(base, quick ? 20 : 200);
+    const swaps = quick ? 10 : 40;
+    await measureSwaps(base, swaps, quick ? 5 : 10); // warm the code paths once
+    const { wait, sse, health } = await waitLatency(base, quick ? 20 : 100);
     const jsonl = await jsonlSink(quick, base, swaps);
     const amqp = await amqpSink(quick, base, swaps);
     return { wait, sse, health, jsonl, amqp };

@@ -192,35 +192,48 @@ export class ComputeApi {
     if (this.s.bdms.getByVolumeAndInstance(o.volumeId, instance.uuid)) throw invalidVolume(`volume ${o.volumeId} already attached`);
     const volume = await this.getVolume(ctx, o.volumeId);
     const s = this.s;
-    const used = s.bdms.listForInstance(instance.uuid).map((b) => b.device_name);
-    if (o.device && used.includes(o.device)) {
-      throw new ComputeException('DevicePathInUse', `The supplied device path (${o.device}) is in use.`, { novaException: true, code: 409 });
-    }
-    const device = o.device ?? this.driver.nextDeviceName(instance, used);
-    if (!this.s.config.crossAzAttach && volume.availability_zone !== instance.availability_zone) {
-      throw invalidVolume(`Instance ${instance.uuid} and volume ${volume.id} are not in the same availability_zone. Instance is in ${instance.availability_zone}. Volume is in ${volume.availability_zone}`);
-    }
-    if (volume.multiattach && !o.supportsMultiattach) {
-      throw new ComputeException('MultiattachNotSupportedOldMicroversion', 'Multiattach volumes are only supported starting with compute API version 2.60.', { novaException: true, code: 400 });
-    }
-    let attachmentId: string | null = null;
-    try {
-      if (this.s.config.legacyVolumeAttach) await this.volumes.reserveVolume(ctx, volume.id);
-      else attachmentId = (await this.volumes.attachmentCreate(ctx, volume.id, instance.uuid)).id;
-    } catch (e) {
-      throw translateVolumeError(e, volume.id, this.s.config.legacyVolumeAttach ? 'reserve_volume' : 'attachment_create');
-    }
-    const now = s.runtime.now();
-    return this.commit((casts) => {
-      const bdm = s.bdms.insert({
-        uuid: s.runtime.uuid(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', device_name: device,
-        boot_index: null, delete_on_termination: o.deleteOnTermination, volume_id: volume.id, volume_size: volume.size, snapshot_id: null,
-        image_id: null, attachment_id: attachmentId, connection_info: null, tag: o.tag, no_device: null, created_at: now, updated_at: null,
+    // reserve_block_device_name runs under the instance lock on the compute host: re-check, pick the
+    // device and create the BDM before Cinder is asked, so concurrent attaches cannot collide.
+    const bdm = s.db.transaction(() => {
+      const bdms = s.bdms.listForInstance(instance.uuid);
+      if (bdms.some((b) => b.volume_id === volume.id)) throw invalidVolume(`volume ${volume.id} already attached`);
+      const used = bdms.map((b) => b.device_name);
+      if (o.device && used.includes(o.device)) {
+        throw new ComputeException('DevicePathInUse', `The supplied device path (${o.device}) is in use.`, { novaException: true, code: 409 });
+      }
+      const now = s.runtime.now();
+      return s.bdms.insert({
+        uuid: s.runtime.uuid(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume',
+        device_name: o.device ?? this.driver.nextDeviceName(instance, used), boot_index: null, delete_on_termination: o.deleteOnTermination,
+        volume_id: volume.id, volume_size: volume.size, snapshot_id: null, image_id: null, attachment_id: null, connection_info: null,
+        tag: o.tag, no_device: null, created_at: now, updated_at: null,
       });
-      this.recordAction(ctx, instance.uuid, 'attach_volume');
-      this.cast(casts, ctx, { kind: 'attach_volume', uuid: instance.uuid, bdmId: bdm.id });
-      return bdm;
-    });
+    })();
+    try {
+      if (!this.s.config.crossAzAttach && volume.availability_zone !== instance.availability_zone) {
+        throw invalidVolume(`Instance ${instance.uuid} and volume ${volume.id} are not in the same availability_zone. Instance is in ${instance.availability_zone}. Volume is in ${volume.availability_zone}`);
+      }
+      if (volume.multiattach && !o.supportsMultiattach) {
+        throw new ComputeException('MultiattachNotSupportedOldMicroversion', 'Multiattach volumes are only supported starting with compute API version 2.60.', { novaException: true, code: 400 });
+      }
+      let attachmentId: string | null = null;
+      try {
+        if (this.s.config.legacyVolumeAttach) await this.volumes.reserveVolume(ctx, volume.id);
+        else attachmentId = (await this.volumes.attachmentCreate(ctx, volume.id, instance.uuid)).id;
+      } catch (e) {
+        throw translateVolumeError(e, volume.id, this.s.config.legacyVolumeAttach ? 'reserve_volume' : 'attachment_create');
+      }
+      return this.commit((casts) => {
+        s.bdms.update(bdm.id, { attachment_id: attachmentId });
+        this.recordAction(ctx, instance.uuid, 'attach_volume');
+        this.cast(casts, ctx, { kind: 'attach_volume', uuid: instance.uuid, bdmId: bdm.id });
+        return { ...bdm, attachment_id: attachmentId };
+      });
+    } catch (e) {
+      // _attach_volume: volume_bdm.destroy() on any failure before the cast.
+      s.db.transaction(() => s.bdms.destroy(bdm.id, s.runtime.now()))();
+      throw e;
+    }
   }
 
   /** compute_api.detach_volume → _detach_volume. */

@@ -64,16 +64,24 @@ export async function imageFake(app: FastifyInstance, opts: { services: Services
       v2.setNotFoundHandler((_req, reply) => glanceError(reply, 404, 'Not Found', 'The resource could not be found.'));
       const visible = (i: ImageRow, req: FastifyRequest) => i.visibility === 'public' || i.owner === req.ctx.projectId || req.ctx.isAdmin;
 
-      v2.get('/images', async (req) => {
+      v2.get('/images', async (req, reply) => {
         const q = req.query as Record<string, string | undefined>;
         let images = s.catalog.images().filter((i) => visible(i, req));
         if (q.name !== undefined) images = images.filter((i) => i.name === q.name);
         if (q.status !== undefined) images = images.filter((i) => i.status === q.status);
+        // glance/api/v2/images.py _get_limit: int(), ≥ 0, capped at api_limit_max (1000); default 25.
+        let limit = 25;
+        if (q.limit !== undefined) {
+          if (!/^\s*[-+]?\d+\s*$/.test(String(q.limit))) return glanceError(reply, 400, 'Bad Request', 'limit param must be an integer');
+          limit = Number(String(q.limit).trim());
+          if (limit < 0) return glanceError(reply, 400, 'Bad Request', 'limit param must be positive');
+          limit = Math.min(limit, 1000);
+        }
         if (q.marker) {
           const at = images.findIndex((i) => i.id === q.marker);
-          images = at >= 0 ? images.slice(at + 1) : images;
+          if (at < 0) return glanceError(reply, 400, 'Bad Request', 'Invalid marker. Image could not be found.');
+          images = images.slice(at + 1);
         }
-        const limit = q.limit !== undefined ? Math.max(0, Number.parseInt(q.limit, 10) || 0) : 25;
         const page = images.slice(0, limit);
         const body: Record<string, unknown> = { images: page.map(imageView), first: '/v2/images', schema: '/v2/schemas/images' };
         if (images.length > limit && page.length) body.next = `/v2/images?marker=${page[page.length - 1].id}&limit=${limit}`;
