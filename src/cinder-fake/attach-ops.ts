@@ -2,6 +2,7 @@
 // (os-reserve … os-terminate_connection). cinder/volume/api.py, volume/manager.py
 // (attach_volume, detach_volume, attachment_update, _connection_create), db/api.py
 // (volume_attached, volume_detached, _get_statuses_from_attachments), objects/volume.py.
+import { pyStr } from '../validation.js';
 import { isServiceRequest, type CinderCtx } from './context.js';
 import { flatConnectionInfo, legacyConnectionInfo, missingConnectorField, type ConnectorInfo } from './connection.js';
 import { isMigrating, type CinderCore } from './core.js';
@@ -179,9 +180,10 @@ function managerAttachmentUpdate(core: CinderCore, v: Volume, connector: Connect
   core.store.updateAttachment(a.id, { attach_status: 'attaching', connector });
   volumeAttached(core, a, {
     instanceUuid: a.instance_uuid,
-    host: (connector.host as string | undefined) ?? '',
-    mountpoint: (connector.mountpoint as string | undefined) ?? 'na',
-    mode,
+    // String columns: Cinder's DB layer stores str() of whatever the connector carried.
+    host: connector.host === undefined || connector.host === null ? '' : pyStr(connector.host),
+    mountpoint: connector.mountpoint === undefined || connector.mountpoint === null ? 'na' : pyStr(connector.mountpoint),
+    mode: typeof mode === 'string' ? mode : pyStr(mode),
     markAttached: false,
   });
   return info;

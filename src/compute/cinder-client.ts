@@ -55,6 +55,9 @@ function faultMessage(body: unknown, fallback: string): string {
 }
 
 /** cinderclient's api_versions.update_headers: no header for x.0 versions. */
+/** Ids go into the path verbatim in cinderclient; escape them so any id reaches Cinder as a 404, not a bad URL. */
+const enc = (id: string) => encodeURIComponent(id);
+
 const versionHeader = (v: string | null): Record<string, string> => (v && !v.endsWith('.0') ? { 'openstack-api-version': `volume ${v}` } : {});
 
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -188,7 +191,7 @@ export class CinderClient implements VolumeApi {
   }
 
   private action(ctx: RequestContext, op: string, volumeId: string, name: string, args: unknown = null) {
-    return this.call(ctx, op, 'POST', `/volumes/${volumeId}/action`, { body: { [name]: args } });
+    return this.call(ctx, op, 'POST', `/volumes/${enc(volumeId)}/action`, { body: { [name]: args } });
   }
 
   /** _check_microversion: the version document (endpoint cut before "v3") must offer ≥ 3.44. */
@@ -211,14 +214,14 @@ export class CinderClient implements VolumeApi {
   // ---- volumes ----
 
   async get(ctx: RequestContext, volumeId: string): Promise<NovaVolume> {
-    const res = await this.call(ctx, 'get', 'GET', `/volumes/${volumeId}`);
+    const res = await this.call(ctx, 'get', 'GET', `/volumes/${enc(volumeId)}`);
     const vol = asObject(asObject(res.body).volume);
     if (!('id' in vol)) throw new CinderClientError('malformed', `Cinder answered without a volume for ${volumeId}`, res.status, 'get', res.requestId);
     return untranslateVolume(vol);
   }
 
   async delete(ctx: RequestContext, volumeId: string): Promise<void> {
-    await this.call(ctx, 'delete', 'DELETE', `/volumes/${volumeId}`);
+    await this.call(ctx, 'delete', 'DELETE', `/volumes/${enc(volumeId)}`);
   }
 
   async reserveVolume(ctx: RequestContext, volumeId: string): Promise<void> {
@@ -290,26 +293,26 @@ export class CinderClient implements VolumeApi {
   }
 
   async attachmentGet(ctx: RequestContext, attachmentId: string): Promise<CinderAttachment> {
-    const res = await this.call(ctx, 'attachment_get', 'GET', `/attachments/${attachmentId}`, { version: ATTACH_MV });
+    const res = await this.call(ctx, 'attachment_get', 'GET', `/attachments/${enc(attachmentId)}`, { version: ATTACH_MV });
     return translateAttachment(asObject(asObject(res.body).attachment));
   }
 
   async attachmentUpdate(ctx: RequestContext, attachmentId: string, connector: Connector, mountpoint?: string | null): Promise<CinderAttachment> {
     const conn = mountpoint && !('mountpoint' in connector) ? { ...connector, mountpoint } : connector;
     const res = await this.retrying([500, 504], () =>
-      this.call(ctx, 'attachment_update', 'PUT', `/attachments/${attachmentId}`, { version: ATTACH_MV, body: { attachment: { connector: conn } } }),
+      this.call(ctx, 'attachment_update', 'PUT', `/attachments/${enc(attachmentId)}`, { version: ATTACH_MV, body: { attachment: { connector: conn } } }),
     );
     return translateAttachment(asObject(asObject(res.body).attachment));
   }
 
   async attachmentComplete(ctx: RequestContext, attachmentId: string): Promise<void> {
-    await this.call(ctx, 'attachment_complete', 'POST', `/attachments/${attachmentId}/action`, { version: ATTACH_MV, body: { 'os-complete': null } });
+    await this.call(ctx, 'attachment_complete', 'POST', `/attachments/${enc(attachmentId)}/action`, { version: ATTACH_MV, body: { 'os-complete': null } });
   }
 
   /** A missing attachment is fine ("Attachment … does not exist. Ignoring."). */
   async attachmentDelete(ctx: RequestContext, attachmentId: string): Promise<void> {
     try {
-      await this.retrying([500, 504], () => this.call(ctx, 'attachment_delete', 'DELETE', `/attachments/${attachmentId}`, { version: ATTACH_MV }));
+      await this.retrying([500, 504], () => this.call(ctx, 'attachment_delete', 'DELETE', `/attachments/${enc(attachmentId)}`, { version: ATTACH_MV }));
     } catch (err) {
       if (err instanceof CinderClientError && err.status === 404) return;
       throw err;
