@@ -29,7 +29,7 @@ const [ra, rb] = [await A.list(), await B.list()];
 const norm = (body) => body.replace(/"(updated|created|OS-SRV-USG:launched_at)":"[^"]*"/g, '').replace(/http:\/\/[^/"]+/g, '');
 console.log('same JSON:', norm(ra.body) === norm(rb.body), `(${ra.body.length} bytes)`);
 const ta = [], tb = [];
-for (let round = 0; round < 12; round++) {
+for (let round = 0; round < 25; round++) {
   for (const [x, arr] of [[A, ta], [B, tb]]) { const t = performance.now(); await x.list(); arr.push(performance.now() - t); }
 }
 const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -106,19 +106,32 @@ export async function measureSwaps(rig: SwapRig, count: number, warmup: number):
   return { put202: summarize(a), putEnd: summarize(b) };
 }
 
-/** PUT → .end on two rigs in alternating batches (same JIT state and machine load for both). */
-export async function alternateSwaps(a: SwapRig, b: SwapRig, count: number, warmup: number, batch = 10): Promise<[Summary, Summary]> {
+/**
+ * PUT → .end on two rigs in alternating batches (same JIT state and machine load for both);
+ * also the process CPU time per swap of each (steadier than wall time on a busy machine).
+ */
+export async function alternateSwaps(a: SwapRig, b: SwapRig, count: number, warmup: number, batch = 10): Promise<{ a: Summary; b: Summary; cpuA: number; cpuB: number }> {
   for (let i = 0; i < warmup; i++) {
     await rigSwap(a);
     await rigSwap(b);
   }
   const ta: number[] = [];
   const tb: number[] = [];
+  let cpuA = 0;
+  let cpuB = 0;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (let done = 0; done < count; done += batch) {
+    let c = cpu();
     for (let i = 0; i < batch; i++) ta.push((await rigSwap(a))[1]);
+    cpuA += cpu() - c;
+    c = cpu();
     for (let i = 0; i < batch; i++) tb.push((await rigSwap(b))[1]);
+    cpuB += cpu() - c;
   }
-  return [summarize(ta), summarize(tb)];
+  return { a: summarize(ta), b: summarize(tb), cpuA: cpuA / ta.length, cpuB: cpuB / tb.length };
 }
 
 /**

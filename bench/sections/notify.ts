@@ -112,6 +112,9 @@ export interface SinkResult {
   sinkPerSec: number;
   swapOff: Summary;
   swapOn: Summary;
+  /** process CPU ms per swap with the sink on / off */
+  cpuOn: number;
+  cpuOff: number;
   detail: Record<string, unknown>;
 }
 
@@ -127,11 +130,12 @@ async function jsonlSink(quick: boolean, base: SwapRig, swaps: number): Promise<
     while ((stats()?.written ?? 0) < count) await sleep(1);
     await new Promise<void>((res) => setImmediate(res));
   });
-  const [swapOn, swapOff] = await alternateSwaps(rig, base, swaps, 5);
+  const alt = await alternateSwaps(rig, base, swaps, 5);
+  const [swapOn, swapOff, cpuOn, cpuOff] = [alt.a, alt.b, alt.cpuA, alt.cpuB];
   await rig.sim.close(); // flushes the file
   const bytes = existsSync(path) ? statSync(path).size : 0;
   rmSync(path, { force: true });
-  return { captureOnlyPerSec, sinkPerSec, swapOff, swapOn, detail: { path, bytesWritten: bytes } };
+  return { captureOnlyPerSec, sinkPerSec, swapOff, swapOn, cpuOn, cpuOff, detail: { path, bytesWritten: bytes } };
 }
 
 async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<SinkResult | { skipped: string }> {
@@ -180,14 +184,15 @@ async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<S
         await sleep(1);
       }
     });
-    const [swapOn, swapOff] = await alternateSwaps(rig, base, swaps, 5);
+    const alt = await alternateSwaps(rig, base, swaps, 5);
+  const [swapOn, swapOff, cpuOn, cpuOff] = [alt.a, alt.b, alt.cpuA, alt.cpuB];
     const ch = await conn.createChannel();
     const q = await ch.checkQueue(`${BENCH_TOPIC}.info`);
     await ch.close();
     const stats = sink.stats();
     await rig.sim.close();
     await sink.close?.();
-    return { captureOnlyPerSec, sinkPerSec, swapOff, swapOn, detail: { queued: q.messageCount, published: stats.published, dropped: stats.dropped } };
+    return { captureOnlyPerSec, sinkPerSec, swapOff, swapOn, cpuOn, cpuOff, detail: { queued: q.messageCount, published: stats.published, dropped: stats.dropped } };
   } finally {
     await cleanup().catch(() => {});
     await conn.close().catch(() => {});
