@@ -6,9 +6,8 @@
 // `novasim serve` children run the compiled CLI (dist/cli.js), and so does the scale child, so
 // `npm run bench` builds first; the in-process sections import src/ through tsx.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ROOT } from './lib/procs.js';
 import { fmt, summarize, type Summary } from './lib/stats.js';

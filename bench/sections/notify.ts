@@ -4,15 +4,15 @@
 //        a GET /_novasim/health round trip on the same server with the same client.
 //    (b) JSONL sink throughput (notifications/s written and flushed) vs capture-only emit rate,
 //        and swap latency with the JSONL sink on vs off.
-//    (c) AMQP sink (src/notifier/sinks/amqp.ts) against the local RabbitMQ: publish throughput until
-//        the broker confirmed every message, and swap latency with it on. Uses its own exchange
-//        and topic (novasim_bench) and deletes them afterwards, so other users of the broker see nothing.
+//    (c) AMQP sink (`notifyAmqp`, src/notifier/sinks/amqp.ts) against the local RabbitMQ: publish
+//        throughput until the broker confirmed every message, and swap latency with it on. Uses its
+//        own exchange and topic (controlExchange / versionedNotificationsTopics = novasim_bench) and
+//        deletes them afterwards, so other users of the broker see nothing.
 import { existsSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestContext } from '../../src/domain.js';
-import type { Sink } from '../../src/notifier/sinks/sink.js';
 import { httpRequester } from '../lib/client.js';
 import { now, sleep, summarize, type Summary } from '../lib/stats.js';
 import { alternateSwaps, measureSwaps, swapRig, type SwapRig } from './inprocess.js';
@@ -139,16 +139,6 @@ async function jsonlSink(quick: boolean, base: SwapRig, swaps: number): Promise<
 }
 
 async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<SinkResult | { skipped: string }> {
-  interface AmqpLike extends Pick<Sink, 'name' | 'publish' | 'close'> {
-    stats(): { published: number; connected: boolean; lastError: string | null; dropped: number };
-  }
-  let AmqpSink: new (o: Record<string, unknown>) => AmqpLike;
-  try {
-    const path = '../../src/notifier/sinks/amqp.js';
-    ({ AmqpSink } = await import(path));
-  } catch (e) {
-    return { skipped: `src/notifier/sinks/amqp.ts not importable: ${(e as Error).message}` };
-  }
   const amqp = (await import('amqplib')).default;
   let conn;
   try {
@@ -159,6 +149,7 @@ async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<S
   const count = quick ? 1000 : 3000;
   const cleanup = async () => {
     const ch = await conn.createChannel();
+    ch.on('error', () => {});
     await ch.deleteQueue(`${BENCH_TOPIC}.info`).catch(() => {});
     await ch.deleteQueue(`${BENCH_TOPIC}.error`).catch(() => {});
     await ch.deleteExchange(BENCH_EXCHANGE).catch(() => {});
@@ -167,36 +158,48 @@ async function amqpSink(quick: boolean, base: SwapRig, swaps: number): Promise<S
   try {
     await cleanup();
     const captureOnlyPerSec = await emitRate(base, count, async () => {});
-    const rig = await swapRig();
-    const sink = new AmqpSink({ url: AMQP_URL, exchange: BENCH_EXCHANGE, topics: [BENCH_TOPIC], bufferLimit: 100_000 });
-    rig.sim.notifier.addSink(sink);
-    // Connect and declare before timing.
-    emitter(rig)('end');
+    // The sink as `notifyAmqp` wires it (createSimulator), on our own exchange and topic.
+    const rig = await swapRig({ notifyAmqp: AMQP_URL, controlExchange: BENCH_EXCHANGE, versionedNotificationsTopics: [BENCH_TOPIC] });
+    const sink = rig.sim.notifier.sinks.find((x) => x.name === 'amqp') as unknown as { stats(): AmqpStats } | undefined;
+    if (!sink) {
+      await rig.sim.close();
+      return { skipped: 'createSimulator({ notifyAmqp }) did not add an "amqp" sink' };
+    }
+    const published = () => sink.stats().published;
+    // Connected, exchange and queue declared, before timing.
     const t = Date.now();
-    while (sink.stats().published < 1) {
+    emitter(rig)('end');
+    while (published() < 1) {
       if (Date.now() - t > 5000) throw new Error(`AMQP sink did not publish: ${sink.stats().lastError}`);
       await sleep(5);
     }
+    const before = published();
     const sinkPerSec = await emitRate(rig, count, async () => {
       const deadline = Date.now() + 30_000;
-      while (sink.stats().published < count + 1) {
-        if (Date.now() > deadline) throw new Error(`AMQP sink stuck at ${sink.stats().published}/${count + 1}`);
+      while (published() < before + count) {
+        if (Date.now() > deadline) throw new Error(`AMQP sink stuck at ${published() - before}/${count}`);
         await sleep(1);
       }
     });
     const alt = await alternateSwaps(rig, base, swaps, 5);
-  const [swapOn, swapOff, cpuOn, cpuOff] = [alt.a, alt.b, alt.cpuA, alt.cpuB];
+    const [swapOn, swapOff, cpuOn, cpuOff] = [alt.a, alt.b, alt.cpuA, alt.cpuB];
     const ch = await conn.createChannel();
     const q = await ch.checkQueue(`${BENCH_TOPIC}.info`);
     await ch.close();
     const stats = sink.stats();
     await rig.sim.close();
-    await sink.close?.();
     return { captureOnlyPerSec, sinkPerSec, swapOff, swapOn, cpuOn, cpuOff, detail: { queued: q.messageCount, published: stats.published, dropped: stats.dropped } };
   } finally {
     await cleanup().catch(() => {});
     await conn.close().catch(() => {});
   }
+}
+
+interface AmqpStats {
+  published: number;
+  connected: boolean;
+  lastError: string | null;
+  dropped: number;
 }
 
 export interface NotifyResult {

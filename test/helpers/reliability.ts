@@ -61,7 +61,7 @@ export interface Answer {
   body: string;
 }
 
-export const toAnswer = (r: LightMyRequestResponse): Answer => ({ status: r.statusCode, headers: r.headers as Answer["headers"], body: r.body });
+export const toAnswer = (r: LightMyRequestResponse): Answer => ({ status: r.statusCode, headers: r.headers as Answer['headers'], body: r.body });
 
 function parseJson(s: string): unknown {
   try {

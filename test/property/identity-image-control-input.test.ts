@@ -3,7 +3,10 @@
 // route; microversion headers on Compute and Volume.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { badIdArb, computeVersionHeaderArb, contentTypeArb, FC_SEED, garbageTokenArb, IMAGE_ID, type InjectCase, type Json, judgeCase, mutate, mutationsArb, nastyString, newStats, queryArb, rawBodyArb, report, runs, safeEncode, sometimes, statsLine, Violations, volumeVersionHeaderArb } from '../helpers/reliability.js';
+import {
+  badIdArb, computeVersionHeaderArb, contentTypeArb, FC_SEED, garbageTokenArb, IMAGE_ID, type InjectCase, type Json, judgeCase, mutate, mutationsArb,
+  nastyString, newStats, queryArb, rawBodyArb, report, runs, safeEncode, sometimes, statsLine, Violations, volumeVersionHeaderArb,
+} from '../helpers/reliability.js';
 import { bootServer, type Client, client, login, startSim } from '../helpers/sim.js';
 import { attach, createVolume } from '../helpers/volumes.js';
 import type { Simulator } from '../../src/index.js';

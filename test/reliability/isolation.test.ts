@@ -1,7 +1,7 @@
 // Isolation: between projects (and roles, tokens, the control plane) inside one simulator, and
 // between tests: reset and many simulators in one process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffSnapshots, envelopeProblem, http, IMAGE_ID, pool, report, serviceOf, sleep, snapshotDb, toAnswer } from '../helpers/reliability.js';
+import { diffSnapshots, envelopeProblem, http, IMAGE_ID, report, serviceOf, sleep, snapshotDb, toAnswer, until } from '../helpers/reliability.js';
 import { bootServer, type Client, client, login, startSim } from '../helpers/sim.js';
 import { attach, createVolume } from '../helpers/volumes.js';
 import type { Simulator } from '../../src/index.js';
@@ -328,25 +328,30 @@ describe('POST /_novasim/reset', () => {
     expect(before.instances).toBe(100);
     expect(before.volumes).toBe(100);
     expect(before.volume_attachments).toBe(10);
-    // 40 readers over HTTP race the reset: each must see all 100 servers or none (one transaction).
-    const reads = Array.from({ length: 40 }, (_, i) => async () => {
-      await sleep(i % 8);
-      const r = await http(base, 'GET', '/compute/v2.1/servers?limit=1000', { token: demo.token });
-      return r.json().servers.length as number;
+    // 20 readers over HTTP, 4 reads each, race the reset (started once a reader saw the full state):
+    // every read must see all 100 servers or none — one transaction, no half-emptied state.
+    let sawFull = false;
+    const readers = Array.from({ length: 20 }, async () => {
+      const counts: number[] = [];
+      for (let j = 0; j < 4; j++) {
+        const n = (await http(base, 'GET', '/compute/v2.1/servers?limit=1000', { token: demo.token })).json().servers.length as number;
+        if (n === 100) sawFull = true;
+        counts.push(n);
+      }
+      return counts;
     });
     let ms = 0;
-    const [counts] = await Promise.all([
-      pool(reads, 40).then((p) => p.results),
-      (async () => {
-        await sleep(2);
-        const t0 = performance.now();
-        const res = await sim.app.inject({ method: 'POST', url: '/_novasim/reset' });
-        ms = performance.now() - t0;
-        expect(res.statusCode).toBe(204);
-      })(),
-    ]);
+    const resetting = (async () => {
+      await until('a reader to see the full state', async () => sawFull, 5_000, 1);
+      const t0 = performance.now();
+      const res = await sim.app.inject({ method: 'POST', url: '/_novasim/reset' });
+      ms = performance.now() - t0;
+      expect(res.statusCode).toBe(204);
+    })();
+    const counts = (await Promise.all(readers)).flat();
+    await resetting;
     const seen = [...new Set(counts)].sort((x, y) => x - y);
-    report(`reset: ${JSON.stringify(before)} emptied in ${ms.toFixed(1)} ms; 40 concurrent readers saw ${seen.join(' or ')} servers`);
+    report(`reset: ${JSON.stringify(before)} emptied in ${ms.toFixed(1)} ms; ${counts.length} concurrent reads saw ${seen.map((n) => `${n} (${counts.filter((c) => c === n).length}×)`).join(' or ')} servers`);
     expect(seen.every((n) => n === 100 || n === 0)).toBe(true);
     expect(ms).toBeLessThan(500);
     expect(Object.values(dataCounts(sim)).every((n) => n === 0)).toBe(true);
