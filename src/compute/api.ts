@@ -9,6 +9,7 @@ import { ComputeException } from './exceptions.js';
 import type { Cast, ComputeManager } from './manager.js';
 import type { ComputeNotifier } from './notifier-port.js';
 import type { NovaVolume, VolumeApi } from './volume-api.js';
+import { VolumeLocks } from './volume-locks.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -38,6 +39,9 @@ export function sanitizeHostname(name: string): string {
 const ATTACH_STATES = ['active', 'paused', 'stopped', 'resized', 'soft-delete', 'shelved', 'shelved_offloaded'] as const;
 
 export class ComputeApi {
+  /** Serialises the API steps that read and then change one volume (see volume-locks.ts). */
+  readonly volumeLocks = new VolumeLocks();
+
   constructor(
     private s: Services,
     private volumes: VolumeApi,

@@ -216,7 +216,8 @@ export class CinderClient implements VolumeApi {
   async get(ctx: RequestContext, volumeId: string): Promise<NovaVolume> {
     const res = await this.call(ctx, 'get', 'GET', `/volumes/${enc(volumeId)}`);
     const vol = asObject(asObject(res.body).volume);
-    if (!('id' in vol)) throw new CinderClientError('malformed', `Cinder answered without a volume for ${volumeId}`, res.status, 'get', res.requestId);
+    // An id like "detail" reaches a list route: there is no such volume (cinderclient would crash; we say 404).
+    if (!('id' in vol)) throw new CinderClientError('not_found', `Volume ${volumeId} could not be found.`, 404, 'get', res.requestId);
     return untranslateVolume(vol);
   }
 

@@ -101,7 +101,7 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
     case 'detach_volume': {
       // The user was told 202: finish the detach.
       const bdm = s.bdms.getByVolumeAndInstance(c.volumeId, c.uuid);
-      const att = c.attachmentId ?? bdm?.attachment_id ?? null;
+      const att = bdm ? bdm.attachment_id : c.attachmentId;
       if (att) await d.volumes.attachmentDelete(ctx, att).catch((e) => {
         if (!(e instanceof CinderClientError && e.kind === 'not_found')) throw e;
       });

@@ -55,7 +55,7 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { deps:
     policy.authorize(`${RULE}:create`, req.ctx, { project_id: instance.project_id });
     checkShelved(req, instance, 'attach_volume');
     const deleteOnTermination = att.delete_on_termination ?? false;
-    const bdm = await mapErrors(
+    const bdm = await compute.volumeLocks.with([att.volumeId], () => mapErrors(
       () => compute.attachVolume(req.ctx, instance, {
         volumeId: att.volumeId, device: att.device ?? null, tag: att.tag ?? null, deleteOnTermination, supportsMultiattach: v.matches('2.60'),
       }),
@@ -64,7 +64,7 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { deps:
         VolumeTaggedAttachNotSupported: 400, MultiattachNotSupportedOldMicroversion: 400, MultiattachToShelvedNotSupported: 400, TooManyDiskDevices: 403,
       },
       { action: 'attach_volume', uuid: instance.uuid },
-    );
+    ));
     const from = s.profile.switches.attachNoBodyFrom;
     if (from && v.matches(from)) return reply.code(202).send();
     const out: Record<string, unknown> = { id: att.volumeId, serverId: instance.uuid, volumeId: att.volumeId, device: bdm.device_name };
@@ -78,12 +78,14 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { deps:
     const instance = await instanceOf(req);
     policy.authorize(`${RULE}:delete`, req.ctx, { project_id: instance.project_id });
     checkShelved(req, instance, 'detach_volume');
-    const volume = await mapErrors(() => compute.getVolumeForApi(req.ctx, volume_id), { VolumeNotFound: 404 });
-    const bdm = s.bdms.getByVolumeAndInstance(volume_id, instance.uuid);
-    if (!bdm) throw new NovaError(404, `Instance ${instance.uuid} is not attached to volume ${volume_id}`);
-    if (bdm.boot_index === 0) throw new NovaError(400, 'Cannot detach a root device volume');
-    await mapErrors(() => compute.detachVolume(req.ctx, instance, volume), { InvalidVolume: 400, InvalidInput: 400, InstanceIsLocked: 409, ServiceUnavailable: 409 }, {
-      action: 'detach_volume', uuid: instance.uuid,
+    await compute.volumeLocks.with([volume_id], async () => {
+      const volume = await mapErrors(() => compute.getVolumeForApi(req.ctx, volume_id), { VolumeNotFound: 404 });
+      const bdm = s.bdms.getByVolumeAndInstance(volume_id, instance.uuid);
+      if (!bdm) throw new NovaError(404, `Instance ${instance.uuid} is not attached to volume ${volume_id}`);
+      if (bdm.boot_index === 0) throw new NovaError(400, 'Cannot detach a root device volume');
+      await mapErrors(() => compute.detachVolume(req.ctx, instance, volume), { InvalidVolume: 400, InvalidInput: 400, InstanceIsLocked: 409, ServiceUnavailable: 409 }, {
+        action: 'detach_volume', uuid: instance.uuid,
+      });
     });
     reply.code(202).send();
   });
@@ -108,7 +110,7 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { deps:
       if (att.delete_on_termination !== undefined) s.bdms.update(bdm.id, { delete_on_termination: att.delete_on_termination, updated_at: s.runtime.now() });
       if (oldId === att.volumeId) return reply.code(202).send();
     }
-    await swap(req, instance, oldId, att.volumeId);
+    await compute.volumeLocks.with([oldId, att.volumeId], () => swap(req, instance, oldId, att.volumeId));
     reply.code(202).send();
   });
 

@@ -27,7 +27,9 @@ export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
       await d.volumes.rollDetaching(ctx, volumeId).catch(() => undefined);
       throw e;
     }
-    const attachment = attachmentId ?? bdm.attachment_id;
+    // New-style: DriverVolumeBlockDevice.detach deletes the BDM's own attachment (self['attachment_id']);
+    // the id read by the API only matters for the legacy os-detach.
+    const attachment = bdm.attachment_id;
     if (attachment) {
       try {
         await d.volumes.attachmentDelete(ctx, attachment);
@@ -37,7 +39,7 @@ export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
     } else {
       try {
         await d.volumes.terminateConnection(ctx, volumeId, d.driver.getVolumeConnector(instance));
-        await d.volumes.detach(ctx, volumeId, uuid);
+        await d.volumes.detach(ctx, volumeId, uuid, attachmentId ?? undefined);
       } catch (e) {
         throw translateVolumeError(e, volumeId, 'detach');
       }
