@@ -51,6 +51,19 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     // Long ids are the controller's business (404/400), not a router 414.
     routerOptions: { maxParamLength: 16 * 1024 },
     forceCloseConnections: true,
+    // Bodies and queries are validated with zod and no route declares a fastify schema: stub compilers
+    // keep fastify from loading ajv and fast-json-stringify at start (≈ 300 modules). A route given a
+    // `schema` would throw here, loudly.
+    schemaController: {
+      compilersFactory: {
+        buildValidator: () => {
+          throw new Error('novasim: fastify route schemas are not used (validation is zod); no validator compiler');
+        },
+        buildSerializer: () => {
+          throw new Error('novasim: fastify route schemas are not used (responses are JSON.stringify); no serializer compiler');
+        },
+      },
+    },
     // Router-level failures (a malformed %-escape in the path, …) still answer in the service's envelope.
     frameworkErrors: (err, req, reply) => {
       const status = (err as { statusCode?: number }).statusCode ?? 400;

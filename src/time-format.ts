@@ -10,20 +10,36 @@ function parts(d: Date) {
   };
 }
 
+// toISOString() is `YYYY-MM-DDTHH:mm:ss.sssZ` for years 0–9999, the same as parts() for 1000–9999; outside those (and for invalid dates) parts() keeps the old spelling.
+const ISO_MIN = -30_610_224_000_000; // 1000-01-01T00:00:00.000Z (parts() does not pad the year)
+const ISO_MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** `YYYY-MM-DDTHH:mm:ss.sss` from one toISOString(), or null when parts() must be used. */
+function iso(d: Date): string | null {
+  const t = d.getTime();
+  return t >= ISO_MIN && t <= ISO_MAX ? d.toISOString() : null;
+}
+
 /** Notification payload datetimes and the server view: `2012-10-29T13:42:11Z` (no fraction). */
 export function isoSecondsZ(d: Date): string {
+  const s = iso(d);
+  if (s !== null) return `${s.slice(0, 19)}Z`;
   const p = parts(d);
   return `${p.date}T${p.time}Z`;
 }
 
 /** oslo.messaging envelope `timestamp`: `str(utcnow())`, fraction omitted when zero. */
 export function osloTimestamp(d: Date): string {
+  const s = iso(d);
+  if (s !== null) return d.getUTCMilliseconds() === 0 ? `${s.slice(0, 10)} ${s.slice(11, 19)}` : `${s.slice(0, 10)} ${s.slice(11, 23)}000`;
   const p = parts(d);
   return d.getUTCMilliseconds() === 0 ? `${p.date} ${p.time}` : `${p.date} ${p.time}.${p.micro}`;
 }
 
 /** os-instance-actions and Cinder datetimes: `2018-04-25T01:26:36.790544` (no zone). */
 export function isoMicro(d: Date): string {
+  const s = iso(d);
+  if (s !== null) return `${s.slice(0, 23)}000`;
   const p = parts(d);
   return `${p.date}T${p.time}.${p.micro}`;
 }

@@ -3,9 +3,18 @@ import { NovaError } from './errors.js';
 
 export type Version = readonly [number, number];
 
+const parsed = new Map<string, Version>();
+
+/** "2.47" → [2, 47]; results are cached (frozen: callers share them), the cache is bounded. */
 export const parseVersion = (s: string): Version => {
-  const [a, b] = s.split('.').map(Number);
-  return [a, b];
+  let v = parsed.get(s);
+  if (v === undefined) {
+    const [a, b] = s.split('.').map(Number);
+    v = Object.freeze([a, b] as const);
+    if (parsed.size >= 512) parsed.clear();
+    parsed.set(s, v);
+  }
+  return v;
 };
 export const cmp = (a: Version, b: Version) => (a[0] - b[0]) || (a[1] - b[1]);
 export const fmt = (v: Version) => `${v[0]}.${v[1]}`;

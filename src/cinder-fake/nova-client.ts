@@ -2,6 +2,7 @@
 // update_server_volume uses the [nova] privileged user (devstack: nova, admin+service) at compute 2.1;
 // get_server_volume forwards the caller's token at 2.89. Both add Cinder's X-Service-Token when
 // [service_user] send_service_user_token is on.
+import { exchange, header, HttpExchangeError, keepAliveAgents, type HttpAnswer } from '../http-transport.js';
 import type { Services } from '../services.js';
 import type { CinderCtx } from './context.js';
 
@@ -23,6 +24,15 @@ export class NovaCallError extends Error {
     super(message);
     this.name = 'NovaCallError';
   }
+}
+
+/** novaclient/keystoneauth keep their connections: one keep-alive pool for the process. */
+const agents = keepAliveAgents();
+
+/** The messages fetch gave (they reach logs and faults): "fetch failed", or the timeout's. */
+function transportFailure(err: unknown): Error {
+  if (err instanceof HttpExchangeError && err.reason === 'timeout') return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+  return new TypeError('fetch failed', { cause: err instanceof HttpExchangeError ? err.socketError : err });
 }
 
 interface CachedToken {
@@ -51,14 +61,18 @@ export class KeystonePasswordAuth {
         scope: { project: { name: this.project, domain: { name: 'Default' } } },
       },
     };
-    const res = await fetch(`${await this.identityUrl()}/auth/tokens`, {
+    const res = await exchange({
       method: 'POST',
+      url: `${await this.identityUrl()}/auth/tokens`,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
+      agents,
+    }).catch((err: unknown) => {
+      throw transportFailure(err);
     });
-    const id = res.headers.get('x-subject-token');
+    const id = header(res.headers, 'x-subject-token');
     if (res.status !== 201 || !id) throw new NovaCallError(res.status, `Keystone refused ${this.user}: HTTP ${res.status}`);
-    const json = (await res.json()) as { token?: { expires_at?: string } };
+    const json = JSON.parse(res.text) as { token?: { expires_at?: string } };
     const exp = Date.parse(json.token?.expires_at ?? '');
     this.cached = { id, expiresAt: Number.isNaN(exp) ? this.now() + 300_000 : exp };
     return id;
@@ -104,16 +118,18 @@ export class HttpNova implements NovaPort {
     return h;
   }
 
-  private async call(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
+  private async call(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<HttpAnswer> {
     try {
-      return await fetch(url, {
+      return await exchange({
         method,
+        url,
         headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.services.config.cinderTimeoutMs),
+        timeoutMs: this.services.config.cinderTimeoutMs,
+        agents,
       });
     } catch (err) {
-      throw new NovaCallError(null, `Unable to establish connection to ${url}: ${(err as Error).message}`);
+      throw new NovaCallError(null, `Unable to establish connection to ${url}: ${transportFailure(err).message}`);
     }
   }
 
@@ -127,7 +143,7 @@ export class HttpNova implements NovaPort {
       res = await this.call('PUT', url, await this.headers(await this.privileged.token(), '2.1'), body);
     }
     if (res.status !== 202) {
-      const text = await res.text();
+      const text = res.text;
       throw new NovaCallError(res.status, `Nova answered ${res.status} to the swap of ${oldVolumeId}: ${text}`);
     }
   }
@@ -142,7 +158,7 @@ export class HttpNova implements NovaPort {
     }
     if (res.status === 404) return { notFound: true as const };
     if (res.status !== 200) throw new NovaCallError(res.status, `Nova answered ${res.status}`);
-    const json = (await res.json()) as { volumeAttachment?: { attachment_id?: string | null } };
+    const json = JSON.parse(res.text) as { volumeAttachment?: { attachment_id?: string | null } };
     return { notFound: false as const, attachmentId: json.volumeAttachment?.attachment_id ?? null };
   }
 }

@@ -4,6 +4,7 @@
 // retries ([cinder] http_retries), and the translations of _untranslate_volume_summary_view and
 // _translate_attachment_ref. Failures become CinderClientError with a kind.
 import type { RequestContext } from '../domain.js';
+import { exchange, header, HttpExchangeError, keepAliveAgents, type HttpAnswer } from '../http-transport.js';
 import type { Services } from '../services.js';
 import {
   CinderClientError,
@@ -54,6 +55,9 @@ function faultMessage(body: unknown, fallback: string): string {
   return fallback;
 }
 
+/** One keep-alive pool for every CinderClient of the process (keystoneauth keeps a session too). */
+const agents = keepAliveAgents();
+
 /** cinderclient's api_versions.update_headers: no header for x.0 versions. */
 /** Ids go into the path verbatim in cinderclient; escape them so any id reaches Cinder as a 404, not a bad URL. */
 const enc = (id: string) => encodeURIComponent(id);
@@ -93,8 +97,9 @@ export class CinderClient implements VolumeApi {
     if (this.serviceToken && this.serviceToken.expiresAt - 30_000 > now) return this.serviceToken.id;
     const c = this.services.config;
     const url = `${await this.services.baseUrl()}/identity/v3/auth/tokens`;
-    const res = await fetch(url, {
+    const res = await exchange({
       method: 'POST',
+      url,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         auth: {
@@ -102,11 +107,12 @@ export class CinderClient implements VolumeApi {
           scope: { project: { name: c.serviceProject, domain: { name: 'Default' } } },
         },
       }),
-      signal: AbortSignal.timeout(this.cfg.timeoutMs),
+      timeoutMs: this.cfg.timeoutMs,
+      agents,
     }).catch(() => null);
-    const id = res?.headers.get('x-subject-token');
+    const id = res ? header(res.headers, 'x-subject-token') : null;
     if (!res || res.status !== 201 || !id) return null;
-    const exp = Date.parse(((await res.json()) as { token?: { expires_at?: string } }).token?.expires_at ?? '');
+    const exp = Date.parse((JSON.parse(res.text) as { token?: { expires_at?: string } }).token?.expires_at ?? '');
     this.serviceToken = { id, expiresAt: Number.isNaN(exp) ? now + 300_000 : exp };
     return id;
   }
@@ -127,28 +133,28 @@ export class CinderClient implements VolumeApi {
     let delay = retryDelayMs;
     let reauthed = false;
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+        res = await exchange({ method, url, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs, agents });
       } catch (err) {
-        const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+        const e = err as HttpExchangeError;
+        // A failure while reading the body is not retried (fetch's res.text() rejected outside the retry loop).
+        if (e instanceof HttpExchangeError && e.afterHead) {
+          throw new CinderClientError('connection', `Unable to establish connection to ${url}: ${e.message}`, null, op);
+        }
+        const timedOut = e instanceof HttpExchangeError && e.reason === 'timeout';
         if (attempt < retries) {
           if (delay > 0) await new Promise((r) => setTimeout(r, delay));
           delay = Math.min(delay * 2, 60_000);
           continue;
         }
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const cause = e instanceof HttpExchangeError ? e.socketError : undefined;
         throw timedOut
           ? new CinderClientError('timeout', `Request to ${url} timed out`, null, op)
-          : new CinderClientError('connection', `Unable to establish connection to ${url}: ${cause?.message ?? cause?.code ?? (err as Error).message}`, null, op);
+          : new CinderClientError('connection', `Unable to establish connection to ${url}: ${cause?.message || cause?.code || (err as Error).message}`, null, op);
       }
-      const requestId = res.headers.get('x-compute-request-id') ?? res.headers.get('x-openstack-request-id');
-      let text: string;
-      try {
-        text = await res.text();
-      } catch (err) {
-        throw new CinderClientError('connection', `Unable to establish connection to ${url}: ${(err as Error).message}`, null, op);
-      }
+      const requestId = header(res.headers, 'x-compute-request-id') ?? header(res.headers, 'x-openstack-request-id');
+      const text = res.text;
       let parsed: unknown = undefined;
       if (text) {
         try {

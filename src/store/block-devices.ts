@@ -35,6 +35,7 @@ const WRITABLE = [
 
 export class BdmStore {
   private forInstance;
+  private forInstances;
   private byVolumeInstance;
   private byVolume;
   private byUuid;
@@ -42,6 +43,9 @@ export class BdmStore {
 
   constructor(private db: Db) {
     this.forInstance = db.prepare('SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
+    this.forInstances = db.prepare(
+      'SELECT * FROM block_device_mappings WHERE deleted = 0 AND instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY id',
+    );
     this.byVolumeInstance = db.prepare('SELECT * FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1');
     this.byVolume = db.prepare('SELECT * FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id');
     this.byUuid = db.prepare('SELECT * FROM block_device_mappings WHERE uuid = ? AND deleted = 0');
@@ -50,6 +54,19 @@ export class BdmStore {
 
   listForInstance(instanceUuid: string): BlockDeviceMapping[] {
     return (this.forInstance.all(instanceUuid) as Row[]).map(toBdm);
+  }
+
+  /** listForInstance for many instances in one query: uuid → its BDMs (ordered by id; absent when none). */
+  listForInstances(instanceUuids: string[]): Map<string, BlockDeviceMapping[]> {
+    const out = new Map<string, BlockDeviceMapping[]>();
+    if (instanceUuids.length === 0) return out;
+    for (const r of this.forInstances.all(JSON.stringify(instanceUuids)) as Row[]) {
+      const b = toBdm(r);
+      const list = out.get(b.instance_uuid);
+      if (list) list.push(b);
+      else out.set(b.instance_uuid, [b]);
+    }
+    return out;
   }
 
   getByVolumeAndInstance(volumeId: string, instanceUuid: string): BlockDeviceMapping | null {

@@ -99,7 +99,10 @@ export class InstanceStore {
       args.mc = f.marker.created_at;
       args.mid = f.marker.id;
     }
-    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
+    // Without the regex filter the limit can go into SQL (≥ 1: the loop below always returns a first row).
+    const sqlLimit = !f.name && f.limit !== undefined ? ' LIMIT @lim' : '';
+    if (sqlLimit) args.lim = Math.max(1, Math.floor(f.limit as number));
+    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC${sqlLimit}`;
     const out: Instance[] = [];
     // The name filter is a regex (Nova uses REGEXP); apply it while streaming so limit stays cheap.
     for (const r of this.db.prepare(sql).iterate(args) as IterableIterator<Row>) {

@@ -11,7 +11,8 @@ export interface ServerViewOpts {
   version: ApiVersion;
   isAdmin: boolean;
   bdms: BlockDeviceMapping[];
-  fault: InstanceFault | null;
+  /** The latest fault, or a function looking it up (called only for ERROR/DELETED servers, the only ones showing it). */
+  fault: InstanceFault | null | (() => InstanceFault | null);
   /** server_groups appear on show/update/rebuild only (2.71). */
   detailKind: 'show' | 'list';
 }
@@ -19,9 +20,19 @@ export interface ServerViewOpts {
 const link = (href: string, rel: string) => ({ href, rel });
 
 /** nova/utils.py generate_hostid: sha224(project_id + host), '' without a host. */
+const hostIds = new Map<string, string>();
+
+/** sha224(project_id + host), memoised (bounded): a list of 1,000 servers would hash 1,000 times. */
 export function hostId(i: Instance): string {
   if (!i.host) return '';
-  return createHash('sha224').update(i.project_id + i.host).digest('hex');
+  const key = i.project_id + i.host;
+  let h = hostIds.get(key);
+  if (h === undefined) {
+    h = createHash('sha224').update(key).digest('hex');
+    if (hostIds.size >= 4096) hostIds.clear();
+    hostIds.set(key, h);
+  }
+  return h;
 }
 
 export function serverLinks(base: string, id: string) {
@@ -107,10 +118,11 @@ export function serverDetail(i: Instance, o: ServerViewOpts): Record<string, unk
   if (v.matches('2.73')) s.locked_reason = i.system_metadata.locked_reason ?? null;
   if (v.matches('2.96')) s.pinned_availability_zone = null;
   if (v.matches('2.100') && o.detailKind === 'show') s.scheduler_hints = {};
-  if ((status === 'ERROR' || status === 'DELETED') && o.fault) {
-    const f: Record<string, unknown> = { code: o.fault.code, created: isoSecondsZ(new Date(o.fault.created_at)), message: o.fault.message };
+  const fault = status === 'ERROR' || status === 'DELETED' ? (typeof o.fault === 'function' ? o.fault() : o.fault) : null;
+  if (fault) {
+    const f: Record<string, unknown> = { code: fault.code, created: isoSecondsZ(new Date(fault.created_at)), message: fault.message };
     // details only for admins or non-500 faults (views/servers.py _get_fault).
-    if (o.fault.details && (o.isAdmin || o.fault.code !== 500)) f.details = o.fault.details;
+    if (fault.details && (o.isAdmin || fault.code !== 500)) f.details = fault.details;
     s.fault = f;
   }
   return s;

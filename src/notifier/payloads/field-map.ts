@@ -26,9 +26,18 @@ export function extendFields<S extends P, P>(own: FieldMap<S>, parent: FieldMap<
 }
 
 /** Run every getter in declaration order; getters answering OMIT leave the key out. */
+/** Object.entries of each map, computed once (maps are read-only module constants). */
+const entriesOf = new WeakMap<object, readonly (readonly [string, FieldGetter<never>])[]>();
+
 export function populate<S>(map: FieldMap<S>, src: S): Record<string, unknown> {
+  let entries = entriesOf.get(map) as readonly (readonly [string, FieldGetter<S>])[] | undefined;
+  if (entries === undefined) {
+    entries = Object.entries(map);
+    entriesOf.set(map, entries as readonly (readonly [string, FieldGetter<never>])[]);
+  }
   const data: Record<string, unknown> = {};
-  for (const [name, get] of Object.entries(map)) {
+  for (let i = 0; i < entries.length; i++) {
+    const [name, get] = entries[i];
     const value = get(src);
     if (value !== OMIT) data[name] = value;
   }

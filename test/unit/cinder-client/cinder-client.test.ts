@@ -137,10 +137,12 @@ describe('CinderClient (nova/volume/cinder.py over HTTP)', () => {
   it('retries connection resets ([cinder] http_retries) and then gives up with kind connection', async () => {
     const v = await demo.createVolume();
     const path = `/volume/v3/${demo.projectId}/volumes/${v.id}`;
-    const scope = nock(base, { allowUnmocked: true }).get(path).times(3).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    // An Error, not a plain object: nock 14's node:http interception drops non-Error reasons (nock#2789).
+    const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const scope = nock(base, { allowUnmocked: true }).get(path).times(3).replyWithError(reset());
     expect((await client.get(ctx, v.id as string)).id).toBe(v.id);
     expect(scope.isDone()).toBe(true);
-    nock(base, { allowUnmocked: true }).get(path).times(4).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(base, { allowUnmocked: true }).get(path).times(4).replyWithError(reset());
     const err = await failure(client.get(ctx, v.id as string));
     expect(err.kind).toBe('connection');
     expect(err.status).toBeNull();
