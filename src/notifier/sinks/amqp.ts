@@ -77,9 +77,12 @@ export interface AmqpSinkStats {
   exchange: string;
 }
 
+/** A queued message; its body is serialised by the drain loop, off the API's request path. */
 interface Outgoing {
   routingKey: string;
-  body: Buffer;
+  n: CapturedNotification;
+  uniqueId: string;
+  body?: Buffer;
 }
 
 /** Properties kombu sets for a JSON-serialised body (what a consumer sees in basic.properties). */
@@ -266,9 +269,9 @@ export class AmqpSink implements Sink {
           this.dropped++;
           continue;
         }
-        // Each publish gets its own _unique_id, as oslo calls _send once per topic.
-        const body = osloMessageBody(n, this.opts.uniqueId(), this.opts.contextOf(n));
-        this.queue.push({ routingKey: `${topic}.${priority}`, body: Buffer.from(body, 'utf8') });
+        // Each publish gets its own _unique_id, as oslo calls _send once per topic (drawn here, in order,
+        // so deterministic runs repeat; the JSON is built later by the drain loop).
+        this.queue.push({ routingKey: `${topic}.${priority}`, n, uniqueId: this.opts.uniqueId() });
       }
       this.waker.wake?.();
     } catch (err) {
@@ -362,6 +365,17 @@ export class AmqpSink implements Sink {
   }
 
   /** Publishes batches while connected; returns (or throws) when the connection is gone or on close. */
+  /** oslo's message body for one queued notification; a notification that cannot be serialised is dropped. */
+  private encode(m: Outgoing): Buffer | undefined {
+    try {
+      return Buffer.from(osloMessageBody(m.n, m.uniqueId, this.opts.contextOf(m.n)), 'utf8');
+    } catch (err) {
+      this.dropped++;
+      this.lastError = `serialize: ${(err as Error).message}`;
+      return undefined;
+    }
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       const channel = this.channel;
@@ -372,6 +386,7 @@ export class AmqpSink implements Sink {
         continue;
       }
       const batch = this.queue.slice(0, this.opts.batchSize);
+      let skipped = 0;
       for (const m of batch) {
         if (!this.declaredQueues.has(m.routingKey)) {
           // oslo's _publish_and_creates_default_queue: queue named like the routing key, bound to it.
@@ -379,12 +394,17 @@ export class AmqpSink implements Sink {
           await channel.bindQueue(m.routingKey, this.exchange, m.routingKey);
           this.declaredQueues.add(m.routingKey);
         }
+        m.body ??= this.encode(m);
+        if (!m.body) {
+          skipped++;
+          continue;
+        }
         channel.publish(this.exchange, m.routingKey, m.body, { ...OSLO_PUBLISH_PROPERTIES, headers: {} });
       }
       await channel.waitForConfirms();
       // Only confirmed messages leave the buffer; new ones were appended behind the batch.
       this.queue.splice(0, batch.length);
-      this.published += batch.length;
+      this.published += batch.length - skipped;
     }
   }
 

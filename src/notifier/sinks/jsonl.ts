@@ -19,6 +19,9 @@ export class JsonlSink implements Sink {
   private errors = 0;
   private lastError: string | null = null;
   private closing: Promise<void> | null = null;
+  /** Notifications waiting to be serialised: the JSON is built after the API call returns (setImmediate). */
+  private pending: CapturedNotification[] = [];
+  private scheduled = false;
 
   constructor(opts: JsonlSinkOptions) {
     this.name = opts.name ?? 'jsonl';
@@ -34,12 +37,25 @@ export class JsonlSink implements Sink {
 
   publish(n: CapturedNotification): void {
     if (this.closing) return;
-    this.stream.write(`${toJson(n.envelope)}\n`);
-    this.written++;
+    this.pending.push(n);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0 || this.stream.destroyed) return;
+    this.stream.write(batch.map((n) => `${toJson(n.envelope)}\n`).join(''));
+    this.written += batch.length;
   }
 
   /** Flush buffered lines and close the file. Safe to call twice. */
   close(): Promise<void> {
+    if (!this.closing) this.flush();
     this.closing ??= new Promise((resolve) => {
       if (this.stream.destroyed) return resolve();
       this.stream.end(() => resolve());
