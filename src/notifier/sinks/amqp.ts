@@ -15,7 +15,7 @@
 // - the message dict is the envelope (message_id, publisher_id, event_type, priority, payload,
 //   timestamp) + `_unique_id` (uuid4 hex) + the request context flattened as `_context_<key>`;
 //   messagingv2 wraps it as `{"oslo.version": "2.0", "oslo.message": "<that dict as JSON text>"}`;
-//   both levels are Python `json.dumps` output (`", "`/`": "` separators, non-ASCII as \uXXXX);
+//   both levels are Python `json.dumps` output (`", "`/`": "` separators, non-ASCII as \u-escapes);
 // - kombu's JSON serializer: content_type `application/json`, content_encoding `utf-8`,
 //   headers `{}`, priority 0, and delivery_mode **2** (kombu's default is persistent; oslo does
 //   not override it even for a non-durable exchange — observed on the wire with oslo.messaging
@@ -100,7 +100,7 @@ const PY_ESCAPE = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, 
 /**
  * Re-spaces compact JSON text (JSON.stringify/toJson output) the way Python's `json.dumps` writes it
  * with default arguments: `", "` and `": "` separators, and every character outside printable ASCII
- * escaped as `\uXXXX` (ensure_ascii, which also covers DEL and non-BMP characters as surrogate pairs).
+ * escaped as `\u` escapes (ensure_ascii, which also covers DEL and non-BMP characters as surrogate pairs).
  */
 export function pythonJson(compact: string): string {
   let out = '';
