@@ -33,6 +33,7 @@ import type { RequestContext } from '../../domain.js';
 import { toJson } from '../json.js';
 import type { CapturedNotification } from '../types.js';
 import type { Sink } from './sink.js';
+import { redact } from './redact.js';
 
 export interface AmqpSinkOptions {
   /** `amqp://user:pass@host:port/vhost` (oslo's `rabbit://` is accepted as an alias). */
@@ -193,16 +194,6 @@ export function osloMessageBody(
   return `{"oslo.version": "2.0", "oslo.message": ${JSON.stringify(inner)}}`;
 }
 
-/** The URL with its password hidden, for stats and errors. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
-}
 
 const sleep = (ms: number, signal: { wake?: () => void }) =>
   new Promise<void>((resolve) => {

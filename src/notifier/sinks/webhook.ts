@@ -13,6 +13,7 @@
 import { toJson } from '../json.js';
 import type { CapturedNotification } from '../types.js';
 import type { Sink } from './sink.js';
+import { redact } from './redact.js';
 
 export interface WebhookSinkOptions {
   url: string;
@@ -54,15 +55,6 @@ class RetryableError extends Error {
   }
 }
 
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 export class WebhookSink implements Sink {
   readonly name: string;
