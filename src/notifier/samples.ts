@@ -2,8 +2,7 @@
 // tests load them: JSON with `$ref` resolved as nova/tests/json_ref.py does.
 //
 // Where the samples live: $NOVASIM_REFERENCE_DIR (the `reference` directory that holds `nova/`),
-// else the first `shared/reference` found walking up from this module and from the cwd (the repo
-// is checked out with `shared/` beside it, so that is `../shared/reference` from the repo root).
+// else the copy packaged with novasim (`fixtures/reference`, byte-identical to upstream; see its NOTICE).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,15 +24,8 @@ export interface NotificationSample {
   publisher_id: string;
 }
 
-let cachedReferenceDir: string | null = null;
-
-function ancestors(start: string): string[] {
-  const out: string[] = [];
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    out.push(dir);
-    if (dirname(dir) === dir) return out;
-  }
-}
+/** The reference data shipped in the package: `fixtures/reference` (same depth from src/ and dist/). */
+export const PACKAGED_REFERENCE_DIR = fileURLToPath(new URL('../../fixtures/reference', import.meta.url));
 
 /** Absolute path of the reference directory (the one containing `nova/notification_samples`). */
 export function referenceDir(): string {
@@ -45,18 +37,10 @@ export function referenceDir(): string {
     }
     return dir;
   }
-  if (cachedReferenceDir) return cachedReferenceDir;
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const start of [here, process.cwd()]) {
-    for (const dir of ancestors(start)) {
-      const candidate = join(dir, 'shared', 'reference');
-      if (existsSync(join(candidate, SAMPLE_DIRS.master))) return (cachedReferenceDir = candidate);
-    }
+  if (!existsSync(join(PACKAGED_REFERENCE_DIR, SAMPLE_DIRS.master))) {
+    throw new Error(`Nova notification samples not found: the package's ${PACKAGED_REFERENCE_DIR} has no ${SAMPLE_DIRS.master} (set NOVASIM_REFERENCE_DIR)`);
   }
-  throw new Error(
-    'Nova notification samples not found: set NOVASIM_REFERENCE_DIR to the directory holding ' +
-      `${SAMPLE_DIRS.master} (looked for shared/reference above ${here} and ${process.cwd()})`,
-  );
+  return PACKAGED_REFERENCE_DIR;
 }
 
 function profileName(profile: Profile | ProfileName): ProfileName {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCinder, type CinderHarness, type CinderUser } from './harness.js';
 
-const ref = (p: string) => JSON.parse(readFileSync(`/work/shared/reference/cinder/volumes/${p}`, 'utf8'));
+const ref = (p: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/reference/cinder/volumes/${p}`, import.meta.url), 'utf8'));
 const keys = (o: object) => Object.keys(o).sort();
 
 describe('fake Cinder volumes', () => {
