@@ -38,8 +38,10 @@ export const conflict = (m: string) => new NovaError(409, m);
 export const forbidden = (m: string) => new NovaError(403, m);
 
 /** raise_http_conflict_for_instance_invalid_state (nova/api/openstack/common.py). */
-export function invalidState(action: string, uuid: string, attr: string, state: string | null): NovaError {
-  return conflict(`Cannot '${action}' instance ${uuid} while it is in ${attr} ${state ?? 'None'}`);
+export function invalidState(action: string, uuid: string, attr: string | null, state: string | null): NovaError {
+  if (attr !== null && state !== null) return conflict(`Cannot '${action}' instance ${uuid} while it is in ${attr} ${state}`);
+  // "At least give some meaningful message": a None state (e.g. launched_at, task_state None).
+  return conflict(`Instance ${uuid} is in an invalid state for '${action}'`);
 }
 
 export const UNEXPECTED_API_ERROR =

@@ -169,7 +169,7 @@ async function migrateGeneric(core: CinderCore, ctx: CinderCtx, id: string, dest
     for (const a of attachments) {
       const failed = await core.faults.take('migration_call_nova', { volume_id: v.id, instance_uuid: a.instance_uuid });
       if (failed) throw new MigrationFailed(`Nova call failed: ${failed.message}`);
-      await core.nova.updateServerVolume(a.instance_uuid ?? 'None', v.id, n.id);
+      await core.nova.updateServerVolume(a.instance_uuid ?? 'None', v.id, n.id, ctx);
     }
   } catch (err) {
     cleanTemporaryVolume(core, v.id, n.id, false);

@@ -7,8 +7,11 @@ import type { Services } from '../services.js';
 import type { CinderCtx } from './context.js';
 
 export interface NovaPort {
-  /** PUT /servers/{id}/os-volume_attachments/{old} {"volumeAttachment": {"volumeId": new}}; throws on failure. */
-  updateServerVolume(serverId: string, oldVolumeId: string, newVolumeId: string): Promise<void>;
+  /**
+   * PUT /servers/{id}/os-volume_attachments/{old} {"volumeAttachment": {"volumeId": new}}; throws on failure.
+   * `ctx` is the request whose migration makes the call: its id travels as X-OpenStack-Request-ID.
+   */
+  updateServerVolume(serverId: string, oldVolumeId: string, newVolumeId: string, ctx?: CinderCtx): Promise<void>;
   /** GET /servers/{id}/os-volume_attachments/{volume} at 2.89: Nova's attachment_id, or `notFound`. */
   getServerVolume(ctx: CinderCtx, serverId: string, volumeId: string): Promise<{ notFound: true } | { notFound: false; attachmentId: string | null }>;
   /** Drop cached credentials (the simulator's reset revokes every token). */
@@ -133,14 +136,16 @@ export class HttpNova implements NovaPort {
     }
   }
 
-  async updateServerVolume(serverId: string, oldVolumeId: string, newVolumeId: string): Promise<void> {
+  async updateServerVolume(serverId: string, oldVolumeId: string, newVolumeId: string, ctx?: CinderCtx): Promise<void> {
     const url = `${await this.novaUrl()}/servers/${serverId}/os-volume_attachments/${oldVolumeId}`;
     const body = { volumeAttachment: { volumeId: newVolumeId } };
-    let res = await this.call('PUT', url, await this.headers(await this.privileged.token(), '2.1'), body);
+    // cinder/compute/nova.py novaclient(context, privileged_user=True): the [nova] user's token, and
+    // global_request_id=context.global_id, which novaclient sends as X-OpenStack-Request-ID.
+    let res = await this.call('PUT', url, await this.headers(await this.privileged.token(), '2.1', ctx), body);
     if (res.status === 401) {
       // keystoneauth re-authenticates once when a cached token is refused.
       this.forgetTokens();
-      res = await this.call('PUT', url, await this.headers(await this.privileged.token(), '2.1'), body);
+      res = await this.call('PUT', url, await this.headers(await this.privileged.token(), '2.1', ctx), body);
     }
     if (res.status !== 202) {
       const text = res.text;

@@ -2,7 +2,7 @@
 import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
-import { translateVolumeError } from './cinder-errors.js';
+import { translateAttachmentError, translateVolumeError } from './cinder-errors.js';
 import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
 import type { Driver } from './driver.js';
 import { ComputeException } from './exceptions.js';
@@ -193,14 +193,16 @@ export class ComputeApi {
   ): Promise<BlockDeviceMapping> {
     checkInstanceLock(ctx, instance);
     checkInstanceState(instance, 'attach_volume', [...ATTACH_STATES]);
-    if (this.s.bdms.getByVolumeAndInstance(o.volumeId, instance.uuid)) throw invalidVolume(`volume ${o.volumeId} already attached`);
+    // attach_volume: volume_api.get, then _check_volume_already_attached before any attachment_create
+    // (a non-multiattach volume with a BDM on any instance is refused, even if Cinder shows it available).
     const volume = await this.getVolume(ctx, o.volumeId);
+    this.checkVolumeAlreadyAttached(instance, volume);
     const s = this.s;
     // reserve_block_device_name runs under the instance lock on the compute host: re-check, pick the
     // device and create the BDM before Cinder is asked, so concurrent attaches cannot collide.
     const bdm = s.db.transaction(() => {
+      this.checkVolumeAlreadyAttached(instance, volume);
       const bdms = s.bdms.listForInstance(instance.uuid);
-      if (bdms.some((b) => b.volume_id === volume.id)) throw invalidVolume(`volume ${volume.id} already attached`);
       const used = bdms.map((b) => b.device_name);
       if (o.device && used.includes(o.device)) {
         throw new ComputeException('DevicePathInUse', `The supplied device path (${o.device}) is in use.`, { novaException: true, code: 409 });
@@ -286,11 +288,20 @@ export class ComputeApi {
       if (entries.length > 1) {
         rw = 0;
         for (const a of entries) {
+          let mode: string;
           try {
-            if ((await this.volumes.attachmentGet(ctx, a.attachment_id)).attach_mode === 'rw') rw++;
-          } catch {
-            rw++; // an attachment that cannot be read counts as read/write
+            mode = (await this.volumes.attachmentGet(ctx, a.attachment_id)).attach_mode;
+          } catch (e) {
+            // _count_attachments_for_swap: only VolumeAttachmentNotFound counts as read/write (the
+            // default mode); any other failure propagates (after roll_detaching below).
+            const t = translateAttachmentError(e, a.attachment_id, 'attachment_get');
+            if (t instanceof ComputeException && t.pyClass === 'VolumeAttachmentNotFound') {
+              rw++;
+              continue;
+            }
+            throw t;
           }
+          if (mode === 'rw') rw++;
         }
       }
       if (rw > 1) {

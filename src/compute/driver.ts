@@ -1,9 +1,9 @@
 // The simulated hypervisor (Nova's virt driver). Like nova.virt.fake it succeeds instantly,
 // unless the fault registry says otherwise: `{service: "compute", operation: "driver.swap_volume"}`.
 import type { Instance } from '../domain.js';
-import { type FaultRegistry, sleep } from '../faults/registry.js';
+import { type FaultRegistry, sleep, VOLUME_NAME_PLACEHOLDER } from '../faults/registry.js';
 import type { Config } from '../config.js';
-import { ComputeException, frame, framesFor } from './exceptions.js';
+import { ComputeException, type Frame, frame, framesFor, LOCKED } from './exceptions.js';
 import type { ConnectionInfo, Connector } from './volume-api.js';
 
 const DRIVER_MODULE = 'nova.virt.libvirt.driver';
@@ -17,7 +17,7 @@ export class Driver {
   ) {}
 
   /** Consult the fault registry at a named point; raise or wait as the fault says. */
-  async faultPoint(operation: string, target: { instance_uuid?: string; volume_id?: string | null }, entry: string[], inner = frame(DRIVER_MODULE, operation.replace(/^(driver|manager)\./, ''), 2000)) {
+  async faultPoint(operation: string, target: { instance_uuid?: string; volume_id?: string | null }, entry: (string | Frame)[], inner = frame(DRIVER_MODULE, operation.replace(/^(driver|manager)\./, ''))) {
     const f = this.faults.take('compute', operation, target);
     if (!f) return;
     const e = f.error;
@@ -27,7 +27,8 @@ export class Driver {
     }
     if ('exception' in e) {
       const at = e.module || e.function ? frame(e.module ?? inner.module, e.function ?? inner.func, inner.line) : inner;
-      throw new ComputeException(e.exception, e.message, { frames: framesFor(entry, at) });
+      const message = e.message.replaceAll(VOLUME_NAME_PLACEHOLDER, target.volume_id ?? 'None');
+      throw new ComputeException(e.exception, message, { frames: framesFor(entry, at) });
     }
     const frames = framesFor(entry, inner);
     throw new ComputeException('NovaException', e.message, { novaException: true, code: e.status, frames });
@@ -66,18 +67,18 @@ export class Driver {
   }
 
   async attachVolume(instance: Instance, _cinfo: ConnectionInfo, _mountpoint: string, volumeId: string) {
-    await this.faultPoint('driver.attach_volume', { instance_uuid: instance.uuid, volume_id: volumeId }, ['attach_volume', '_attach_volume']);
+    await this.faultPoint('driver.attach_volume', { instance_uuid: instance.uuid, volume_id: volumeId }, ['attach_volume', LOCKED, 'do_attach_volume', '_attach_volume']);
   }
 
   async detachVolume(instance: Instance, _cinfo: ConnectionInfo | null, _mountpoint: string | null, volumeId: string) {
-    await this.faultPoint('driver.detach_volume', { instance_uuid: instance.uuid, volume_id: volumeId }, ['detach_volume', '_detach_volume']);
+    await this.faultPoint('driver.detach_volume', { instance_uuid: instance.uuid, volume_id: volumeId }, ['detach_volume', LOCKED, 'do_detach_volume', '_detach_volume']);
   }
 
   async swapVolume(instance: Instance, _old: ConnectionInfo | null, _new: ConnectionInfo, _mountpoint: string | null, _resizeTo: number, oldVolumeId: string) {
-    await this.faultPoint('driver.swap_volume', { instance_uuid: instance.uuid, volume_id: oldVolumeId }, ['swap_volume', '_do_swap_volume', '_swap_volume']);
+    await this.faultPoint('driver.swap_volume', { instance_uuid: instance.uuid, volume_id: oldVolumeId }, ['swap_volume', LOCKED, '_do_locked_swap_volume', '_do_swap_volume', '_swap_volume']);
   }
 
   async destroy(instance: Instance) {
-    await this.faultPoint('driver.destroy', { instance_uuid: instance.uuid }, ['terminate_instance', '_delete_instance', '_shutdown_instance']);
+    await this.faultPoint('driver.destroy', { instance_uuid: instance.uuid }, ['terminate_instance', LOCKED, 'do_terminate_instance', '_delete_instance', '_shutdown_instance']);
   }
 }

@@ -2,6 +2,42 @@
 // control plane: a matched fault makes that component fail (or wait) exactly like a real one would.
 import { z } from 'zod';
 
+const FaultErrorSchema = z.union([
+  z.object({ status: z.number().int().min(400).max(599), message: z.string().max(4096) }).strict(),
+  z.object({ delay_ms: z.number().int().min(0).max(600_000) }).strict(),
+  // compute driver faults raise a Python-like exception (class name + message).
+  z
+    .object({
+      exception: z.string().min(1).max(100),
+      message: z.string().max(4096),
+      /** Where the exception appears to be raised (ExceptionPayload module_name/function_name). */
+      module: z.string().min(1).max(200).optional(),
+      function: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+]);
+type FaultError = z.output<typeof FaultErrorSchema>;
+
+/** The virt driver's volume operations: their failures come from os-brick. */
+const DRIVER_VOLUME_OPS = ['driver.attach_volume', 'driver.detach_volume', 'driver.swap_volume'];
+
+/** `%(name)s` in a default message is replaced by the volume id when the fault fires. */
+export const VOLUME_NAME_PLACEHOLDER = '%(name)s';
+
+/**
+ * The error a fault gets when none is given: what the component most plausibly raises there.
+ * Cinder API/manager points answer Cinder's generic 500 (FaultWrapper); the driver's volume
+ * operations raise os-brick's VolumeDriverException (os_brick/exception.py, message kept).
+ * Other compute points have no obvious default: the caller must say which exception.
+ */
+function defaultError(service: 'cinder' | 'compute', operation: string): FaultError | null {
+  if (service === 'cinder') return { status: 500, message: 'The server has either erred or is incapable of performing the requested operation.' };
+  if (DRIVER_VOLUME_OPS.includes(operation)) {
+    return { exception: 'VolumeDriverException', message: `An error occurred while IO to volume ${VOLUME_NAME_PLACEHOLDER}.` };
+  }
+  return null;
+}
+
 export const FaultSpecSchema = z
   .object({
     service: z.enum(['cinder', 'compute']),
@@ -11,22 +47,20 @@ export const FaultSpecSchema = z
       .strict()
       .default({}),
     times: z.number().int().min(1).max(1_000_000).default(1),
-    error: z.union([
-      z.object({ status: z.number().int().min(400).max(599), message: z.string().max(4096) }).strict(),
-      z.object({ delay_ms: z.number().int().min(0).max(600_000) }).strict(),
-      // compute driver faults raise a Python-like exception (class name + message).
-      z
-        .object({
-          exception: z.string().min(1).max(100),
-          message: z.string().max(4096),
-          /** Where the exception appears to be raised (ExceptionPayload module_name/function_name). */
-          module: z.string().min(1).max(200).optional(),
-          function: z.string().min(1).max(200).optional(),
-        })
-        .strict(),
-    ]),
+    error: FaultErrorSchema.optional(),
   })
-  .strict();
+  .strict()
+  .transform((f, ctx) => {
+    if (f.error) return { ...f, error: f.error };
+    const error = defaultError(f.service, f.operation);
+    if (error) return { ...f, error };
+    ctx.addIssue({
+      code: 'custom',
+      path: ['error'],
+      message: `required for compute operation ${f.operation} (give {"exception": "<Python class>", "message": "…"}, {"status": <4xx/5xx>, "message": "…"} or {"delay_ms": N}; only Cinder operations and ${DRIVER_VOLUME_OPS.join(', ')} have a default)`,
+    });
+    return z.NEVER;
+  });
 
 export type FaultSpec = z.input<typeof FaultSpecSchema>;
 export type Fault = z.output<typeof FaultSpecSchema> & { id: string; hits: number; remaining: number };

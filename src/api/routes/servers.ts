@@ -119,7 +119,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
     if (minCount > maxCount) throw new NovaError(400, 'min_count must be <= max_count');
     const instances = await mapErrors(
       () => compute.createServers(req.ctx, {
-        name: srv.name, description: (srv.description as string | null | undefined) ?? null, flavorRef: srv.flavorRef, imageRef: srv.imageRef,
+        name: srv.name, description: createDescription(v, srv), flavorRef: srv.flavorRef, imageRef: srv.imageRef,
         keyName: (srv.key_name as string | undefined) ?? null, availabilityZone: (srv.availability_zone as string | undefined) ?? null,
         metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
@@ -163,4 +163,9 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
     await mapErrors(() => compute.deleteServer(req.ctx, i), { InstanceIsLocked: 409 });
     reply.code(204).send();
   });
+}
+
+/** servers.py create: below 2.19 the description is the (normalized) name; from 2.19 the body's or None. */
+function createDescription(v: FastifyRequest['apiVersion'], srv: Record<string, unknown> & { name: string }): string | null {
+  return v.matches('2.19') ? ((srv.description as string | null | undefined) ?? null) : srv.name.trim();
 }

@@ -9,8 +9,9 @@ export function isUuidLike(v: string): boolean {
 
 export const uuid = z.string().refine(isUuidLike, { message: "PY:{value} is not a 'uuid'" });
 
-const TRUE_VALUES = [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't'] as const;
-const FALSE_VALUES = [false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'] as const;
+// Exactly Nova's enum (master and 26.2.2 alike): unlike Cinder's, it has no 'y', 't', 'n', 'f'.
+const TRUE_VALUES = [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes'] as const;
+const FALSE_VALUES = [false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'] as const;
 const BOOL_ENUM = [...TRUE_VALUES, ...FALSE_VALUES];
 
 /** parameter_types.boolean: a boolean or one of the boolean-like strings, parsed strictly. */

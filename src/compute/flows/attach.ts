@@ -3,7 +3,7 @@ import type { BlockDeviceMapping, RequestContext } from '../../domain.js';
 import { translateAttachmentError, translateVolumeError } from '../cinder-errors.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { exceptionInfo, withInstanceEvent } from '../events.js';
-import { asComputeException } from '../exceptions.js';
+import { asComputeException, LOCKED } from '../exceptions.js';
 import type { ConnectionInfo } from '../volume-api.js';
 
 export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, bdmId: number): Promise<void> {
@@ -21,7 +21,7 @@ export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
       const cinfo = await driverBdmAttach(d, ctx, bdm);
       s.bdms.update(bdm.id, { connection_info: JSON.stringify(cinfo), updated_at: s.runtime.now() });
     } catch (err) {
-      const e = asComputeException(err, ['attach_volume', '_attach_volume']);
+      const e = asComputeException(err, ['attach_volume', LOCKED, 'do_attach_volume', '_attach_volume']);
       // Make the volume available again; the attachment may already be gone.
       try {
         if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id);
@@ -29,9 +29,11 @@ export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
       } catch {
         /* VolumeAttachmentNotFound is ignored by Nova */
       }
-      d.notifier.notifyAboutVolumeAttachDetach(ctx, instance, s.bdms.listForInstance(uuid), host, 'volume_attach', 'error', volumeId, exceptionInfo(e));
+      // _attach_volume's `except`: the .error traceback starts there.
+      d.notifier.notifyAboutVolumeAttachDetach(ctx, instance, s.bdms.listForInstance(uuid), host, 'volume_attach', 'error', volumeId, exceptionInfo(e, '_attach_volume'));
       s.bdms.destroy(bdm.id, s.runtime.now());
-      throw e;
+      // Re-raised by _attach_volume's, then do_attach_volume's save_and_reraise_exception.
+      throw e.reraisedIn('_attach_volume').reraisedIn('do_attach_volume');
     }
     d.notifier.notifyAboutVolumeAttachDetach(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'volume_attach', 'end', volumeId);
   });

@@ -69,7 +69,7 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
       // rt.instance_claim saves host/node (the instance carries updated_at from here on: null in
       // create.start, set in create.error); _build_resources (networks, BDMs) runs inside the claim.
       s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, updated_at: s.runtime.now() });
-      await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources', 2890));
+      await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources'));
       s.instances.update(uuid, { task_state: 'spawning', network_info: allocateNetwork(d, s.instances.get(uuid)!, networks) });
       inst = s.instances.get(uuid)!;
       await d.driver.spawn(inst);
@@ -106,7 +106,7 @@ function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: Compu
   // The aborted claim clears host/node of the instance itself on master; Zed's claim only cleared a copy (Nova f8b98390dc).
   const claimAbort = s.profile.switches.createErrorNullHost ? { host: null, node: null } : {};
   s.instances.update(uuid, { task_state: null, network_info: [], ...claimAbort });
-  d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e), extras);
+  d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e, '_build_and_run_instance'), extras);
   const now = s.runtime.now();
   const message = BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
   s.db.transaction(() => {

@@ -3,7 +3,7 @@ import type { RequestContext } from '../../domain.js';
 import { translateAttachmentError, translateVolumeError } from '../cinder-errors.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
-import { ComputeException, frame, framesFor } from '../exceptions.js';
+import { ComputeException, frame, framesFor, LOCKED } from '../exceptions.js';
 
 export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, volumeId: string, attachmentId: string | null): Promise<void> {
   const s = d.services;
@@ -15,7 +15,7 @@ export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
     const bdm = s.bdms.getByVolumeAndInstance(volumeId, uuid);
     if (!bdm) {
       throw new ComputeException('VolumeBDMNotFound', `No volume Block Device Mapping with id ${volumeId}.`, {
-        novaException: true, code: 404, frames: framesFor(['detach_volume', 'do_detach_volume'], frame('nova.objects.block_device', 'get_by_volume_and_instance')),
+        novaException: true, code: 404, frames: framesFor(['detach_volume', LOCKED, 'do_detach_volume'], frame('nova.objects.block_device', 'get_by_volume_and_instance')),
       });
     }
     d.notifier.notifyAboutVolumeAttachDetach(ctx, instance, s.bdms.listForInstance(uuid), host, 'volume_detach', 'start', volumeId);

@@ -1,10 +1,10 @@
 // ComputeManager.swap_volume → _do_swap_volume → _swap_volume → _init_volume_connection
 // (nova/compute/manager.py), step by step as spec §3.1/§3.2 numbers them.
 import type { BlockDeviceMapping, Instance, RequestContext } from '../../domain.js';
-import { translateAttachmentError, translateVolumeError } from '../cinder-errors.js';
+import { translateAttachmentError, translateCinderError, translateVolumeError } from '../cinder-errors.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { exceptionInfo, withInstanceEvent } from '../events.js';
-import { asComputeException, ComputeException, frame, framesFor } from '../exceptions.js';
+import { asComputeException, ComputeException, frame, framesFor, LOCKED } from '../exceptions.js';
 import type { ConnectionInfo, Connector, NovaVolume } from '../volume-api.js';
 
 export interface SwapArgs {
@@ -13,7 +13,8 @@ export interface SwapArgs {
   newAttachmentId: string | null;
 }
 
-const ENTRY = ['swap_volume', '_do_swap_volume'];
+// swap_volume → utils.synchronized → _do_locked_swap_volume → _do_swap_volume (decorators: events.ts).
+const ENTRY = ['swap_volume', LOCKED, '_do_locked_swap_volume', '_do_swap_volume'];
 
 export async function swapVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, a: SwapArgs): Promise<void> {
   const s = d.services;
@@ -97,11 +98,12 @@ async function innerSwap(
       failed = true;
       const e = asComputeException(err, entry);
       // §3.2: .error first, then roll back Cinder (save_and_reraise_exception).
-      d.notifier.notifyAboutVolumeSwap(ctx, s.instances.get(instance.uuid) ?? instance, s.bdms.listForInstance(instance.uuid), host, 'error', a.oldVolumeId, a.newVolumeId, exceptionInfo(e));
+      // The payload's traceback is the one seen in this `except`: it starts at _swap_volume.
+      d.notifier.notifyAboutVolumeSwap(ctx, s.instances.get(instance.uuid) ?? instance, s.bdms.listForInstance(instance.uuid), host, 'error', a.oldVolumeId, a.newVolumeId, exceptionInfo(e, '_swap_volume'));
       await d.volumes.rollDetaching(ctx, a.oldVolumeId);
       if (a.newAttachmentId === null) await d.volumes.unreserveVolume(ctx, a.newVolumeId);
       else await d.volumes.attachmentDelete(ctx, a.newAttachmentId);
-      throw e;
+      throw e.reraisedIn('_swap_volume');
     }
   } finally {
     // The `finally` block of _swap_volume; it runs on success and failure alike.
@@ -121,7 +123,8 @@ async function innerSwap(
       try {
         saveVolumeId = (await d.volumes.migrateVolumeCompletion(ctx, a.oldVolumeId, a.newVolumeId, failed)).save_volume_id;
       } catch (e) {
-        throw translateVolumeError(e, a.oldVolumeId, 'migrate_volume_completion');
+        // migrate_volume_completion is decorated with translate_cinder_exception only (no VolumeNotFound).
+        throw translateCinderError(e, 'migrate_volume_completion');
       }
     }
   }
@@ -152,11 +155,11 @@ async function initVolumeConnection(
     if (newVolume.multiattach) newCinfo = { ...newCinfo, multiattach: true };
   }
   // A deterministic fault point inside _init_volume_connection (reproduces Nova's swap-error sample).
-  await d.driver.faultPoint('manager._init_volume_connection', { instance_uuid: instance.uuid, volume_id: a.oldVolumeId }, entry.slice(0, -1), frame('nova.compute.manager', '_init_volume_connection', 7800));
+  await d.driver.faultPoint('manager._init_volume_connection', { instance_uuid: instance.uuid, volume_id: a.oldVolumeId }, entry.slice(0, -1), frame('nova.compute.manager', '_init_volume_connection'));
   if (newCinfo === null || typeof newCinfo !== 'object' || Array.isArray(newCinfo)) {
     // Python: new_cinfo['serial'] = ... on a non-dict.
     const msg = Array.isArray(newCinfo) ? 'list indices must be integers or slices, not str' : `'${newCinfo === null ? 'NoneType' : typeof newCinfo}' object does not support item assignment`;
-    throw new ComputeException('TypeError', msg, { frames: framesFor(entry.slice(0, -1), frame('nova.compute.manager', '_init_volume_connection', 7800)) });
+    throw new ComputeException('TypeError', msg, { frames: framesFor(entry.slice(0, -1), frame('nova.compute.manager', '_init_volume_connection')) });
   }
   let oldCinfo = bdm.connection_info ? (JSON.parse(bdm.connection_info) as ConnectionInfo | null) : null;
   if (oldCinfo && !('serial' in oldCinfo)) oldCinfo = { ...oldCinfo, serial: a.oldVolumeId };
