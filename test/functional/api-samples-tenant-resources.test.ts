@@ -70,12 +70,12 @@ async function perform(c: Case): Promise<unknown> {
   };
   switch (`${c.resource}/${c.file}`) {
     case 'os-keypairs/keypairs-post-resp': {
-      const kp = { ...(c.request!.keypair as Record<string, unknown>), name: unique() };
+      const kp: Record<string, unknown> = { ...(c.request!.keypair as Record<string, unknown>), name: unique() };
       delete kp.user_id;
       return ok('POST', `${base}/os-keypairs`, { keypair: kp });
     }
     case 'os-keypairs/keypairs-import-post-resp': {
-      const kp = { ...(c.request!.keypair as Record<string, unknown>), name: unique() };
+      const kp: Record<string, unknown> = { ...(c.request!.keypair as Record<string, unknown>), name: unique() };
       delete kp.user_id;
       return ok('POST', `${base}/os-keypairs`, { keypair: kp });
     }
