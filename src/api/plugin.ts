@@ -15,6 +15,9 @@ import { volumeAttachmentRoutes } from './routes/volume-attachments.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
 import { serverActionRoutes } from './routes/server-actions.js';
 import { serverTagRoutes } from './routes/server-tags.js';
+import { keypairRoutes } from './routes/keypairs.js';
+import { quotaRoutes } from './routes/quotas.js';
+import { serverGroupRoutes } from './routes/server-groups.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -108,5 +111,8 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(instanceActionRoutes, { deps });
     await v21.register(serverActionRoutes, { deps });
     await v21.register(serverTagRoutes, { deps });
+    await v21.register(keypairRoutes, { deps });
+    await v21.register(quotaRoutes, { deps });
+    await v21.register(serverGroupRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

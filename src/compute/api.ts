@@ -10,6 +10,11 @@ import type { Cast, ComputeManager } from './manager.js';
 import type { ComputeNotifier } from './notifier-port.js';
 import type { NovaVolume, VolumeApi } from './volume-api.js';
 import { VolumeLocks } from './volume-locks.js';
+import { KeypairStore } from '../store/keypairs.js';
+import { ServerGroupStore } from '../store/server-groups.js';
+import { KeypairApi } from './keypairs.js';
+import { QuotaEngine } from './quotas.js';
+import { ServerGroupApi } from './server-groups.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -27,6 +32,8 @@ export interface CreateServerRequest {
   networks: 'auto' | 'none' | { ports: string[] };
   /** API ≥2.63 trusted_image_certificates (instance.trusted_certs). */
   trustedCerts?: string[] | null;
+  /** os:scheduler_hints {"group": uuid}: join this server group. */
+  group?: string | null;
 }
 
 /** utils.sanitize_hostname. */
@@ -42,13 +49,25 @@ export class ComputeApi {
   /** Serialises the API steps that read and then change one volume (see volume-locks.ts). */
   readonly volumeLocks = new VolumeLocks();
 
+  /** Count-based quotas (compute/quotas.ts); `checkNumInstances` is what resize checks cores/ram with. */
+  readonly quotas: QuotaEngine;
+  readonly keypairs: KeypairApi;
+  /** Server groups; the scheduler reads `serverGroups.forInstance(uuid)`. */
+  readonly serverGroups: ServerGroupApi;
+
   constructor(
     private s: Services,
     private volumes: VolumeApi,
     private manager: ComputeManager,
     private driver: Driver,
     private notifier: ComputeNotifier,
-  ) {}
+  ) {
+    const keypairStore = new KeypairStore(s.db);
+    const groupStore = new ServerGroupStore(s.db);
+    this.quotas = new QuotaEngine(s.db, keypairStore, groupStore);
+    this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
+    this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
+  }
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {
@@ -94,6 +113,7 @@ export class ComputeApi {
       const kp = s.db.prepare('SELECT 1 FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, r.keyName);
       if (!kp) throw new ComputeException('KeypairNotFound', 'Invalid key_name provided.', { novaException: true, code: 400 });
     }
+    this.quotas.checkMetadata(ctx, Object.keys(r.metadata).length);
     if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) {
       throw new ComputeException('FlavorDiskSmallerThanMinDisk', `Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum requested disk is ${image.min_disk * 1024 ** 3} bytes.`, { novaException: true, code: 400 });
     }
@@ -113,12 +133,15 @@ export class ComputeApi {
     const props = JSON.parse(image.properties) as Record<string, string>;
     // _handle_kernel_and_ramdisk: inherited from the image; 'nokernel' means neither (stored as '').
     const noKernel = props.kernel_id === 'nokernel';
+    // _get_requested_instance_group, then _provision_instances' check_num_instances_quota.
+    let group = r.group ? this.serverGroups.get(r.group) : null;
+    const count = this.quotas.checkNumInstances(ctx, flavor, r.minCount, r.maxCount);
     const reservationId = `r-${s.runtime.randomString(8)}`;
     const now = s.runtime.now();
-    return this.commit((casts) => {
+    const created = this.commit((casts) => {
       const out: Instance[] = [];
-      for (let idx = 0; idx < r.maxCount; idx++) {
-        const name = r.maxCount > 1 ? `${r.name}-${idx + 1}` : r.name;
+      for (let idx = 0; idx < count; idx++) {
+        const name = count > 1 ? `${r.name}-${idx + 1}` : r.name;
         const uuid = s.runtime.uuid();
         const inst = s.instances.insert({
           uuid, project_id: ctx.projectId, user_id: ctx.userId, display_name: name, display_description: r.description,
@@ -134,12 +157,18 @@ export class ComputeApi {
           boot_index: 0, delete_on_termination: true, volume_id: null, volume_size: null, snapshot_id: null, image_id: image.id,
           attachment_id: null, connection_info: null, tag: null, no_device: null, created_at: now, updated_at: null,
         });
+        if (group) {
+          // InstanceGroup.add_members: server_group.add_member for each added instance, before any build starts.
+          group = this.serverGroups.addMemberAtBoot(ctx, group, uuid);
+          this.serverGroups.notifyAddMember(ctx, group);
+        }
         this.recordAction(ctx, uuid, 'create');
         this.cast(casts, ctx, { kind: 'build_and_run_instance', uuid, networks: r.networks });
         out.push(inst);
       }
       return out;
     });
+    return created;
   }
 
   deleteServer(ctx: RequestContext, instance: Instance): void {

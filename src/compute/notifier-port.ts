@@ -21,4 +21,6 @@ export interface ComputeNotifier {
   notifyAboutInstanceUpdate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], opts?: { host?: string; source?: 'nova-api' | 'nova-compute'; oldState?: string | null; newState?: string | null; oldTaskState?: string | null; newTaskState?: string | null; oldDisplayName?: string | null }): void;
   notifyAboutInstanceAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
+  notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;
+  notifyAboutServerGroupAction(ctx: RequestContext, group: { uuid: string; name: string | null; user_id: string; project_id: string; policy: string; rules: Record<string, number | string>; members: readonly string[] }, action: 'create' | 'delete' | 'add_member'): void;
 }

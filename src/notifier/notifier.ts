@@ -20,6 +20,9 @@ import {
   type ExceptionInfo,
   type InstancePayloadSource,
   type KeypairInfo,
+  keypairPayload,
+  serverGroupPayload,
+  type ServerGroupInfo,
 } from './payloads/index.js';
 import { deepFreeze } from './freeze.js';
 import type { Sink } from './sinks/sink.js';
@@ -185,6 +188,24 @@ export class Notifier {
       context: ctx, eventType: eventTypeString('compute', 'exception'), priority: 'ERROR',
       source: opts.source ?? 'nova-compute', host, payload: exceptionPayload(exc, this.profile),
       instanceUuid: opts.instanceUuid ?? null, projectId: ctx?.projectId ?? null,
+    });
+  }
+
+  /** notify_about_keypair_action: `keypair.<action>.<phase>` from nova-api (CONF.host). */
+  notifyAboutKeypairAction(ctx: RequestContext, keypair: KeypairInfo, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    return this.emit({
+      context: ctx, eventType: eventTypeString('keypair', action, phase), priority: 'INFO', source: 'nova-api',
+      host: this.options.host, payload: keypairPayload(keypair, this.profile),
+    });
+  }
+
+  /** notify_about_server_group_action / _add_member: `server_group.<action>` from nova-api (CONF.host). */
+  notifyAboutServerGroupAction(ctx: RequestContext, group: ServerGroupInfo, action: 'create' | 'delete' | 'add_member'): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    return this.emit({
+      context: ctx, eventType: eventTypeString('server_group', action), priority: 'INFO', source: 'nova-api',
+      host: this.options.host, payload: serverGroupPayload(group, this.profile), projectId: group.project_id,
     });
   }
 

@@ -16,6 +16,7 @@ const FIXED_VERSIONS: Readonly<Record<string, string>> = {
   InstanceStateUpdatePayload: '1.0',
   AuditPeriodPayload: '1.0',
   SharePayload: '1.0',
+  ServerGroupPayload: '1.1',
 };
 
 export function payloadVersion(profile: Profile, name: string): string {

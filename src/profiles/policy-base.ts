@@ -41,3 +41,28 @@ export const COMMON_RULES: Record<string, string> = {
   [`${IA}:events`]: 'rule:context_is_admin',
   [`${IA}:events:details`]: 'rule:context_is_admin',
 };
+
+// Key pairs, limits, quotas and server groups (nova/policies/{keypairs,limits,quota_sets,quota_class_sets,server_groups}.py).
+const KP = 'os_compute_api:os-keypairs';
+const SG = 'os_compute_api:os-server-groups';
+const QS = 'os_compute_api:os-quota-sets';
+Object.assign(COMMON_RULES, {
+  [`${KP}:index`]: '(rule:context_is_admin) or user_id:%(user_id)s',
+  [`${KP}:create`]: '(rule:context_is_admin) or user_id:%(user_id)s',
+  [`${KP}:delete`]: '(rule:context_is_admin) or user_id:%(user_id)s',
+  [`${KP}:show`]: '(rule:context_is_admin) or user_id:%(user_id)s',
+  'os_compute_api:limits': '@',
+  'os_compute_api:limits:other_project': 'rule:context_is_admin',
+  [`${QS}:update`]: 'rule:context_is_admin',
+  [`${QS}:defaults`]: '@',
+  [`${QS}:show`]: 'rule:project_reader_or_admin',
+  [`${QS}:delete`]: 'rule:context_is_admin',
+  [`${QS}:detail`]: 'rule:project_reader_or_admin',
+  'os_compute_api:os-quota-class-sets:show': 'rule:context_is_admin',
+  'os_compute_api:os-quota-class-sets:update': 'rule:context_is_admin',
+  [`${SG}:create`]: 'rule:project_member_or_admin',
+  [`${SG}:delete`]: 'rule:project_member_or_admin',
+  [`${SG}:index`]: 'rule:project_reader_or_admin',
+  [`${SG}:index:all_projects`]: 'rule:context_is_admin',
+  [`${SG}:show`]: 'rule:project_reader_or_admin',
+});

@@ -39,6 +39,12 @@ export const FAKE_POLICY: Record<string, string> = Object.fromEntries(
     `${VA}:index`, `${VA}:show`, `${VA}:create`, `${VA}:update`, `${VA}:swap`, `${VA}:delete`,
     'os_compute_api:os-instance-actions:list', 'os_compute_api:os-instance-actions:show',
     'os_compute_api:os-instance-actions:events', 'os_compute_api:os-instance-actions:events:details',
+    'os_compute_api:os-keypairs:index', 'os_compute_api:os-keypairs:create', 'os_compute_api:os-keypairs:show', 'os_compute_api:os-keypairs:delete',
+    'os_compute_api:os-quota-sets:show', 'os_compute_api:os-quota-sets:update', 'os_compute_api:os-quota-sets:delete',
+    'os_compute_api:os-quota-sets:detail', 'os_compute_api:os-quota-sets:defaults', 'os_compute_api:os-quota-class-sets:update',
+    'os_compute_api:os-quota-class-sets:show', 'os_compute_api:os-server-groups:show', 'os_compute_api:os-server-groups:index',
+    'os_compute_api:os-server-groups:index:all_projects', 'os_compute_api:os-server-groups:create', 'os_compute_api:os-server-groups:delete',
+    'os_compute_api:limits',
   ].map((rule) => [rule, '']),
 );
 

@@ -9,10 +9,13 @@ import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
 import { volumeSwap, volumeSwapError } from './volume-swap.js';
 import { writeSample } from './write.js';
+import { keypairCreateDelete, keypairImport } from './keypairs.js';
+import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError];
+(SCENARIOS as Scenario[]).push(keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember);
 
 export interface RunSamplesOptions {
   /** master or zed; both when absent. */

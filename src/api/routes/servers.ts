@@ -8,6 +8,8 @@ import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../qu
 import { type ApiDeps, parseBody } from '../plugin.js';
 import * as schema from '../schemas/servers.js';
 import { vmStatesForStatus } from '../views/server-status.js';
+import { OVER_QUOTA_ERRORS } from '../../compute/quotas.js';
+import { schedulerHintGroup } from '../schemas/scheduler-hints.js';
 import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
 
 const RULE = 'os_compute_api:servers';
@@ -114,6 +116,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
     if (srv.block_device_mapping_v2 !== undefined || srv.imageRef === '') {
       throw new NovaError(400, 'novasim does not support booting from volume (block_device_mapping_v2); boot from an image and attach volumes.');
     }
+    const group = schedulerHintGroup(body as Record<string, unknown>);
     const minCount = (srv.min_count as number | undefined) ?? 1;
     const maxCount = (srv.max_count as number | undefined) ?? minCount;
     if (minCount > maxCount) throw new NovaError(400, 'min_count must be <= max_count');
@@ -123,9 +126,9 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
         keyName: (srv.key_name as string | undefined) ?? null, availabilityZone: (srv.availability_zone as string | undefined) ?? null,
         metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
-        networks: networksOf(srv.networks as unknown), trustedCerts,
+        networks: networksOf(srv.networks as unknown), trustedCerts, group,
       }),
-      { PortNotFound: 400, PortInUse: 409, FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400 },
+      { PortNotFound: 400, PortInUse: 409, FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400, InstanceGroupNotFound: 400, ...OVER_QUOTA_ERRORS },
     );
     reply.code(202);
     if (srv.return_reservation_id) return { reservation_id: instances[0].reservation_id };

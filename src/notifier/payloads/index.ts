@@ -17,3 +17,4 @@ export const FLOAT_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
     .map(([name, map]) => [name, new Set(floatFieldNames(map))] as const)
     .filter(([, names]) => names.size > 0),
 );
+export * from './server-group.js';
