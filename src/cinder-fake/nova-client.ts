@@ -16,6 +16,8 @@ export interface NovaPort {
   getServerVolume(ctx: CinderCtx, serverId: string, volumeId: string): Promise<{ notFound: true } | { notFound: false; attachmentId: string | null }>;
   /** Drop cached credentials (the simulator's reset revokes every token). */
   forgetTokens?(): void;
+  /** POST /os-server-external-events at 2.51: `volume-extended` for each server; throws when Nova refuses. */
+  extendVolume?(serverIds: string[], volumeId: string): Promise<void>;
 }
 
 /** A failed call to Nova: HTTP status, or null when Nova could not be reached. */
@@ -151,6 +153,17 @@ export class HttpNova implements NovaPort {
       const text = res.text;
       throw new NovaCallError(res.status, `Nova answered ${res.status} to the swap of ${oldVolumeId}: ${text}`);
     }
+  }
+
+  async extendVolume(serverIds: string[], volumeId: string): Promise<void> {
+    const url = `${await this.novaUrl()}/os-server-external-events`;
+    const body = { events: serverIds.map((id) => ({ name: 'volume-extended', server_uuid: id, tag: volumeId })) };
+    let res = await this.call('POST', url, await this.headers(await this.privileged.token(), '2.51'), body);
+    if (res.status === 401) {
+      this.forgetTokens();
+      res = await this.call('POST', url, await this.headers(await this.privileged.token(), '2.51'), body);
+    }
+    if (res.status !== 200 && res.status !== 207) throw new NovaCallError(res.status, `Failed to notify nova on events: ${JSON.stringify(body.events)}: HTTP ${res.status}`);
   }
 
   async getServerVolume(ctx: CinderCtx, serverId: string, volumeId: string) {

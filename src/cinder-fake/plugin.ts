@@ -13,6 +13,8 @@ import { CinderError, webobError } from './errors.js';
 import { negotiateVolumeVersion, VersionError, type VolumeVersion } from './microversion.js';
 import type { RouteDeps } from './request.js';
 import { attachmentRoutes } from './routes/attachments.js';
+import { quotaRoutes } from './routes/quotas.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 import { typeRoutes } from './routes/types.js';
 import { volumeActionRoutes } from './routes/volume-actions.js';
 import { volumeRoutes } from './routes/volumes.js';
@@ -120,6 +122,8 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
         await r.register(volumeActionRoutes, { deps });
         await r.register(attachmentRoutes, { deps });
         await r.register(typeRoutes, { deps });
+        await r.register(snapshotRoutes, { deps });
+        await r.register(quotaRoutes, { deps });
       }, { prefix });
     }
   }, { prefix: '/v3' });

@@ -7,6 +7,9 @@ import { badRequest, CinderError, invalidInput, invalidVolume, quotaError, volum
 import { volumeDetached } from './attach-ops.js';
 import type { Volume } from './store.js';
 import { boolFromString } from './schemas.js';
+import { quotaLimits, quotaUsage } from './quota-ops.js';
+import { snapshotsBlockDelete } from './snapshot-ops.js';
+import { notifyVolumeExtended } from './extend-events.js';
 
 export interface CreateVolumeRequest {
   size?: unknown;
@@ -38,12 +41,14 @@ function asInt(v: unknown): unknown {
 }
 
 function checkQuota(core: CinderCore, projectId: string, size: number, volumes = 1): void {
-  const usage = core.store.usage(projectId);
-  const gbQuota = core.config.gigabytesQuota;
+  // Per-project limits (os-quota-sets) over the configured defaults; snapshots consume gigabytes too.
+  const usage = quotaUsage(core, projectId);
+  const limits = quotaLimits(core, projectId);
+  const gbQuota = limits.gigabytes;
   if (gbQuota >= 0 && usage.gigabytes + size > gbQuota) {
     throw quotaError('VolumeSizeExceedsAvailableQuota', `Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${gbQuota}G and ${usage.gigabytes}G has been consumed.`);
   }
-  const volQuota = core.config.volumeQuota;
+  const volQuota = limits.volumes;
   if (volumes > 0 && volQuota >= 0 && usage.volumes + volumes > volQuota) {
     throw quotaError('VolumeLimitExceeded', `Maximum number of volumes allowed (${volQuota}) exceeded for quota 'volumes'.`);
   }
@@ -227,6 +232,8 @@ export async function deleteVolume(core: CinderCore, ctx: CinderCtx, id: string,
   await core.faults.check('delete_volume', { volume_id: id });
   const v = core.getVolume(ctx, id);
   if (o.force) core.policy.authorize('volume:force_delete', ctx, v.project_id);
+  // API.delete: volume_has_snapshots_filter (or, with cascade, the snapshots go first).
+  snapshotsBlockDelete(core, v, o);
   destroyOrSchedule(core, ctx, v, o.force);
 }
 
@@ -293,6 +300,7 @@ export async function extendVolume(core: CinderCore, ctx: CinderCtx, id: string,
     const cur = core.store.getVolume(id);
     if (!cur || cur.status !== 'extending') return;
     core.saveVolume(id, { size: newSize, status: cur.previous_status ?? 'available' });
+    notifyVolumeExtended(core, id);
   });
 }
 

@@ -2,8 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
 import { isoMicro } from '../time-format.js';
+import { identityAdminRoutes } from './admin-routes.js';
+import { contextFromToken } from './authenticate.js';
 import { buildCatalog, requestBase } from './catalog.js';
 import { AUTH_REQUIRED, KeystoneError } from './errors.js';
+import { enforce } from './policy.js';
 import { AuthRequestSchema } from './schemas.js';
 import type { TokenInfo } from './tokens.js';
 
@@ -66,7 +69,7 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
     if (identity.methods.includes('password') && identity.password) {
       const u = identity.password.user;
       const user = s.identity.user({ id: u.id, name: u.name });
-      if (!user || user.password !== u.password) throw new KeystoneError(401, AUTH_REQUIRED);
+      if (!user || !user.password || user.password !== u.password) throw new KeystoneError(401, AUTH_REQUIRED);
       userId = user.id;
       methods = ['password'];
     } else if (identity.methods.includes('token') && identity.token) {
@@ -78,31 +81,39 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
     } else {
       throw new KeystoneError(400, 'Expecting to find identity in auth. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
     }
-    const user = s.identity.user({ id: userId })!;
+    const user = s.identity.user({ id: userId });
+    // A deleted or disabled user (keystone: UserDisabled) or project (ProjectNotFound / disabled) cannot authenticate.
+    if (!user || (user as { enabled?: number }).enabled === 0) throw new KeystoneError(401, AUTH_REQUIRED);
     const projectRef = scope && scope !== 'unscoped' ? scope.project : { id: user.default_project_id ?? undefined };
     const project = s.identity.project({ id: projectRef.id, name: projectRef.id ? undefined : projectRef.name });
-    if (!project) throw new KeystoneError(401, AUTH_REQUIRED);
+    if (!project || (project as { enabled?: number }).enabled === 0) throw new KeystoneError(401, AUTH_REQUIRED);
     const roles = s.identity.roles(user.id, project.id);
     if (roles.length === 0) throw new KeystoneError(401, AUTH_REQUIRED);
     const token = s.tokens.issue(user, project, roles, methods, expiresAt);
     reply.code(201).header('x-subject-token', token.id).send(tokenBody(token, requestBase(req)));
   });
 
-  const subject = (req: FastifyRequest) => {
-    const caller = s.tokens.validate(req.headers['x-auth-token'] as string | undefined);
+  // keystone/api/auth.py AuthTokenResource: the subject token is resolved (404 when unknown) to build the
+  // policy target, then identity:check_token (HEAD), validate_token (GET) or revoke_token (DELETE) is enforced:
+  // only the token's own user, an admin, or (to validate) a service may look at or revoke someone's token.
+  const subject = (req: FastifyRequest, action: 'identity:check_token' | 'identity:validate_token' | 'identity:revoke_token') => {
+    const caller = contextFromToken(s, req.headers['x-auth-token'] as string | undefined, req.requestId);
     if (!caller) throw new KeystoneError(401, AUTH_REQUIRED);
     const subjectId = req.headers['x-subject-token'] as string | undefined;
     const t = s.tokens.validate(subjectId);
     if (!t) throw new KeystoneError(404, `Could not find token: ${subjectId ?? ''}.`);
+    enforce(action, caller, { userId: t.userId });
     return t;
   };
 
   app.get('/v3/auth/tokens', async (req, reply: FastifyReply) => {
-    const t = subject(req);
+    const t = subject(req, req.method === 'HEAD' ? 'identity:check_token' : 'identity:validate_token');
     reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req)));
   });
   app.delete('/v3/auth/tokens', async (req, reply) => {
-    s.tokens.revoke(subject(req).id);
+    s.tokens.revoke(subject(req, 'identity:revoke_token').id);
     reply.code(204).send();
   });
+
+  await app.register(identityAdminRoutes, { services: s });
 }

@@ -94,6 +94,8 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
   const insKeypair = db.prepare('INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const insPort = db.prepare('INSERT OR IGNORE INTO ports (id, network_label, mac, address, version, device_name, project_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const userId = new Map(seed.users.map((u) => [u.name, u.id]));
+  // Keystone's `default` domain (migration 010) comes back with the seed after a reset.
+  db.prepare("INSERT OR IGNORE INTO domains (id, name, description) VALUES ('default', 'Default', 'The default domain')").run();
   for (const p of seed.projects) insProject.run(p.id, p.name);
   const roleNames = new Set([...seed.roles, ...seed.users.flatMap((u) => Object.values(u.roles).flat())]);
   for (const r of roleNames) insRole.run(r, r);
