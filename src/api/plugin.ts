@@ -5,6 +5,7 @@ import { authenticate } from '../identity/authenticate.js';
 import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
+import type { Notifier } from '../notifier/notifier.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -26,6 +27,7 @@ export interface ApiDeps {
   services: Services;
   policy: Policy;
   compute: ComputeApi;
+  notifier: Notifier;
 }
 
 /** A body or query that failed its zod schema, reported with Nova's jsonschema wording. */
@@ -57,9 +59,9 @@ function sendFault(reply: FastifyReply, err: NovaError) {
   reply.code(err.status).type('application/json; charset=UTF-8').send(err.body());
 }
 
-export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi }) {
+export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi; notifier: Notifier }) {
   const s = opts.services;
-  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute };
+  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute, notifier: opts.notifier };
   const { minVersion, maxVersion } = s.profile.compute;
 
   // Nova reads JSON only: any other body type is a 415 (wsgi.Request.get_content_type).

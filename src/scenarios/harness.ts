@@ -46,14 +46,14 @@ export class SampleHarness {
   }
 
   /** One request; anything but `expect` is a scenario failure. */
-  async request(method: InjectOptions['method'], url: string, body: unknown, expect: number, opts: { admin?: boolean; service?: 'compute' | 'volume' } = {}) {
+  async request(method: InjectOptions['method'], url: string, body: unknown, expect: number, opts: { admin?: boolean; service?: 'compute' | 'volume'; version?: string } = {}) {
     const who = opts.admin ? this.adminApi : this.api;
     const service = opts.service ?? 'compute';
     const res = await this.sim.app.inject({
       method,
       url,
       payload: body as InjectOptions['payload'],
-      headers: { 'x-auth-token': who.token, ...(service === 'compute' ? { 'openstack-api-version': 'compute latest' } : {}) },
+      headers: { 'x-auth-token': who.token, ...(service === 'compute' ? { 'openstack-api-version': `compute ${opts.version ?? 'latest'}` } : {}) },
     });
     if (res.statusCode !== expect) throw new ScenarioError(`${method} ${url}: expected ${expect}, got ${res.statusCode} ${res.body}`);
     return res.body ? (res.json() as Record<string, unknown>) : {};

@@ -5,6 +5,7 @@ import { PROFILES, type ProfileName } from '../profiles/index.js';
 import { checkRecorded } from './check.js';
 import { SampleHarness } from './harness.js';
 import { createDelete, createError } from './instance-lifecycle.js';
+import { flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription } from './flavor.js';
 import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
 import { volumeSwap, volumeSwapError } from './volume-swap.js';
@@ -12,7 +13,7 @@ import { writeSample } from './write.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
-export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError];
+export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError, flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription];
 
 export interface RunSamplesOptions {
   /** master or zed; both when absent. */
