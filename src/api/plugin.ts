@@ -16,6 +16,7 @@ import { volumeAttachmentRoutes } from './routes/volume-attachments.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
 import { serverActionRoutes } from './routes/server-actions.js';
 import { serverTagRoutes } from './routes/server-tags.js';
+import { serverMetadataRoutes } from './routes/server-metadata.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -110,5 +111,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(instanceActionRoutes, { deps });
     await v21.register(serverActionRoutes, { deps });
     await v21.register(serverTagRoutes, { deps });
+    await v21.register(serverMetadataRoutes, { deps });
   }, { prefix: '/v2.1' });
 }
