@@ -83,7 +83,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
-  await app.register(computeApi, { prefix: '/compute', services: s, compute });
+  await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier });
   await app.register(cinderFake, { prefix: '/volume', services: s });
   await app.register(imageFake, { prefix: '/image', services: s });
   await app.register(

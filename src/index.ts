@@ -18,6 +18,7 @@ import { ActionStore } from './store/actions.js';
 import { BdmStore } from './store/block-devices.js';
 import { CatalogStore } from './store/catalog.js';
 import { allDataTables, openDatabase } from './store/db.js';
+import { FlavorStore } from './store/flavors.js';
 import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
 import { applySeed, loadSeed } from './store/seed.js';
@@ -51,6 +52,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     bdms: new BdmStore(db),
     actions: new ActionStore(db),
     catalog: new CatalogStore(db),
+    flavors: new FlavorStore(db),
     baseUrl: () => listen(),
   };
 

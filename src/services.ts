@@ -8,6 +8,7 @@ import type { ActionStore } from './store/actions.js';
 import type { BdmStore } from './store/block-devices.js';
 import type { CatalogStore } from './store/catalog.js';
 import type { Db } from './store/db.js';
+import type { FlavorStore } from './store/flavors.js';
 import type { IdentityStore } from './store/identity.js';
 import type { InstanceStore } from './store/instances.js';
 
@@ -23,6 +24,7 @@ export interface Services {
   bdms: BdmStore;
   actions: ActionStore;
   catalog: CatalogStore;
+  flavors: FlavorStore;
   /** The simulator's own base URL (`http://127.0.0.1:PORT`), listening first if needed. */
   baseUrl(): Promise<string>;
 }

@@ -5,6 +5,7 @@ import { authenticate } from '../identity/authenticate.js';
 import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
+import type { Notifier } from '../notifier/notifier.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -18,6 +19,7 @@ import { serverTagRoutes } from './routes/server-tags.js';
 import { keypairRoutes } from './routes/keypairs.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { serverGroupRoutes } from './routes/server-groups.js';
+import { serverMetadataRoutes } from './routes/server-metadata.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,6 +31,7 @@ export interface ApiDeps {
   services: Services;
   policy: Policy;
   compute: ComputeApi;
+  notifier: Notifier;
 }
 
 /** A body or query that failed its zod schema, reported with Nova's jsonschema wording. */
@@ -60,9 +63,9 @@ function sendFault(reply: FastifyReply, err: NovaError) {
   reply.code(err.status).type('application/json; charset=UTF-8').send(err.body());
 }
 
-export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi }) {
+export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi; notifier: Notifier }) {
   const s = opts.services;
-  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute };
+  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute, notifier: opts.notifier };
   const { minVersion, maxVersion } = s.profile.compute;
 
   // Nova reads JSON only: any other body type is a 415 (wsgi.Request.get_content_type).
@@ -114,5 +117,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(keypairRoutes, { deps });
     await v21.register(quotaRoutes, { deps });
     await v21.register(serverGroupRoutes, { deps });
+    await v21.register(serverMetadataRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

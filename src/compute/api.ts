@@ -102,8 +102,9 @@ export class ComputeApi {
 
   createServers(ctx: RequestContext, r: CreateServerRequest): Instance[] {
     const s = this.s;
-    const flavor = s.catalog.flavor(r.flavorRef);
-    if (!flavor) throw new ComputeException('FlavorNotFound', 'Invalid flavorRef provided.', { novaException: true, code: 400 });
+    // get_flavor_by_flavor_id(read_deleted='no'): a private flavor without access, or a disabled one, is not found.
+    const flavor = s.flavors.get(r.flavorRef, ctx);
+    if (!flavor || flavor.disabled) throw new ComputeException('FlavorNotFound', 'Invalid flavorRef provided.', { novaException: true, code: 400 });
     const image = s.catalog.image(r.imageRef);
     if (!image || (image.visibility !== 'public' && image.owner !== ctx.projectId && !ctx.isAdmin)) {
       throw new ComputeException('ImageNotFound', 'Can not find requested image', { novaException: true, code: 400 });

@@ -1,5 +1,5 @@
 import type { Profile } from './profile.js';
-import { COMMON_RULES } from './policy-base.js';
+import { COMMON_RULES, MASTER_RULE_OVERRIDES } from './policy-base.js';
 
 // Nova master 00a030403f (2026-08-21) + Cinder master ab09bc39db.
 export const master: Profile = {
@@ -9,6 +9,7 @@ export const master: Profile = {
   // New defaults and scope checks are enforced (since 27.0.0).
   policy: {
     ...COMMON_RULES,
+    ...MASTER_RULE_OVERRIDES,
     'os_compute_api:os-volumes-attachments:swap': 'rule:service_or_admin',
   },
   payloadVersions: {

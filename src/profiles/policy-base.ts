@@ -66,3 +66,45 @@ Object.assign(COMMON_RULES, {
   [`${SG}:index:all_projects`]: 'rule:context_is_admin',
   [`${SG}:show`]: 'rule:project_reader_or_admin',
 });
+// Flavors, flavor extra specs and flavor access (nova/policies/flavor_{manage,extra_specs,access}.py),
+// server metadata, and the read surface (extensions, simple tenant usage, usage audit log,
+// diagnostics, server password, console auth tokens, external events).
+const FEATURE_RULES: Record<string, string> = {
+  'os_compute_api:os-flavor-manage:update': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-manage:delete': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-extra-specs:index': 'rule:project_reader_or_admin',
+  'os_compute_api:os-flavor-extra-specs:show': 'rule:project_reader_or_admin',
+  'os_compute_api:os-flavor-extra-specs:create': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-extra-specs:update': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-extra-specs:delete': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-access': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-access:add_tenant_access': 'rule:context_is_admin',
+  'os_compute_api:os-flavor-access:remove_tenant_access': 'rule:context_is_admin',
+  'os_compute_api:server-metadata:index': 'rule:project_reader_or_admin',
+  'os_compute_api:server-metadata:show': 'rule:project_reader_or_admin',
+  'os_compute_api:server-metadata:create': 'rule:project_member_or_admin',
+  'os_compute_api:server-metadata:update_all': 'rule:project_member_or_admin',
+  'os_compute_api:server-metadata:update': 'rule:project_member_or_admin',
+  'os_compute_api:server-metadata:delete': 'rule:project_member_or_admin',
+  'os_compute_api:extensions': '@',
+  'os_compute_api:os-simple-tenant-usage:show': 'rule:project_reader_or_admin',
+  'os_compute_api:os-simple-tenant-usage:list': 'rule:context_is_admin',
+  'os_compute_api:os-instance-usage-audit-log:list': 'rule:context_is_admin',
+  'os_compute_api:os-instance-usage-audit-log:show': 'rule:context_is_admin',
+  'os_compute_api:os-server-diagnostics': 'rule:context_is_admin',
+  'os_compute_api:os-server-password:show': 'rule:project_reader_or_admin',
+  'os_compute_api:os-server-password:clear': 'rule:project_member_or_admin',
+  'os_compute_api:os-console-auth-tokens': 'rule:context_is_admin',
+  'os_compute_api:os-server-external-events:create': 'rule:context_is_admin',
+};
+Object.assign(COMMON_RULES, FEATURE_RULES);
+
+/** Zed rules whose deprecated check string is not the usual one (os-flavor-access: admin_or_owner). */
+export const ZED_RULE_OVERRIDES: Record<string, string> = {
+  'os_compute_api:os-flavor-access': '(rule:context_is_admin) or (rule:admin_or_owner)',
+};
+
+/** Master rules that changed since Zed (os-server-external-events: the service role only). */
+export const MASTER_RULE_OVERRIDES: Record<string, string> = {
+  'os_compute_api:os-server-external-events:create': 'rule:service_api',
+};

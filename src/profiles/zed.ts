@@ -1,5 +1,5 @@
 import type { Profile } from './profile.js';
-import { COMMON_RULES } from './policy-base.js';
+import { COMMON_RULES, ZED_RULE_OVERRIDES } from './policy-base.js';
 
 // Nova 26.2.2 (226f3e95c1) + Cinder 21.3.2. enforce_new_defaults defaulted to False, so every
 // rule is OR-ed with its deprecated check string (oslo.policy deprecated-rule fallback).
@@ -17,6 +17,7 @@ export const zed: Profile = {
   volume: { minVersion: '3.0', maxVersion: '3.70', updated: '2022-08-31T00:00:00Z' },
   policy: {
     ...withDeprecated(COMMON_RULES),
+    ...ZED_RULE_OVERRIDES,
     'os_compute_api:os-volumes-attachments:swap': '(rule:context_is_admin) or (rule:admin_api)',
   },
   payloadVersions: {

@@ -23,6 +23,8 @@ export const REQUEST_ID = 'req-5b6c791d-5709-4f36-8fbe-c3e02869e35d';
 export const API_USER = { name: 'fake', password: 'fake' };
 export const ADMIN_USER = { name: 'admin', password: 'admin' };
 export const PROJECT = 'openstack';
+/** fake.PROJECT_ID, the id of project `openstack`. */
+export const PROJECT_ID = '6f70656e737461636b20342065766572';
 
 export const SEED_PATH = fileURLToPath(new URL('../../fixtures/nova-samples-seed.json', import.meta.url));
 

@@ -5,6 +5,7 @@ import { PROFILES, type ProfileName } from '../profiles/index.js';
 import { checkRecorded } from './check.js';
 import { SampleHarness } from './harness.js';
 import { createDelete, createError } from './instance-lifecycle.js';
+import { flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription } from './flavor.js';
 import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
 import { volumeSwap, volumeSwapError } from './volume-swap.js';
@@ -14,8 +15,11 @@ import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.j
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
-export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError];
-(SCENARIOS as Scenario[]).push(keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember);
+export const SCENARIOS: readonly Scenario[] = [
+  createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError,
+  flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription,
+  keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember,
+];
 
 export interface RunSamplesOptions {
   /** master or zed; both when absent. */

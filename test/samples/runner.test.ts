@@ -33,7 +33,7 @@ describe('novasim samples', () => {
     expect(out).toContain('== master');
     expect(out).toContain('== zed');
     // 9 + 2 + 4 + 2 + 2 + 2 sample comparisons, plus the structural compute.exception, per profile.
-    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * 21);
+    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * (21 + 5)); // + flavor scenarios: 5 compared samples per profile
     expect(out.match(/: MATCH \(structure only\)$/gm)).toHaveLength(2);
   }, 120_000);
 
