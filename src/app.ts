@@ -15,6 +15,7 @@ import { imageFake } from './image-fake/plugin.js';
 import type { Notifier } from './notifier/notifier.js';
 import type { CaptureSink } from './notifier/sinks/capture.js';
 import type { Services } from './services.js';
+import { gateRequests, type ResetBarrier } from './reset-gate.js';
 
 export interface AppParts {
   app: FastifyInstance;
@@ -28,10 +29,11 @@ export interface BuildAppDeps {
   capture: CaptureSink;
   reset: () => Promise<void>;
   health: () => Record<string, unknown>;
+  barrier: ResetBarrier;
 }
 
 /** The error body each mounted service uses, chosen by path prefix. */
-function envelopeFor(url: string, status: number, message: string): { type: string; body: string } {
+export function envelopeFor(url: string, status: number, message: string): { type: string; body: string } {
   if (url.startsWith('/compute') || url.startsWith('/volume')) {
     return { type: 'application/json', body: JSON.stringify({ [novaFaultName(status)]: { code: status, message } }) };
   }
@@ -76,6 +78,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     req.requestId = req.id;
     reply.header('x-openstack-request-id', req.id);
   });
+  gateRequests(app, deps.barrier, envelopeFor);
 
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);

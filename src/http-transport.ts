@@ -3,6 +3,7 @@
 // given, content-length, JSON body) at a fraction of undici fetch's CPU cost (BENCHMARKS.md, F1).
 import http from 'node:http';
 import https from 'node:https';
+import { INTERNAL_HEADER, INTERNAL_SECRET } from './reset-barrier.js';
 
 export interface HttpAgents {
   http: http.Agent;
@@ -69,7 +70,8 @@ export function exchange(x: HttpExchange): Promise<HttpAnswer> {
       return;
     }
     const secure = u.protocol === 'https:';
-    const headers: Record<string, string> = { ...x.headers };
+    // Marks the simulator's own service-to-service calls for the reset barrier (src/reset-barrier.ts).
+    const headers: Record<string, string> = { ...x.headers, [INTERNAL_HEADER]: INTERNAL_SECRET };
     if (x.body !== undefined) headers['content-length'] = String(Buffer.byteLength(x.body));
     let settled = false;
     let head = false;

@@ -13,6 +13,7 @@ import { WebhookSink } from './notifier/sinks/webhook.js';
 import type { Sink } from './notifier/sinks/sink.js';
 import { getProfile } from './profiles/index.js';
 import { Runtime } from './runtime.js';
+import { ResetBarrier } from './reset-barrier.js';
 import type { Services } from './services.js';
 import { ActionStore } from './store/actions.js';
 import { BdmStore } from './store/block-devices.js';
@@ -97,22 +98,29 @@ export async function createSimulator(options: ConfigInput = {}) {
     }
   };
 
-  const reset = async () => {
-    await idle();
-    faults.clear();
-    db.transaction(() => {
-      // Checked at commit, when the seed is back: deletion order does not matter.
-      db.pragma('defer_foreign_keys = ON');
-      // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
-      for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
-      applySeed(db, seed, runtime.now().toISOString());
-    })();
-    cinder.reset();
-    cinder.seedVolumes(seed);
-    services.tokens.clearCache();
-    capture.clear();
-    runtime.reseed();
-  };
+  // The reset barrier (src/reset-barrier.ts): no new requests, drain in-flight ones and the task
+  // queues, then empty everything in one synchronous step.
+  const barrier = new ResetBarrier({ waitMs: config.resetWaitMs, drainMs: config.resetDrainMs });
+  const reset = () =>
+    barrier.run(
+      idle,
+      () => built.manager.tasks.pending === 0 && cinder.pendingTasks === 0,
+      () => {
+        faults.clear();
+        db.transaction(() => {
+          // Checked at commit, when the seed is back: deletion order does not matter.
+          db.pragma('defer_foreign_keys = ON');
+          // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
+          for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
+          applySeed(db, seed, runtime.now().toISOString());
+        })();
+        cinder.reset();
+        cinder.seedVolumes(seed);
+        services.tokens.clearCache();
+        capture.clear();
+        runtime.reseed();
+      },
+    );
 
   const health = () => ({
     status: 'ok',
@@ -123,7 +131,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     cinder: { pending_tasks: cinder.pendingTasks },
   });
 
-  const built = await buildApp(config, { services, notifier, capture, reset, health });
+  const built = await buildApp(config, { services, notifier, capture, reset, health, barrier });
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
   const recovery = built.manager.recover();

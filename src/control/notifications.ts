@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { toJson } from '../notifier/json.js';
-import { matchesFilter, NotificationTimeoutError, type CaptureSink, type NotificationFilter } from '../notifier/sinks/capture.js';
+import { NotificationTimeoutError, type CaptureSink, type NotificationFilter } from '../notifier/sinks/capture.js';
 import type { CapturedNotification } from '../notifier/types.js';
 
 export interface NotificationRoutesOptions {
@@ -16,7 +16,18 @@ export interface NotificationRoutesOptions {
   heartbeatMs?: number;
   /** Longest allowed /wait timeout_ms (default 300000). */
   maxWaitMs?: number;
+  /**
+   * SSE slow-client rule: a stream whose client stops reading keeps only the socket's own buffer
+   * (the ring is the backlog); once more than this many newer notifications were captured while
+   * it was blocked (default: the ring's cap, i.e. it fell out of the ring), it is disconnected.
+   * It may reconnect with Last-Event-ID and resume from what the ring still holds.
+   */
+  sseMaxLag?: number;
 }
+
+/** Default and maximum `limit` of GET /_novasim/notifications. */
+export const LIST_DEFAULT_LIMIT = 1000;
+export const LIST_MAX_LIMIT = 10_000;
 
 const seqText = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number);
 const nonEmpty = z.string().min(1);
@@ -26,7 +37,12 @@ const filterShape = {
   project_id: nonEmpty.optional(),
   since: seqText.optional(),
 };
-const ListQuery = z.strictObject(filterShape);
+const ListQuery = z.strictObject({
+  ...filterShape,
+  limit: seqText.pipe(z.number().int().min(1).max(LIST_MAX_LIMIT)).optional(),
+  /** The seq of the last notification of the previous page (like `since`). */
+  marker: seqText.optional(),
+});
 const StreamQuery = z.strictObject(filterShape);
 const waitQuery = (maxWaitMs: number) =>
   z.strictObject({
@@ -72,10 +88,18 @@ export async function notificationRoutes(app: FastifyInstance, opts: Notificatio
     last_seq: capture.lastSeq,
   });
 
+  // Paged: at most `limit` (default 1000, max 10000) per answer; `next_marker` when more remain.
   app.get('/notifications', async (request, reply) => {
     const q = ListQuery.safeParse(request.query ?? {});
     if (!q.success) return badRequest(reply, q.error);
-    return sendJson(reply, 200, listing(capture.list(toFilter(q.data))));
+    const limit = q.data.limit ?? LIST_DEFAULT_LIMIT;
+    const filter = toFilter(q.data);
+    if (q.data.marker !== undefined) filter.since = Math.max(filter.since ?? 0, q.data.marker);
+    const items = capture.list(filter, limit + 1);
+    const page = items.slice(0, limit);
+    const body: Record<string, unknown> = listing(page);
+    if (items.length > limit) body.next_marker = page[page.length - 1].seq;
+    return sendJson(reply, 200, body);
   });
 
   app.delete('/notifications', async (_request, reply) => {
@@ -100,13 +124,15 @@ export async function notificationRoutes(app: FastifyInstance, opts: Notificatio
           error: {
             code: 408,
             message: err.message,
-            received: err.received.map((n) => ({
+            // Only the notifications that matched the wait (fewer than `count`); the rest is a count.
+            received: err.matched.map((n) => ({
               seq: n.seq,
               event_type: n.envelope.event_type,
               priority: n.envelope.priority,
               publisher_id: n.envelope.publisher_id,
               instance_uuid: n.instanceUuid,
             })),
+            others: err.others,
           },
         });
       }
@@ -147,20 +173,45 @@ export async function notificationRoutes(app: FastifyInstance, opts: Notificatio
     });
     res.write(': novasim notifications\n\n');
 
+    // Pull from the ring while the socket takes data; when write() says the socket's buffer is
+    // full, stop until 'drain'. Per-client memory is the socket's buffer, nothing more.
     let lastSent = since ?? capture.lastSeq;
-    const send = (n: CapturedNotification) => {
-      if (n.seq <= lastSent || res.writableEnded || res.destroyed) return;
-      lastSent = n.seq;
-      res.write(sseFrame(n));
+    let blocked = false;
+    let lagFrom = 0;
+    const maxLag = opts.sseMaxLag ?? capture.cap;
+    const pump = () => {
+      while (!blocked && !res.writableEnded && !res.destroyed) {
+        const batch = capture.list({ ...filter, since: lastSent }, 64);
+        if (batch.length === 0) {
+          lastSent = Math.max(lastSent, capture.lastSeq);
+          return;
+        }
+        for (const n of batch) {
+          lastSent = n.seq;
+          if (!res.write(sseFrame(n))) {
+            blocked = true;
+            lagFrom = capture.lastSeq;
+            res.once('drain', () => {
+              blocked = false;
+              pump();
+            });
+            return;
+          }
+        }
+      }
     };
-    const live = (n: CapturedNotification) => {
-      if (matchesFilter(n, filter)) send(n);
+    const live = () => {
+      if (!blocked) return pump();
+      // The slow-client rule (see sseMaxLag).
+      if (capture.lastSeq - lagFrom > maxLag) {
+        res.destroy();
+      }
     };
     // Replay and subscribe in one synchronous step, so nothing can slip in between.
-    for (const n of capture.list({ ...filter, since: lastSent })) send(n);
+    pump();
     const unsubscribe = capture.subscribe(live);
     const heartbeat = setInterval(() => {
-      if (!res.writableEnded && !res.destroyed) res.write(': ping\n\n');
+      if (!blocked && !res.writableEnded && !res.destroyed) res.write(': ping\n\n');
     }, heartbeatMs);
     heartbeat.unref();
     streams.add(res);

@@ -25,7 +25,13 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
   app.get('/health', async () => opts.health());
 
   app.post('/reset', async (_req, reply) => {
-    await opts.reset();
+    try {
+      await opts.reset();
+    } catch (e) {
+      // The barrier gave up waiting for in-flight work (src/reset-barrier.ts): nothing was emptied.
+      if ((e as Error).name === 'ResetBusyError') return reply.code(503).send({ error: { code: 503, message: (e as Error).message } });
+      throw e;
+    }
     reply.code(204).send();
   });
 

@@ -28,7 +28,7 @@ export interface CaptureSinkOptions {
 
 export type CaptureListener = (n: CapturedNotification) => void;
 
-/** Rejection of waitFor(): says what was awaited and what did arrive. */
+/** Rejection of waitFor(): says what was awaited, the matching ones that did arrive, and how many others. */
 export class NotificationTimeoutError extends Error {
   override readonly name = 'NotificationTimeoutError';
   constructor(
@@ -36,14 +36,19 @@ export class NotificationTimeoutError extends Error {
     readonly wanted: number,
     /** Matching notifications that did arrive (fewer than wanted). */
     readonly matched: CapturedNotification[],
-    /** Every notification captured in the window (any type), oldest first. */
-    readonly received: CapturedNotification[],
+    /** How many other notifications (any other type) were captured in the window. */
+    readonly others: number,
     readonly timeoutMs: number,
+    /** The most recent notifications captured in the window, any type, oldest first (at most 20). */
+    readonly received: CapturedNotification[] = matched.slice(-20),
   ) {
+    // Bounded: a full ring must not turn every timeout into megabytes of text.
+    const total = matched.length + others;
     const seen = received.map((n) => `[${n.seq}] ${n.envelope.event_type}`).join(', ') || 'nothing';
+    const earlier = total > received.length ? ` (and ${total - received.length} earlier)` : '';
     super(
       `Notification ${eventType} hasn't been received: wanted ${wanted}, got ${matched.length} within ${timeoutMs} ms. ` +
-        `Received: ${seen}`,
+        `Received: ${seen}${earlier}`,
     );
   }
 }
@@ -61,6 +66,8 @@ interface Waiter {
   filter: NotificationFilter;
   count: number;
   matched: CapturedNotification[];
+  /** Captured in the window (since / instance / project) without matching the event type. */
+  others: number;
   resolve: (n: CapturedNotification[]) => void;
 }
 
@@ -92,7 +99,10 @@ export class CaptureSink implements Sink {
     }
     this.last = Math.max(this.last, n.seq);
     for (const w of [...this.waiters]) {
-      if (!matchesFilter(n, w.filter)) continue;
+      if (!matchesFilter(n, w.filter)) {
+        if (matchesFilter(n, { ...w.filter, eventType: undefined })) w.others++;
+        continue;
+      }
       w.matched.push(n);
       if (w.matched.length >= w.count) w.resolve(w.matched);
     }
@@ -105,14 +115,44 @@ export class CaptureSink implements Sink {
     }
   }
 
-  /** Captured notifications, oldest first. */
-  list(filter: NotificationFilter = {}): CapturedNotification[] {
+  /** Captured notifications, oldest first; at most `limit` of them (default: all). */
+  list(filter: NotificationFilter = {}, limit = Infinity): CapturedNotification[] {
     const out: CapturedNotification[] = [];
-    for (let i = 0; i < this.size; i++) {
+    // The ring is in seq order: start at the first entry after `since` (binary search).
+    for (let i = this.firstAfter(filter.since); i < this.size && out.length < limit; i++) {
       const n = this.ring[(this.head + i) % this.cap];
       if (matchesFilter(n, filter)) out.push(n);
     }
     return out;
+  }
+
+  /** Ring position of the first notification with seq > since. */
+  private firstAfter(since: number | undefined): number {
+    if (since === undefined) return 0;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ring[(this.head + mid) % this.cap].seq > since) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** The newest `n` notifications matching `filter`, oldest first (scans from the newest end). */
+  private recent(filter: NotificationFilter, n: number): CapturedNotification[] {
+    const out: CapturedNotification[] = [];
+    for (let i = this.size - 1; i >= 0 && out.length < n; i--) {
+      const x = this.ring[(this.head + i) % this.cap];
+      if (filter.since !== undefined && x.seq <= filter.since) break;
+      if (matchesFilter(x, filter)) out.push(x);
+    }
+    return out.reverse();
+  }
+
+  /** Seq of the oldest notification still held (0 when empty). */
+  get oldestSeq(): number {
+    return this.size ? this.ring[this.head].seq : 0;
   }
 
   get length(): number {
@@ -135,7 +175,10 @@ export class CaptureSink implements Sink {
     this.head = 0;
     this.size = 0;
     this.droppedCount = 0;
-    for (const w of this.waiters) w.matched = [];
+    for (const w of this.waiters) {
+      w.matched = [];
+      w.others = 0;
+    }
   }
 
   /**
@@ -153,6 +196,7 @@ export class CaptureSink implements Sink {
     };
     const already = this.list(filter);
     if (already.length >= count) return Promise.resolve(already);
+    const others = this.list({ ...filter, eventType: undefined }).length - already.length;
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
 
     return new Promise((resolve, reject) => {
@@ -165,6 +209,7 @@ export class CaptureSink implements Sink {
         filter,
         count,
         matched: already,
+        others,
         resolve: (found) => {
           finish();
           resolve(found);
@@ -172,8 +217,7 @@ export class CaptureSink implements Sink {
       };
       const timer = setTimeout(() => {
         finish();
-        const window = this.list({ since: opts.since, instanceUuid: opts.instanceUuid, projectId: opts.projectId });
-        reject(new NotificationTimeoutError(eventType, count, waiter.matched, window, timeoutMs));
+        reject(new NotificationTimeoutError(eventType, count, waiter.matched, waiter.others, timeoutMs, this.recent({ ...filter, eventType: undefined }, 20)));
       }, timeoutMs);
       const onAbort = () => {
         finish();

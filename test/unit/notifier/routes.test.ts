@@ -79,7 +79,7 @@ describe('/_novasim/notifications', () => {
     expect(res.json().notifications.map((n: any) => n.seq)).toEqual([1, 2]);
   });
 
-  it('wait answers 408 listing what did arrive', async () => {
+  it('wait answers 408 with the matching notifications that did arrive and a count of the others', async () => {
     const { app, capture } = await setup();
     capture.publish(fake(1, 'instance.create.start'));
     const res = await app.inject({ url: '/_novasim/notifications/wait?event_type=instance.volume_swap.end&timeout_ms=30' });
@@ -87,9 +87,8 @@ describe('/_novasim/notifications', () => {
     const { error } = res.json();
     expect(error.code).toBe(408);
     expect(error.message).toMatch(/instance\.volume_swap\.end hasn't been received/);
-    expect(error.received).toEqual([
-      { seq: 1, event_type: 'instance.create.start', priority: 'INFO', publisher_id: 'nova-compute:compute', instance_uuid: 'i-1' },
-    ]);
+    expect(error.received).toEqual([]);
+    expect(error.others).toBe(1);
   });
 
   it('wait stops waiting when the client goes away', async () => {

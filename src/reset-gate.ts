@@ -1,0 +1,40 @@
+// Fastify wiring of the reset barrier: every request except the control plane's reset, health and
+// notification routes (which never touch the state a reset empties, and may be long-lived) is
+// admitted through the barrier and counted until it is answered or its client goes away.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { INTERNAL_HEADER, INTERNAL_SECRET, ResetBarrier } from './reset-barrier.js';
+
+export { ResetBarrier };
+
+const EXEMPT = /^\/_novasim\/(reset|health|notifications)(?:[/?]|$)/;
+const counted = new WeakSet<FastifyRequest>();
+const answered = new WeakSet<FastifyRequest>();
+
+export function gateRequests(
+  app: FastifyInstance,
+  barrier: ResetBarrier,
+  envelopeFor: (url: string, status: number, message: string) => { type: string; body: string },
+): void {
+  const leave = (req: FastifyRequest) => {
+    if (!counted.delete(req)) return;
+    barrier.leave();
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    if (EXEMPT.test(req.url)) return;
+    const internal = req.headers[INTERNAL_HEADER] === INTERNAL_SECRET;
+    if (!(await barrier.admit(internal))) {
+      const b = envelopeFor(req.url, 503, 'The simulator is resetting; retry the request.');
+      return reply.code(503).header('retry-after', '1').type(b.type).send(b.body);
+    }
+    counted.add(req);
+    // A client that went away gets no onResponse: count the request as done once its answer was
+    // produced (onSend ran) and the connection closed. Until then its handler may still write.
+    reply.raw.once('close', () => {
+      if (answered.has(req)) leave(req);
+    });
+  });
+  app.addHook('onSend', async (req) => {
+    answered.add(req);
+  });
+  app.addHook('onResponse', async (req) => leave(req));
+}
