@@ -24,10 +24,14 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 const versionOf = (dir: string, pkg: string) => (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** The environment of a user's shell: no npm_* variables of our own `npm run`, no NOVASIM_* settings. */
+/**
+ * The environment of a user's shell: without what our own `npm run` adds about this package and
+ * script (npm_package_*, npm_lifecycle_*…) and without NOVASIM_* settings; npm configuration
+ * (npm_config_*: registry, cache, proxy) is kept.
+ */
 function userEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(npm_|NOVASIM_)/i.test(k)) delete env[k];
+  for (const k of Object.keys(env)) if (/^npm_(package_|lifecycle_|command$|execpath$|node_execpath$)|^NOVASIM_/.test(k)) delete env[k];
   return env;
 }
 
