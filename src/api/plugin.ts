@@ -17,6 +17,14 @@ import { instanceActionRoutes } from './routes/instance-actions.js';
 import { serverActionRoutes } from './routes/server-actions.js';
 import { serverTagRoutes } from './routes/server-tags.js';
 import { serverMetadataRoutes } from './routes/server-metadata.js';
+import { extensionRoutes } from './routes/extensions.js';
+import { imageProxyRoutes } from './routes/images.js';
+import { serverExternalEventRoutes } from './routes/server-external-events.js';
+import { simpleTenantUsageRoutes } from './routes/simple-tenant-usage.js';
+import { serverDiagnosticsRoutes } from './routes/server-diagnostics.js';
+import { serverPasswordRoutes } from './routes/server-password.js';
+import { consoleAuthTokenRoutes } from './routes/console-auth-tokens.js';
+import { instanceUsageAuditLogRoutes } from './routes/instance-usage-audit-log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -112,5 +120,13 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(serverActionRoutes, { deps });
     await v21.register(serverTagRoutes, { deps });
     await v21.register(serverMetadataRoutes, { deps });
+    await v21.register(extensionRoutes, { deps });
+    await v21.register(imageProxyRoutes, { deps });
+    await v21.register(serverExternalEventRoutes, { deps });
+    await v21.register(simpleTenantUsageRoutes, { deps });
+    await v21.register(serverDiagnosticsRoutes, { deps });
+    await v21.register(serverPasswordRoutes, { deps });
+    await v21.register(consoleAuthTokenRoutes, { deps });
+    await v21.register(instanceUsageAuditLogRoutes, { deps });
   }, { prefix: '/v2.1' });
 }
