@@ -38,6 +38,11 @@ describe('read surface: extensions, images proxy, usage, audit log, diagnostics,
     expect((await demo.req('GET', `${C}/images/${CIRROS}`)).json().image.name).toBe('cirros');
     expect((await demo.req('GET', `${C}/images/00000000-0000-0000-0000-000000000000`)).json()).toEqual({ itemNotFound: { code: 404, message: 'Image not found.' } });
     expect((await v(demo, '2.36')('GET', `${C}/images`)).json()).toEqual({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+    expect((await demo.req('GET', `${C}/images/${CIRROS}/metadata`)).json()).toEqual({ metadata: {} });
+    expect((await demo.req('GET', `${C}/images/${CIRROS}/metadata/nope`)).statusCode).toBe(404);
+    // Image metadata outlives the proxy by three microversions (2.38).
+    expect((await v(demo, '2.38')('GET', `${C}/images/${CIRROS}/metadata`)).statusCode).toBe(200);
+    expect((await v(demo, '2.39')('GET', `${C}/images/${CIRROS}/metadata`)).statusCode).toBe(404);
   });
 
   it('reports simple tenant usage for the project (member) and all projects (admin only)', async () => {

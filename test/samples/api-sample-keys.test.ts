@@ -127,7 +127,9 @@ const CALLS: Record<string, (file: string, v: string, c: Ctx, sample: Json) => C
     return { method: 'GET', url: `${C}/extensions` };
   },
   images: (f) => {
-    if (f.includes('meta')) return 'image metadata sub-resources of the proxy are not served';
+    if (f.includes('image-meta-key-get')) return { method: 'GET', url: `${C}/images/${FAKEIMAGE7}/metadata/kernel_id`, as: 'demo' };
+    if (f.includes('image-metadata-get')) return { method: 'GET', url: `${C}/images/${FAKEIMAGE7}/metadata`, as: 'demo' };
+    if (f.includes('meta')) return 'image metadata writes (POST/PUT through Glance PATCH) are not served';
     if (f.includes('image-get')) return { method: 'GET', url: `${C}/images/${FAKEIMAGE7}`, as: 'demo' };
     if (f.includes('details')) return { method: 'GET', url: `${C}/images/detail`, as: 'demo' };
     return { method: 'GET', url: `${C}/images`, as: 'demo' };

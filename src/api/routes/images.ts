@@ -1,4 +1,5 @@
-// The deprecated images proxy, 2.1–2.35 (nova/api/openstack/compute/images.py): answered from the
+// The deprecated images proxy, 2.1–2.35 (nova/api/openstack/compute/images.py; its read-only
+// image_metadata.py GETs up to 2.38; metadata writes need Glance PATCH, not served): answered from the
 // image service over HTTP through compute/glance-client.ts. Beyond MAX_PROXY_API_SUPPORT_VERSION
 // (2.35) the methods do not exist: a bare 404.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -11,6 +12,8 @@ import { type Query, lastValue } from '../query.js';
 import { basicImage, imageDetail, type ImageViewOpts } from '../views/images.js';
 
 const MAX_PROXY_API_SUPPORT_VERSION = '2.35';
+/** image_metadata.py is served up to 2.38. */
+const MAX_IMAGE_METADATA_VERSION = '2.38';
 const MAX_LIMIT = 1000;
 
 export async function imageProxyRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
@@ -58,6 +61,29 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { deps: ApiDe
       if ((e as { pyClass?: string }).pyClass === 'ImageNotFound' || (e as { pyClass?: string }).pyClass === 'ImageBadRequest') throw new NovaError(404, 'Image not found.');
       throw e;
     }
+  });
+
+  /** ImageMetadataController._get_image: the image's properties, Nova's 403/404 texts. */
+  const imageProperties = async (req: FastifyRequest) => {
+    if (!req.apiVersion.matches('2.1', MAX_IMAGE_METADATA_VERSION)) throw new NovaError(404, 'The resource could not be found.');
+    const { id } = req.params as { id: string };
+    try {
+      return (await glance.show(req.ctx, id)).properties;
+    } catch (e) {
+      const cls = (e as { pyClass?: string }).pyClass;
+      if (cls === 'ImageNotAuthorized') throw new NovaError(403, (e as Error).message);
+      if (cls === 'ImageNotFound' || cls === 'ImageBadRequest') throw new NovaError(404, 'Image not found.');
+      throw e;
+    }
+  };
+
+  app.get('/images/:id/metadata', async (req) => ({ metadata: await imageProperties(req) }));
+
+  app.get('/images/:id/metadata/:key', async (req) => {
+    const props = await imageProperties(req);
+    const { key } = req.params as { key: string };
+    if (!Object.hasOwn(props, key)) throw new NovaError(404, 'The resource could not be found.');
+    return { meta: { [key]: props[key] } };
   });
 
   app.delete('/images/:id', async (req, reply) => {
