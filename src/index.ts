@@ -19,7 +19,6 @@ import { BdmStore } from './store/block-devices.js';
 import { CatalogStore } from './store/catalog.js';
 import { allDataTables, openDatabase } from './store/db.js';
 import { FlavorStore } from './store/flavors.js';
-import { externalEvents } from './compute/external-events.js';
 import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
 import { applySeed, loadSeed } from './store/seed.js';
@@ -113,7 +112,6 @@ export async function createSimulator(options: ConfigInput = {}) {
     services.tokens.clearCache();
     capture.clear();
     runtime.reseed();
-    externalEvents(services).clear();
   };
 
   const health = () => ({

@@ -5,6 +5,8 @@ import type { Services } from '../services.js';
 
 export interface ExternalEvent {
   instanceUuid: string;
+  /** The instance row's internal id: after a reset a deterministic run reuses uuids, never ids. */
+  instanceId: number;
   name: string;
   status: 'failed' | 'completed' | 'in-progress';
   tag: string | null;
@@ -30,7 +32,11 @@ export class ExternalEvents {
   private waiters = new Set<Waiter>();
   private static readonly PER_INSTANCE = 200;
 
-  constructor(private now: () => Date) {}
+  constructor(
+    private now: () => Date,
+    /** The current internal id of an instance uuid (null when there is none). */
+    private currentId: (uuid: string) => number | null,
+  ) {}
 
   /** Accept an event: remember it and wake whoever waits for it. */
   deliver(e: Omit<ExternalEvent, 'at'>): ExternalEvent {
@@ -48,9 +54,10 @@ export class ExternalEvents {
     return ev;
   }
 
-  /** Events received for an instance, oldest first. */
+  /** Events received for the instance that now has this uuid, oldest first. */
   list(instanceUuid: string): readonly ExternalEvent[] {
-    return this.byInstance.get(instanceUuid) ?? [];
+    const id = this.currentId(instanceUuid);
+    return (this.byInstance.get(instanceUuid) ?? []).filter((e) => e.instanceId === id);
   }
 
   /**
@@ -72,7 +79,7 @@ export class ExternalEvents {
     });
   }
 
-  /** Forget everything (simulator reset); pending waiters are rejected. */
+  /** Forget everything; pending waiters are rejected. */
   clear(): void {
     this.byInstance.clear();
     for (const w of this.waiters) {
@@ -88,6 +95,6 @@ const registries = new WeakMap<Services, ExternalEvents>();
 /** The simulator's external-event registry (one per Services). */
 export function externalEvents(s: Services): ExternalEvents {
   let r = registries.get(s);
-  if (!r) registries.set(s, (r = new ExternalEvents(() => s.runtime.now())));
+  if (!r) registries.set(s, (r = new ExternalEvents(() => s.runtime.now(), (uuid) => s.instances.get(uuid, { readDeleted: true })?.id ?? null)));
   return r;
 }

@@ -100,7 +100,26 @@ describe('read surface: extensions, images proxy, usage, audit log, diagnostics,
     expect(mixed.json().events.map((e: { code: number }) => e.code)).toEqual([400, 404]);
     // volume-extended is not an event name before 2.51.
     expect((await post(nova.token, '2.50', [{ name: 'volume-extended', server_uuid: server, tag: 'v' }])).statusCode).toBe(400);
+    expect(externalEvents(sim.services).list(server).map((e) => e.name)).toEqual(['network-vif-plugged']);
     const refused = await post(demo.token, '2.1', [{ name: 'network-changed', server_uuid: server }]);
     expect(refused.json().forbidden.message).toBe("Policy doesn't allow os_compute_api:os-server-external-events:create to be performed.");
+  });
+
+  it('forgets external events of servers a reset removed (deterministic runs reuse uuids)', async () => {
+    const det = await startSim({ deterministic: true });
+    try {
+      const c = await client(det, 'demo', '2.1');
+      const vm = await bootServer(det, c);
+      const nova = await login(det, 'nova');
+      const r = await det.app.inject({
+        method: 'POST', url: `${C}/os-server-external-events`, payload: { events: [{ name: 'network-changed', server_uuid: vm }] }, headers: { 'x-auth-token': nova.token },
+      });
+      expect(r.statusCode).toBe(200);
+      expect(externalEvents(det.services).list(vm)).toHaveLength(1);
+      await det.reset();
+      expect(externalEvents(det.services).list(vm)).toEqual([]);
+    } finally {
+      await det.close();
+    }
   });
 });

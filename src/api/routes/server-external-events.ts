@@ -51,7 +51,7 @@ export async function serverExternalEventRoutes(app: FastifyInstance, opts: { de
         Object.assign(out, { status: 'failed', code: 400 });
         result = 207;
       } else if (instance.host) {
-        events.deliver({ instanceUuid: instance.uuid, name: e.name, status: e.status ?? 'completed', tag });
+        events.deliver({ instanceUuid: instance.uuid, instanceId: instance.id, name: e.name, status: e.status ?? 'completed', tag });
         Object.assign(out, { status: 'completed', code: 200 });
       } else {
         Object.assign(out, { status: 'failed', code: 422 });
