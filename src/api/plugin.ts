@@ -20,6 +20,14 @@ import { keypairRoutes } from './routes/keypairs.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { serverGroupRoutes } from './routes/server-groups.js';
 import { serverMetadataRoutes } from './routes/server-metadata.js';
+import { extensionRoutes } from './routes/extensions.js';
+import { imageProxyRoutes } from './routes/images.js';
+import { serverExternalEventRoutes } from './routes/server-external-events.js';
+import { simpleTenantUsageRoutes } from './routes/simple-tenant-usage.js';
+import { serverDiagnosticsRoutes } from './routes/server-diagnostics.js';
+import { serverPasswordRoutes } from './routes/server-password.js';
+import { consoleAuthTokenRoutes } from './routes/console-auth-tokens.js';
+import { instanceUsageAuditLogRoutes } from './routes/instance-usage-audit-log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -118,5 +126,13 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(quotaRoutes, { deps });
     await v21.register(serverGroupRoutes, { deps });
     await v21.register(serverMetadataRoutes, { deps });
+    await v21.register(extensionRoutes, { deps });
+    await v21.register(imageProxyRoutes, { deps });
+    await v21.register(serverExternalEventRoutes, { deps });
+    await v21.register(simpleTenantUsageRoutes, { deps });
+    await v21.register(serverDiagnosticsRoutes, { deps });
+    await v21.register(serverPasswordRoutes, { deps });
+    await v21.register(consoleAuthTokenRoutes, { deps });
+    await v21.register(instanceUsageAuditLogRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

@@ -140,3 +140,29 @@ describe('flavors: list/show per microversion, create/update/delete, extra specs
     await sim.idle();
   });
 });
+
+describe('flavors and external events on the zed profile', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSim({ profile: 'zed' });
+  });
+  afterAll(() => sim.close());
+
+  it('keeps Zed policy defaults: flavor access list falls back to admin_or_owner, external events are admin-only, no 2.102', async () => {
+    const admin = await client(sim, 'admin', '2.93');
+    const demo = await client(sim, 'demo', '2.93');
+    await admin.req('POST', F, { flavor: { name: 'zp', ram: 64, vcpus: 1, disk: 0, id: 'zp', 'os-flavor-access:is_public': false } });
+    expect((await admin.req('GET', `${F}/zp/os-flavor-access`)).json()).toEqual({ flavor_access: [] });
+    // A member cannot see the private flavor at all (404), nor grant access (admin only).
+    expect((await demo.req('GET', `${F}/zp/os-flavor-access`)).json().itemNotFound.message).toBe('Flavor zp could not be found.');
+    expect((await demo.req('POST', `${F}/zp/action`, { addTenantAccess: { tenant: demo.projectId } })).statusCode).toBe(403);
+    await admin.req('POST', `${F}/zp/action`, { addTenantAccess: { tenant: demo.projectId } });
+    // enforce_new_defaults=False in Zed: the deprecated rule (admin_or_owner) lets the member read the list (master: 403).
+    expect((await demo.req('GET', `${F}/zp/os-flavor-access`)).json()).toEqual({ flavor_access: [{ flavor_id: 'zp', tenant_id: demo.projectId }] });
+    // Zed's flavors still show rxtx_factor at its maximum (2.93).
+    expect((await admin.req('GET', `${F}/1`)).json().flavor.rxtx_factor).toBe(1);
+    const cinder = await client(sim, 'cinder', '2.93');
+    const ev = await cinder.req('POST', '/compute/v2.1/os-server-external-events', { events: [{ name: 'volume-reimaged', server_uuid: '00000000-0000-0000-0000-000000000000', tag: 'v' }] });
+    expect(ev.json().forbidden.message).toBe("Policy doesn't allow os_compute_api:os-server-external-events:create to be performed.");
+  });
+});
