@@ -91,6 +91,10 @@ export const ConfigSchema = z
     /** Cinder's per-project quota_volumes / quota_gigabytes defaults; -1 = unlimited. */
     volumeQuota: z.coerce.number().int().min(-1).default(10),
     gigabytesQuota: z.coerce.number().int().min(-1).default(1000),
+    /** Nova's [quota] instances / cores / ram defaults (before any quota class or os-quota-sets row); -1 = unlimited. */
+    instanceQuota: z.coerce.number().int().min(-1).default(10),
+    coresQuota: z.coerce.number().int().min(-1).default(20),
+    ramQuota: z.coerce.number().int().min(-1).default(51200),
     /** Reset barrier: how long a request arriving during a reset waits before a 503 (src/reset-barrier.ts). */
     resetWaitMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** Reset barrier: how long a reset waits for in-flight requests and tasks before giving up (503). */

@@ -29,6 +29,9 @@ export const SAMPLE_CONFIG: ConfigInput = {
   volumeCreateDelayMs: 0,
   volumeDeleteDelayMs: 0,
   volumeQuota: -1,
+  instanceQuota: -1,
+  coresQuota: -1,
+  ramQuota: -1,
   gigabytesQuota: -1,
 };
 

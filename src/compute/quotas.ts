@@ -59,7 +59,12 @@ export class QuotaEngine {
   readonly store: QuotaStore;
   private counter: UsageCounter;
 
-  constructor(db: Db, private keypairs: KeypairStore, private groups: ServerGroupStore) {
+  /** QUOTA_DEFAULTS with the configured [quota] instances/cores/ram. */
+  private configDefaults: Limits;
+
+  constructor(db: Db, private keypairs: KeypairStore, private groups: ServerGroupStore, conf: Partial<Limits> = {}) {
+    this.configDefaults = { ...QUOTA_DEFAULTS };
+    for (const [r, v] of Object.entries(conf)) if (v !== undefined) this.configDefaults[r] = v;
     this.store = new QuotaStore(db);
     this.counter = new UsageCounter(db);
   }
@@ -67,13 +72,13 @@ export class QuotaEngine {
   /** get_defaults: the "default" quota class overrides the config defaults. */
   defaults(): Limits {
     const cls = this.store.quotaClass('default');
-    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? QUOTA_DEFAULTS[r]]));
+    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? this.configDefaults[r]]));
   }
 
   /** get_class_quotas: a class's rows, else the config default (not the default class). */
   classQuotas(name: string): Limits {
     const cls = this.store.quotaClass(name);
-    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? QUOTA_DEFAULTS[r]]));
+    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? this.configDefaults[r]]));
   }
 
   /** _get_usages: key_pairs and server_group_members always show 0 here. */

@@ -215,7 +215,7 @@ describe('connector fields of unexpected JSON types (attachment create / update)
   const h = () => ({ 'x-auth-token': demo.token, 'openstack-api-version': 'volume 3.44' });
 
   beforeAll(async () => {
-    sim = await startSim({ profile: 'master', volumeCreateDelayMs: 0, volumeQuota: -1 });
+    sim = await startSim({ profile: 'master', volumeCreateDelayMs: 0, volumeQuota: -1, instanceQuota: -1, coresQuota: -1, ramQuota: -1 });
     demo = await client(sim, 'demo', null);
   });
   afterAll(() => sim?.close());

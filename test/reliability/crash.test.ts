@@ -35,7 +35,7 @@ interface World {
 
 const INTERRUPTED = 'Operation interrupted by a restart of nova-compute';
 // Cinder's default quota (10 volumes per project) is lifted: the zed world needs 19 volumes.
-const env = { NOVASIM_VOLUME_CREATE_DELAY_MS: '0', NOVASIM_VOLUME_DELETE_DELAY_MS: '0', NOVASIM_BUILD_DELAY_MS: '0', NOVASIM_VOLUME_QUOTA: '-1' };
+const env = { NOVASIM_VOLUME_CREATE_DELAY_MS: '0', NOVASIM_VOLUME_DELETE_DELAY_MS: '0', NOVASIM_BUILD_DELAY_MS: '0', NOVASIM_VOLUME_QUOTA: '-1', NOVASIM_INSTANCE_QUOTA: '-1', NOVASIM_CORES_QUOTA: '-1', NOVASIM_RAM_QUOTA: '-1' };
 
 async function boot(base: string, who: Who, name: string): Promise<string> {
   const r = await http(base, 'POST', '/compute/v2.1/servers', { token: who.token, body: { server: { name, imageRef: IMAGE_ID, flavorRef: '1', networks: 'none' } } });

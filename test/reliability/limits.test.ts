@@ -141,7 +141,7 @@ describe('limits: list page sizes and pagination parameters', () => {
   let server: string;
 
   beforeAll(async () => {
-    sim = await startSim({ profile: 'zed', volumeQuota: -1, gigabytesQuota: -1, volumeCreateDelayMs: 0 });
+    sim = await startSim({ profile: 'zed', volumeQuota: -1, gigabytesQuota: -1, instanceQuota: -1, coresQuota: -1, ramQuota: -1, volumeCreateDelayMs: 0 });
     admin = await client(sim, 'admin', null);
     server = await bootServer(sim, admin, 'page-0');
     const vol = await createVolume(sim, admin, 1, 'page-vol');
