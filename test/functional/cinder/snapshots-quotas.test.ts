@@ -172,3 +172,58 @@ describe('fake Cinder: extending an attached volume notifies Nova over HTTP', ()
     expect(who.json().token.user.name).toBe('nova');
   });
 });
+
+describe('fake Cinder: backups (minimal)', () => {
+  let h: CinderHarness;
+  beforeAll(async () => {
+    h = await startCinder();
+  });
+  afterAll(() => h.close());
+
+  it('backs up (volume backing-up → back), lists, restores into a new volume (refusing a too small one), and deletes', async () => {
+    const demo = await h.as('demo');
+    const v = await demo.createVolume({ size: 2 });
+    const res = await demo.post('/backups', { backup: { volume_id: v.id, name: 'b1' } });
+    expect(res.statusCode).toBe(202);
+    const b = res.json().backup;
+    expect(b).toMatchObject({ name: 'b1' });
+    expect(b.links[0].href).toMatch(new RegExp(`/volume/v3/${demo.projectId}/backups/${b.id}$`));
+    expect((await demo.volume(v.id as string)).status).toBe('backing-up');
+    await h.idle();
+    expect((await demo.volume(v.id as string)).status).toBe('available');
+    const shown = (await demo.get(`/backups/${b.id}`, { version: '3.56' })).json().backup;
+    expect(shown).toMatchObject({ status: 'available', size: 2, volume_id: v.id, is_incremental: false, container: 'volumebackups', metadata: {}, user_id: demo.userId });
+    expect((await demo.get('/backups/detail')).json().backups).toHaveLength(1);
+
+    const restored = await demo.post(`/backups/${b.id}/restore`, { restore: { name: 'from-backup' } });
+    expect(restored.statusCode).toBe(202);
+    const r = restored.json().restore;
+    expect(r).toMatchObject({ backup_id: b.id, volume_name: 'from-backup' });
+    expect((await demo.get(`/backups/${b.id}`)).json().backup.status).toBe('restoring');
+    await h.idle();
+    expect(await demo.volume(r.volume_id)).toMatchObject({ status: 'available', size: 2 });
+    const small = await demo.createVolume({ size: 1 });
+    const tooSmall = await demo.post(`/backups/${b.id}/restore`, { restore: { volume_id: small.id } });
+    expect(tooSmall.statusCode).toBe(400);
+    expect(tooSmall.json().badRequest.message).toBe(`Invalid input received: volume size 1 is too small to restore backup of size 2.`);
+
+    const id = await (async () => {
+      await demo.action(small.id as string, { 'os-reserve': {} });
+      await demo.action(small.id as string, { 'os-attach': { instance_uuid: SERVER, mountpoint: '/dev/vdc' } });
+      await h.idle();
+      return small.id as string;
+    })();
+    const noForce = await demo.post('/backups', { backup: { volume_id: id } });
+    expect(noForce.json().badRequest.message).toBe('Invalid volume: Backing up an in-use volume must use the force flag.');
+    expect((await demo.post('/backups', { backup: { volume_id: id, force: true } })).statusCode).toBe(202);
+    await h.idle();
+    expect((await demo.volume(id)).status).toBe('in-use');
+
+    expect((await demo.delete(`/backups/${b.id}`)).statusCode).toBe(202);
+    await h.idle();
+    expect((await demo.get(`/backups/${b.id}`)).json()).toEqual({ itemNotFound: { code: 404, message: `Backup ${b.id} could not be found.` } });
+    for (const body of [{}, { backup: {} }, { backup: { volume_id: 'x' } }, { backup: { volume_id: v.id, bogus: 1 } }]) {
+      expect((await demo.post('/backups', body)).statusCode, JSON.stringify(body)).toBe(400);
+    }
+  });
+});
