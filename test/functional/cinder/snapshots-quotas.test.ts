@@ -58,6 +58,18 @@ describe('fake Cinder: snapshots, quotas, limits', () => {
     expect(q.gigabytes).toEqual({ limit: 1000, in_use: 4, reserved: 0 });
     expect((await demo.get('/limits')).json().limits.absolute).toMatchObject({ totalSnapshotsUsed: 1, totalGigabytesUsed: 4, maxTotalVolumes: 10, totalVolumesUsed: 1 });
 
+    // A volume from the snapshot: its size by default, never smaller.
+    const small = await demo.post('/volumes', { volume: { snapshot_id: s.id, size: 1 } });
+    expect(small.json().badRequest.message).toBe("Invalid input received: Volume size '1'GB cannot be smaller than the snapshot size 2GB. They must be >= original snapshot size.");
+    const fromSnap = await demo.post('/volumes', { volume: { snapshot_id: s.id, name: 'from-snap' } });
+    expect(fromSnap.statusCode).toBe(202);
+    expect(fromSnap.json().volume).toMatchObject({ size: 2, snapshot_id: s.id });
+    await h.idle();
+    const unknown = await demo.post('/volumes', { volume: { snapshot_id: '00000000-0000-4000-8000-000000000000' } });
+    expect(unknown.json().itemNotFound.message).toBe('Snapshot 00000000-0000-4000-8000-000000000000 could not be found.');
+    expect((await demo.delete(`/volumes/${fromSnap.json().volume.id}`)).statusCode).toBe(202);
+    await h.idle();
+
     expect((await demo.delete(`/snapshots/${s.id}`)).statusCode).toBe(202);
     expect((await demo.get(`/snapshots/${s.id}`)).json().snapshot.status).toBe('deleting');
     await h.idle();
