@@ -77,7 +77,7 @@ export function routeFaultHook(s: Services) {
     if (r.delay_ms) await sleep(r.delay_ms);
     if (r.drop) {
       reply.hijack();
-      req.raw.socket?.destroy();
+      reply.raw.destroy();
       return reply;
     }
     if (r.status === undefined) return; // latency only: the request proceeds

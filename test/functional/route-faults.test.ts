@@ -105,6 +105,9 @@ describe('route faults', () => {
     await expect(fetch(`${url}/compute/v2.1/flavors`, { headers: { 'x-auth-token': demo.token } })).rejects.toThrow();
     const after = await fetch(`${url}/compute/v2.1/flavors`, { headers: { 'x-auth-token': demo.token } });
     expect(after.status).toBe(200);
+    // In-process (inject) the dropped answer rejects too, instead of hanging.
+    sim.faults.addRoute({ service: 'compute', route: { path: '/v2.1/flavors' }, response: { drop: true } });
+    await expect(demo.req('GET', '/compute/v2.1/flavors')).rejects.toThrow();
   });
 
   it('refuses malformed route faults with 400 and arms nothing', async () => {
