@@ -23,12 +23,14 @@ export class CatalogStore {
   private imageById;
   private imagesAll;
   private insFlavor;
+  private memberOf;
 
   constructor(db: Db) {
     this.flavorById = db.prepare('SELECT * FROM flavors WHERE flavorid = ?');
     this.flavorsAll = db.prepare('SELECT * FROM flavors ORDER BY memory_mb, flavorid');
     this.imageById = db.prepare('SELECT * FROM images WHERE id = ?');
     this.imagesAll = db.prepare('SELECT * FROM images ORDER BY created_at DESC, id');
+    this.memberOf = db.prepare('SELECT 1 FROM image_members WHERE image_id = ? AND member = ?');
     this.insFlavor = db.prepare(
       `INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, vcpu_weight, is_public, extra_specs, description)
        VALUES (@flavorid, @name, @memory_mb, @vcpus, @root_gb, @ephemeral_gb, @swap, @rxtx_factor, @vcpu_weight, @is_public, @extra_specs, @description)`,
@@ -51,6 +53,15 @@ export class CatalogStore {
 
   image(id: string): ImageRow | null {
     return (this.imageById.get(id) as ImageRow | undefined) ?? null;
+  }
+
+  /**
+   * Glance's get_image visibility, as Nova meets it when it looks the image up with the user's token: admin,
+   * owner, public and community images, and shared images the project is a member of (image-fake/access.ts).
+   */
+  imageVisible(i: ImageRow, ctx: { projectId: string; isAdmin: boolean }): boolean {
+    if (ctx.isAdmin || i.owner === ctx.projectId || i.visibility === 'public' || i.visibility === 'community') return true;
+    return i.visibility === 'shared' && !!this.memberOf.get(i.id, ctx.projectId);
   }
 
   images(): ImageRow[] {
