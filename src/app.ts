@@ -10,6 +10,7 @@ import { ComputeManager } from './compute/manager.js';
 import type { Config } from './config.js';
 import { notificationRoutes } from './control/notifications.js';
 import { controlRoutes } from './control/routes.js';
+import { routeFaultHook } from './faults/route-hook.js';
 import { identityRoutes } from './identity/routes.js';
 import { imageFake } from './image-fake/plugin.js';
 import type { Notifier } from './notifier/notifier.js';
@@ -79,6 +80,8 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     reply.header('x-openstack-request-id', req.id);
   });
   gateRequests(app, deps.barrier, envelopeFor);
+  // Generic route faults (429/503/504, latency, dropped connections) before any service answers.
+  app.addHook('onRequest', routeFaultHook(s));
 
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);

@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { cinderBackend } from './cinder-fake/plugin.js';
 import { type ConfigInput, ConfigSchema } from './config.js';
 import { FaultRegistry, type FaultSpec } from './faults/registry.js';
+import type { RouteFaultSpec } from './faults/route-faults.js';
 import { TokenStore } from './identity/tokens.js';
 import { Notifier } from './notifier/notifier.js';
 import { CaptureSink, type NotificationFilter } from './notifier/sinks/capture.js';
@@ -26,6 +27,7 @@ import { applySeed, loadSeed } from './store/seed.js';
 
 export type { Config, ConfigInput } from './config.js';
 export type { FaultSpec } from './faults/registry.js';
+export type { RouteFaultSpec } from './faults/route-faults.js';
 export type { CapturedNotification } from './notifier/types.js';
 export type { Profile, ProfileName } from './profiles/index.js';
 
@@ -156,6 +158,8 @@ export async function createSimulator(options: ConfigInput = {}) {
     notifier,
     faults: {
       add: (spec: FaultSpec) => faults.add(spec),
+      /** A generic fault on any route: `{ service: 'compute', route: { method: 'GET', path: '/v2.1/servers' }, response: { status: 429 } }`. */
+      addRoute: (spec: RouteFaultSpec) => faults.addRoute(spec, runtime.now(), runtime.deterministic),
       list: () => faults.list(),
       clear: () => faults.clear(),
     },

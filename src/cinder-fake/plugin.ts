@@ -13,6 +13,7 @@ import { CinderError, webobError } from './errors.js';
 import { negotiateVolumeVersion, VersionError, type VolumeVersion } from './microversion.js';
 import type { RouteDeps } from './request.js';
 import { attachmentRoutes } from './routes/attachments.js';
+import { backupRoutes } from './routes/backups.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { snapshotRoutes } from './routes/snapshots.js';
 import { typeRoutes } from './routes/types.js';
@@ -124,6 +125,7 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
         await r.register(typeRoutes, { deps });
         await r.register(snapshotRoutes, { deps });
         await r.register(quotaRoutes, { deps });
+        await r.register(backupRoutes, { deps });
       }, { prefix });
     }
   }, { prefix: '/v3' });

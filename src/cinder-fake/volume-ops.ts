@@ -8,7 +8,7 @@ import { volumeDetached } from './attach-ops.js';
 import type { Volume } from './store.js';
 import { boolFromString } from './schemas.js';
 import { quotaLimits, quotaUsage } from './quota-ops.js';
-import { snapshotsBlockDelete } from './snapshot-ops.js';
+import { getSnapshot, snapshotsBlockDelete } from './snapshot-ops.js';
 import { notifyVolumeExtended } from './extend-events.js';
 
 export interface CreateVolumeRequest {
@@ -57,8 +57,10 @@ function checkQuota(core: CinderCore, projectId: string, size: number, volumes =
 export async function createVolume(core: CinderCore, ctx: CinderCtx, req: CreateVolumeRequest): Promise<Volume> {
   await core.faults.check('create_volume');
   // The controller resolves references first (each unknown one is a 404), then the multiattach flag.
-  const type = req.volume_type ? core.typeByNameOrId(req.volume_type) : (core.ensureTypes(), core.store.defaultType());
-  if (req.snapshot_id) throw new CinderError(404, `Snapshot ${req.snapshot_id} could not be found.`);
+  // A snapshot source (snapshot-ops.ts): 404 when unknown; its volume's type unless one is asked for.
+  const snapshot = req.snapshot_id ? getSnapshot(core, ctx, req.snapshot_id) : undefined;
+  const snapType = snapshot?.volume_type_id ? core.store.typeById(snapshot.volume_type_id) : undefined;
+  const type = req.volume_type ? core.typeByNameOrId(req.volume_type) : (snapType ?? (core.ensureTypes(), core.store.defaultType()));
   const source = req.source_volid ? core.getVolume(ctx, req.source_volid) : undefined;
   if (req.consistencygroup_id) throw new CinderError(404, `Group ${req.consistencygroup_id} could not be found.`);
   if (req.group_id) throw new CinderError(404, `Group ${req.group_id} could not be found.`);
@@ -72,8 +74,13 @@ export async function createVolume(core: CinderCore, ctx: CinderCtx, req: Create
   if (az && az !== core.config.availabilityZone) throw new CinderError(400, `Availability zone '${az}' is invalid.`);
 
   // flows/api/create_volume.py _extract_size.
-  const size = asInt(!req.size && source ? source.size : (req.size ?? null));
+  // EntryCreateTask._extract_resource: the snapshot must be available.
+  if (snapshot && snapshot.status !== 'available') throw new CinderError(400, "Invalid snapshot: Originating snapshot status must be one of 'available' values");
+  const size = asInt(!req.size && snapshot ? snapshot.volume_size : !req.size && source ? source.size : (req.size ?? null));
   if (typeof size !== 'number' || size <= 0) throw invalidInput(`Volume size '${size === null ? 'None' : String(size)}' must be an integer and greater than 0`);
+  if (snapshot && size < snapshot.volume_size) {
+    throw invalidInput(`Volume size '${size}'GB cannot be smaller than the snapshot size ${snapshot.volume_size}GB. They must be >= original snapshot size.`);
+  }
   if (source && size < source.size) {
     throw invalidInput(`Volume size '${size}'GB cannot be smaller than original volume size  ${source.size}GB. They must be >= original volume size.`);
   }
@@ -110,7 +117,7 @@ export async function createVolume(core: CinderCore, ctx: CinderCtx, req: Create
     use_quota: true,
     group_id: null,
     consistencygroup_id: null,
-    snapshot_id: null,
+    snapshot_id: snapshot?.id ?? null,
     source_volid: source?.id ?? null,
     metadata: req.metadata ?? {},
     admin_metadata: {},

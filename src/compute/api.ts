@@ -106,7 +106,7 @@ export class ComputeApi {
     const flavor = s.flavors.get(r.flavorRef, ctx);
     if (!flavor || flavor.disabled) throw new ComputeException('FlavorNotFound', 'Invalid flavorRef provided.', { novaException: true, code: 400 });
     const image = s.catalog.image(r.imageRef);
-    if (!image || (image.visibility !== 'public' && image.owner !== ctx.projectId && !ctx.isAdmin)) {
+    if (!image || !s.catalog.imageVisible(image, ctx)) {
       throw new ComputeException('ImageNotFound', 'Can not find requested image', { novaException: true, code: 400 });
     }
     if (image.status !== 'active') throw new ComputeException('ImageNotActive', `Image ${image.id} is not active.`, { novaException: true, code: 400 });

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { FaultSpecSchema } from '../faults/registry.js';
+import { RouteFaultSpecSchema } from '../faults/route-faults.js';
 import type { Services } from '../services.js';
 
 export interface ControlDeps {
@@ -35,8 +36,14 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
     reply.code(204).send();
   });
 
-  app.get('/faults', async () => ({ faults: s.faults.list() }));
+  app.get('/faults', async () => ({ faults: s.faults.listAll() }));
   app.post('/faults', async (req, reply) => {
+    if (req.body && typeof req.body === 'object' && 'route' in req.body) {
+      const rf = RouteFaultSpecSchema.safeParse(req.body);
+      if (!rf.success) throw bad(`Invalid fault: ${rf.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+      reply.code(201);
+      return { fault: s.faults.addRoute(rf.data, s.runtime.now(), s.runtime.deterministic) };
+    }
     const r = FaultSpecSchema.safeParse(req.body);
     if (!r.success) throw bad(`Invalid fault: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
     reply.code(201);

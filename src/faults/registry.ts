@@ -1,6 +1,7 @@
 // Deterministic fault injection shared by the fake Cinder, the simulated hypervisor and the
 // control plane: a matched fault makes that component fail (or wait) exactly like a real one would.
 import { z } from 'zod';
+import { RouteFaults, type RouteFault, type RouteFaultSpec } from './route-faults.js';
 
 const FaultErrorSchema = z.union([
   z.object({ status: z.number().int().min(400).max(599), message: z.string().max(4096) }).strict(),
@@ -74,6 +75,13 @@ export interface FaultTarget {
 export class FaultRegistry {
   private faults: Fault[] = [];
   private next = 1;
+  /** Generic faults on any route (./route-faults.ts), applied by the root hook in ./route-hook.ts. */
+  readonly routes = new RouteFaults();
+
+  /** A route fault; without a seed, deterministic runs draw from a fixed one. */
+  addRoute(spec: RouteFaultSpec, now: Date, deterministic: boolean): RouteFault {
+    return this.routes.add(spec, now, () => (deterministic ? 42 + this.routes.size : Math.floor(Math.random() * 2 ** 32)));
+  }
 
   add(spec: FaultSpec): Fault {
     const parsed = FaultSpecSchema.parse(spec);
@@ -86,11 +94,18 @@ export class FaultRegistry {
     return this.faults.map((f) => ({ ...f }));
   }
 
+  /** Operation faults then route faults (what GET /_novasim/faults shows). */
+  listAll(): (Fault | RouteFault)[] {
+    return [...this.list(), ...this.routes.list()];
+  }
+
   clear(): void {
     this.faults = [];
+    this.routes.clear();
   }
 
   remove(id: string): boolean {
+    if (this.routes.remove(id)) return true;
     const before = this.faults.length;
     this.faults = this.faults.filter((f) => f.id !== id);
     return this.faults.length !== before;

@@ -22,15 +22,21 @@ function versionDoc(base: string) {
   };
 }
 
-function tokenBody(t: TokenInfo, base: string) {
+/** The domain a user or project belongs to (admin-routes can create others than `default`). */
+function domainOf(s: Services, table: 'users' | 'projects', id: string): { id: string; name: string } {
+  const row = s.db.prepare(`SELECT d.id, d.name FROM ${table} x JOIN domains d ON d.id = x.domain_id WHERE x.id = ?`).get(id) as { id: string; name: string } | undefined;
+  return row ?? DOMAIN;
+}
+
+function tokenBody(t: TokenInfo, base: string, s: Services) {
   return {
     token: {
       methods: t.methods,
-      user: { domain: DOMAIN, id: t.userId, name: t.userName, password_expires_at: null },
+      user: { domain: domainOf(s, 'users', t.userId), id: t.userId, name: t.userName, password_expires_at: null },
       audit_ids: [t.auditId],
       expires_at: `${isoMicro(t.expiresAt)}Z`,
       issued_at: `${isoMicro(t.issuedAt)}Z`,
-      project: { domain: DOMAIN, id: t.projectId, name: t.projectName },
+      project: { domain: domainOf(s, 'projects', t.projectId), id: t.projectId, name: t.projectName },
       is_domain: false,
       roles: t.roles,
       catalog: buildCatalog(base, t.projectId),
@@ -90,7 +96,7 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
     const roles = s.identity.roles(user.id, project.id);
     if (roles.length === 0) throw new KeystoneError(401, AUTH_REQUIRED);
     const token = s.tokens.issue(user, project, roles, methods, expiresAt);
-    reply.code(201).header('x-subject-token', token.id).send(tokenBody(token, requestBase(req)));
+    reply.code(201).header('x-subject-token', token.id).send(tokenBody(token, requestBase(req), s));
   });
 
   // keystone/api/auth.py AuthTokenResource: the subject token is resolved (404 when unknown) to build the
@@ -108,7 +114,7 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
 
   app.get('/v3/auth/tokens', async (req, reply: FastifyReply) => {
     const t = subject(req, req.method === 'HEAD' ? 'identity:check_token' : 'identity:validate_token');
-    reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req)));
+    reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req), s));
   });
   app.delete('/v3/auth/tokens', async (req, reply) => {
     s.tokens.revoke(subject(req, 'identity:revoke_token').id);

@@ -31,6 +31,16 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
   });
 
   const imageId = (req: FastifyRequest) => (req.params as { id: string }).id;
+  /** JSONRequestDeserializer: the body is JSON whatever its Content-Type; an empty one is no body. */
+  const jsonBody = (req: FastifyRequest): unknown => {
+    if (!Buffer.isBuffer(req.body)) return req.body;
+    if (req.body.length === 0) return undefined;
+    try {
+      return JSON.parse(req.body.toString('utf8'));
+    } catch {
+      throw new GlanceError(400, 'Malformed JSON in request body.');
+    }
+  };
   const lookup = (req: FastifyRequest) => {
     const id = imageId(req);
     if (!UUID_RE.test(id)) throw new GlanceError(404, `No image found with ID ${id}`);
@@ -39,7 +49,7 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
 
   // POST /v2/images: a `queued` record, no data yet (ImageFactory.new_image defaults: visibility shared).
   app.post('/images', async (req, reply) => {
-    const body = checkCreateBody(req.body);
+    const body = checkCreateBody(jsonBody(req));
     const ctx = req.ctx;
     if (!ctx.roles.includes('member') && !ctx.isAdmin) throw new GlanceError(403, 'You are not authorized to complete add_image action.');
     access.enforceVisibility(body.visibility, ctx);
@@ -211,8 +221,9 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
     return img;
   };
   const bodyObject = (req: FastifyRequest) => {
-    if (req.body === undefined || req.body === null) throw new GlanceError(400, 'Body expected in request.');
-    return req.body;
+    const body = jsonBody(req);
+    if (body === undefined || body === null) throw new GlanceError(400, 'Body expected in request.');
+    return body;
   };
   app.post('/images/:id/members', async (req) => {
     const body = bodyObject(req);

@@ -12,11 +12,13 @@ export class CatalogStore {
   private imageById;
   private imagesAll;
   private flavorStore: FlavorStore;
+  private memberOf;
 
   constructor(db: Db) {
     this.flavorStore = new FlavorStore(db);
     this.imageById = db.prepare('SELECT * FROM images WHERE id = ?');
     this.imagesAll = db.prepare('SELECT * FROM images ORDER BY created_at DESC, id');
+    this.memberOf = db.prepare('SELECT 1 FROM image_members WHERE image_id = ? AND member = ?');
   }
 
   /** The flavor by API id, whoever may see it (admin view); see FlavorStore for the per-project view. */
@@ -26,6 +28,15 @@ export class CatalogStore {
 
   image(id: string): ImageRow | null {
     return (this.imageById.get(id) as ImageRow | undefined) ?? null;
+  }
+
+  /**
+   * Glance's get_image visibility, as Nova meets it when it looks the image up with the user's token: admin,
+   * owner, public and community images, and shared images the project is a member of (image-fake/access.ts).
+   */
+  imageVisible(i: ImageRow, ctx: { projectId: string; isAdmin: boolean }): boolean {
+    if (ctx.isAdmin || i.owner === ctx.projectId || i.visibility === 'public' || i.visibility === 'community') return true;
+    return i.visibility === 'shared' && !!this.memberOf.get(i.id, ctx.projectId);
   }
 
   images(): ImageRow[] {

@@ -152,6 +152,12 @@ describe('Keystone admin subset', () => {
     const p = await req(admin, 'POST', '/projects', { project: { name: 'in-dom2', domain_id: d.id } });
     expect(p.json().project).toMatchObject({ domain_id: d.id, parent_id: d.id });
     expect((await req(admin, 'POST', '/projects', { project: { name: 'x', domain_id: 'nope' } })).json().error).toMatchObject({ code: 400, message: 'Could not find domain: nope.' });
+    // A user of that domain, granted on its project, gets a token naming the domain.
+    const u = (await req(admin, 'POST', '/users', { user: { name: 'dom2-user', password: 'pw', domain_id: d.id } })).json().user;
+    await req(admin, 'PUT', `/projects/${p.json().project.id}/users/${u.id}/roles/member`);
+    const tok = await sim.app.inject({ url: `${V3}/auth/tokens`, headers: { 'x-auth-token': admin, 'x-subject-token': (await login(sim, 'dom2-user', 'in-dom2', 'pw')).token } });
+    expect(tok.json().token.project.domain).toEqual({ id: d.id, name: 'dom2' });
+    expect(tok.json().token.user.domain).toEqual({ id: d.id, name: 'dom2' });
     const refused = await req(admin, 'DELETE', `/domains/${d.id}`);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.message).toBe('Cannot delete a domain that is enabled, please disable it first.');

@@ -137,6 +137,14 @@ describe('Glance writes', () => {
     expect(bad.body).toContain('Incorrect request: Status must be "pending", "accepted" or "rejected".');
     expect((await demo.req('GET', '/image/v2/images')).json().images.map((i: { id: string }) => i.id)).toContain(shared.id);
     expect((await demo.req('GET', `/image/v2/images/${shared.id}/members`)).json().members).toHaveLength(1);
+    // Nova finds what Glance shows the member: a shared image it belongs to, not another project's private one.
+    const boot = (imageRef: string) => demo.req('POST', '/compute/v2.1/servers', { server: { name: 'vm', imageRef, flavorRef: '1', networks: 'none' } }, { 'openstack-api-version': 'compute 2.37' });
+    await upload(admin, shared.id, Buffer.from('shared bytes'));
+    expect((await boot(shared.id)).statusCode).toBe(202);
+    const hidden = await boot(priv.id);
+    expect(hidden.statusCode).toBe(400);
+    expect(hidden.json().badRequest.message).toBe('Can not find requested image');
+    await sim.idle();
     const delByMember = await demo.req('DELETE', `/image/v2/images/${shared.id}`);
     expect(delByMember.statusCode).toBe(403);
     expect(delByMember.body).toContain('You are not authorized to complete delete_image action.');

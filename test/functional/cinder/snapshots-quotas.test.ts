@@ -58,6 +58,18 @@ describe('fake Cinder: snapshots, quotas, limits', () => {
     expect(q.gigabytes).toEqual({ limit: 1000, in_use: 4, reserved: 0 });
     expect((await demo.get('/limits')).json().limits.absolute).toMatchObject({ totalSnapshotsUsed: 1, totalGigabytesUsed: 4, maxTotalVolumes: 10, totalVolumesUsed: 1 });
 
+    // A volume from the snapshot: its size by default, never smaller.
+    const small = await demo.post('/volumes', { volume: { snapshot_id: s.id, size: 1 } });
+    expect(small.json().badRequest.message).toBe("Invalid input received: Volume size '1'GB cannot be smaller than the snapshot size 2GB. They must be >= original snapshot size.");
+    const fromSnap = await demo.post('/volumes', { volume: { snapshot_id: s.id, name: 'from-snap' } });
+    expect(fromSnap.statusCode).toBe(202);
+    expect(fromSnap.json().volume).toMatchObject({ size: 2, snapshot_id: s.id });
+    await h.idle();
+    const unknown = await demo.post('/volumes', { volume: { snapshot_id: '00000000-0000-4000-8000-000000000000' } });
+    expect(unknown.json().itemNotFound.message).toBe('Snapshot 00000000-0000-4000-8000-000000000000 could not be found.');
+    expect((await demo.delete(`/volumes/${fromSnap.json().volume.id}`)).statusCode).toBe(202);
+    await h.idle();
+
     expect((await demo.delete(`/snapshots/${s.id}`)).statusCode).toBe(202);
     expect((await demo.get(`/snapshots/${s.id}`)).json().snapshot.status).toBe('deleting');
     await h.idle();
@@ -170,5 +182,60 @@ describe('fake Cinder: extending an attached volume notifies Nova over HTTP', ()
     // The privileged [nova] user's token, not the caller's.
     const who = await h.app.inject({ url: '/identity/v3/auth/tokens', headers: { 'x-auth-token': seen[0].token, 'x-subject-token': seen[0].token } });
     expect(who.json().token.user.name).toBe('nova');
+  });
+});
+
+describe('fake Cinder: backups (minimal)', () => {
+  let h: CinderHarness;
+  beforeAll(async () => {
+    h = await startCinder();
+  });
+  afterAll(() => h.close());
+
+  it('backs up (volume backing-up → back), lists, restores into a new volume (refusing a too small one), and deletes', async () => {
+    const demo = await h.as('demo');
+    const v = await demo.createVolume({ size: 2 });
+    const res = await demo.post('/backups', { backup: { volume_id: v.id, name: 'b1' } });
+    expect(res.statusCode).toBe(202);
+    const b = res.json().backup;
+    expect(b).toMatchObject({ name: 'b1' });
+    expect(b.links[0].href).toMatch(new RegExp(`/volume/v3/${demo.projectId}/backups/${b.id}$`));
+    expect((await demo.volume(v.id as string)).status).toBe('backing-up');
+    await h.idle();
+    expect((await demo.volume(v.id as string)).status).toBe('available');
+    const shown = (await demo.get(`/backups/${b.id}`, { version: '3.56' })).json().backup;
+    expect(shown).toMatchObject({ status: 'available', size: 2, volume_id: v.id, is_incremental: false, container: 'volumebackups', metadata: {}, user_id: demo.userId });
+    expect((await demo.get('/backups/detail')).json().backups).toHaveLength(1);
+
+    const restored = await demo.post(`/backups/${b.id}/restore`, { restore: { name: 'from-backup' } });
+    expect(restored.statusCode).toBe(202);
+    const r = restored.json().restore;
+    expect(r).toMatchObject({ backup_id: b.id, volume_name: 'from-backup' });
+    expect((await demo.get(`/backups/${b.id}`)).json().backup.status).toBe('restoring');
+    await h.idle();
+    expect(await demo.volume(r.volume_id)).toMatchObject({ status: 'available', size: 2 });
+    const small = await demo.createVolume({ size: 1 });
+    const tooSmall = await demo.post(`/backups/${b.id}/restore`, { restore: { volume_id: small.id } });
+    expect(tooSmall.statusCode).toBe(400);
+    expect(tooSmall.json().badRequest.message).toBe(`Invalid input received: volume size 1 is too small to restore backup of size 2.`);
+
+    const id = await (async () => {
+      await demo.action(small.id as string, { 'os-reserve': {} });
+      await demo.action(small.id as string, { 'os-attach': { instance_uuid: SERVER, mountpoint: '/dev/vdc' } });
+      await h.idle();
+      return small.id as string;
+    })();
+    const noForce = await demo.post('/backups', { backup: { volume_id: id } });
+    expect(noForce.json().badRequest.message).toBe('Invalid volume: Backing up an in-use volume must use the force flag.');
+    expect((await demo.post('/backups', { backup: { volume_id: id, force: true } })).statusCode).toBe(202);
+    await h.idle();
+    expect((await demo.volume(id)).status).toBe('in-use');
+
+    expect((await demo.delete(`/backups/${b.id}`)).statusCode).toBe(202);
+    await h.idle();
+    expect((await demo.get(`/backups/${b.id}`)).json()).toEqual({ itemNotFound: { code: 404, message: `Backup ${b.id} could not be found.` } });
+    for (const body of [{}, { backup: {} }, { backup: { volume_id: 'x' } }, { backup: { volume_id: v.id, bogus: 1 } }]) {
+      expect((await demo.post('/backups', body)).statusCode, JSON.stringify(body)).toBe(400);
+    }
   });
 });
