@@ -1,6 +1,6 @@
 // Time, ids and randomness for the whole simulator. Deterministic mode is one switch here:
 // a frozen, settable clock and a seeded uuid stream, so a run reproduces byte-identical output.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 export interface RuntimeOptions {
   deterministic?: boolean;
@@ -87,6 +87,14 @@ export class Runtime {
       s += alphabet[Math.floor(r * alphabet.length)];
     }
     return s;
+  }
+
+  /** Random bytes: node:crypto's, or drawn from the seeded stream in deterministic mode. */
+  randomBytes(len: number): Buffer {
+    if (!this.rand) return randomBytes(len);
+    const b = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) b[i] = Math.floor(this.rand() * 256);
+    return b;
   }
 
   /** Restart the id stream (used by reset in deterministic mode so runs repeat). */
