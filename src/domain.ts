@@ -36,6 +36,9 @@ export interface FixedIp {
   port_uuid: string | null;
   device_name: string | null;
   meta: Record<string, string>;
+  /** The VIF's port was given by the user (kept, only unbound, when the server goes): VIF preserve_on_delete. */
+  preserve_on_delete?: boolean;
+  network_id?: string;
 }
 
 export interface Instance {

@@ -2,6 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { cinderBackend } from './cinder-fake/plugin.js';
+import { neutronBackend } from './neutron-fake/plugin.js';
+import { applySeedNetworks } from './neutron-fake/seed.js';
 import { type ConfigInput, ConfigSchema } from './config.js';
 import { FaultRegistry, type FaultSpec } from './faults/registry.js';
 import { TokenStore } from './identity/tokens.js';
@@ -80,6 +82,7 @@ export async function createSimulator(options: ConfigInput = {}) {
   if (freshDb) {
     try {
       cinder.seedVolumes(seed);
+      applySeedNetworks(neutronBackend(services), seed);
     } catch (err) {
       db.close();
       throw err;
@@ -107,6 +110,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     })();
     cinder.reset();
     cinder.seedVolumes(seed);
+    applySeedNetworks(neutronBackend(services), seed);
     services.tokens.clearCache();
     capture.clear();
     runtime.reseed();

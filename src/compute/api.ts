@@ -10,6 +10,8 @@ import type { Cast, ComputeManager } from './manager.js';
 import type { ComputeNotifier } from './notifier-port.js';
 import type { NovaVolume, VolumeApi } from './volume-api.js';
 import { VolumeLocks } from './volume-locks.js';
+import type { NetworkApi } from './neutron-client.js';
+import { type NetworkRequest, validateNetworks } from './network.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -23,8 +25,8 @@ export interface CreateServerRequest {
   maxCount: number;
   autoDiskConfig: boolean;
   tags: string[];
-  /** 'auto' (one fixed IP on the private network), 'none', or pre-created port ids. */
-  networks: 'auto' | 'none' | { ports: string[] };
+  /** 'auto', 'none', 'unspecified' (pre-2.37, no `networks`), or the requested networks/ports/fixed IPs. */
+  networks: NetworkRequest;
   /** API ≥2.63 trusted_image_certificates (instance.trusted_certs). */
   trustedCerts?: string[] | null;
 }
@@ -48,6 +50,7 @@ export class ComputeApi {
     private manager: ComputeManager,
     private driver: Driver,
     private notifier: ComputeNotifier,
+    readonly network?: NetworkApi,
   ) {}
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
@@ -81,7 +84,7 @@ export class ComputeApi {
     casts.push(this.manager.record(ctx, c));
   }
 
-  createServers(ctx: RequestContext, r: CreateServerRequest): Instance[] {
+  async createServers(ctx: RequestContext, r: CreateServerRequest): Promise<Instance[]> {
     const s = this.s;
     const flavor = s.catalog.flavor(r.flavorRef);
     if (!flavor) throw new ComputeException('FlavorNotFound', 'Invalid flavorRef provided.', { novaException: true, code: 400 });
@@ -101,12 +104,9 @@ export class ComputeApi {
     if (az !== s.config.availabilityZone) {
       throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
     }
-    const ports = typeof r.networks === 'object' ? r.networks.ports : [];
-    for (const id of ports) {
-      const port = s.db.prepare('SELECT instance_uuid FROM ports WHERE id = ?').get(id) as { instance_uuid: string | null } | undefined;
-      if (!port) throw new ComputeException('PortNotFound', `Port id ${id} could not be found.`, { novaException: true, code: 400 });
-      if (port.instance_uuid) throw new ComputeException('PortInUse', `Port ${id} is still in use.`, { novaException: true, code: 409 });
-    }
+    const ports = Array.isArray(r.networks) ? r.networks.filter((n) => n.port) : [];
+    // _check_requested_networks → network_api.validate_networks (Neutron over HTTP).
+    if (this.network) await validateNetworks(this.network, ctx, r.networks, r.maxCount);
     if (ports.length && r.maxCount > 1) {
       throw new ComputeException('InvalidRequest', 'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.', { novaException: true, code: 400 });
     }

@@ -3,6 +3,7 @@
 // and run one at a time per instance.
 import type { RequestContext } from '../domain.js';
 import type { ManagerDeps } from './deps.js';
+import type { NetworkRequest } from './network.js';
 import { attachVolume } from './flows/attach.js';
 import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
@@ -12,7 +13,7 @@ import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
 export type Cast =
-  | { kind: 'build_and_run_instance'; uuid: string; networks: 'auto' | 'none' | { ports: string[] } }
+  | { kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } }
   | { kind: 'terminate_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export const FaultSpecSchema = z
   .object({
-    service: z.enum(['cinder', 'compute']),
+    service: z.enum(['cinder', 'compute', 'neutron']),
     operation: z.string().min(1).max(100),
     match: z
       .object({ volume_id: z.string().optional(), instance_uuid: z.string().optional(), attachment_id: z.string().optional() })

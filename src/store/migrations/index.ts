@@ -2,5 +2,7 @@ import { core } from './001-core.js';
 import { cinder } from './002-cinder.js';
 import { trustedCerts } from './003-trusted-certs.js';
 import type { Migration } from './migration.js';
+import { neutron } from './009-neutron.js';
 
 export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts];
+MIGRATIONS.push(neutron);
