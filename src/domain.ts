@@ -39,6 +39,8 @@ export interface FixedIp {
   /** The VIF's port was given by the user (kept, only unbound, when the server goes): VIF preserve_on_delete. */
   preserve_on_delete?: boolean;
   network_id?: string;
+  /** The VIF's device tag (API 2.49 interface attach, 2.32 boot). */
+  tag?: string | null;
 }
 
 export interface Instance {

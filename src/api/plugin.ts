@@ -5,6 +5,7 @@ import { authenticate } from '../identity/authenticate.js';
 import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
+import { interfaceRoutes } from './routes/interfaces.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -108,5 +109,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(instanceActionRoutes, { deps });
     await v21.register(serverActionRoutes, { deps });
     await v21.register(serverTagRoutes, { deps });
+    await v21.register(interfaceRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

@@ -12,6 +12,7 @@ import type { NovaVolume, VolumeApi } from './volume-api.js';
 import { VolumeLocks } from './volume-locks.js';
 import type { NetworkApi } from './neutron-client.js';
 import { type NetworkRequest, validateNetworks } from './network.js';
+import { InterfaceApi } from './interface-api.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -51,7 +52,12 @@ export class ComputeApi {
     private driver: Driver,
     private notifier: ComputeNotifier,
     readonly network?: NetworkApi,
-  ) {}
+  ) {
+    this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
+  }
+
+  /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
+  readonly interfaces: InterfaceApi | null;
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {

@@ -276,3 +276,13 @@ export async function listInstancePorts(net: NetworkApi, ctx: RequestContext, in
 }
 
 export { showPort };
+
+/** _heal_instance_info_cache / _build_network_info_model: the cache rebuilt from the ports bound to the instance. */
+export async function healNetworkInfo(d: { network: NetworkApi; services: { instances: { update(uuid: string, p: Partial<Instance>): void } } }, ctx: RequestContext, instance: Instance): Promise<void> {
+  const ports = await d.network.listPorts(ctx, { device_id: instance.uuid }, { admin: true });
+  const known = new Map(instance.network_info.map((ip) => [ip.port_uuid, ip]));
+  const nets = await networksById(d.network, { ...ctx }, ports.map((p) => p.network_id));
+  const preserve = new Set(instance.network_info.filter((ip) => ip.preserve_on_delete).map((ip) => ip.port_uuid!));
+  const ordered = [...ports].sort((a, b) => (known.has(a.id) ? 0 : 1) - (known.has(b.id) ? 0 : 1));
+  d.services.instances.update(instance.uuid, { network_info: networkInfo(ordered, nets, preserve) });
+}

@@ -8,11 +8,13 @@ import { createDelete, createError } from './instance-lifecycle.js';
 import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
 import { volumeSwap, volumeSwapError } from './volume-swap.js';
+import { interfaceAttachDetach, interfaceAttachError } from './interface-attach.js';
 import { writeSample } from './write.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError];
+(SCENARIOS as Scenario[]).push(interfaceAttachDetach, interfaceAttachError);
 
 export interface RunSamplesOptions {
   /** master or zed; both when absent. */

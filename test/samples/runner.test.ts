@@ -32,8 +32,8 @@ describe('novasim samples', () => {
     expect(code, out).toBe(0);
     expect(out).toContain('== master');
     expect(out).toContain('== zed');
-    // 9 + 2 + 4 + 2 + 2 + 2 sample comparisons, plus the structural compute.exception, per profile.
-    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * 21);
+    // 9 + 2 + 4 + 2 + 2 + 2 (+ 4 + 2 interface) sample comparisons, plus the structural compute.exception, per profile.
+    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * 27);
     expect(out.match(/: MATCH \(structure only\)$/gm)).toHaveLength(2);
   }, 120_000);
 
