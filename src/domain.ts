@@ -41,6 +41,8 @@ export interface FixedIp {
   network_id?: string;
   /** The VIF's device tag (API 2.49 interface attach, 2.32 boot). */
   tag?: string | null;
+  /** Floating IPs NAT-ed to this fixed IP (network info model FixedIP.floating_ips). */
+  floating_ips?: string[];
 }
 
 export interface Instance {

@@ -94,7 +94,9 @@ export async function createSimulator(options: ConfigInput = {}) {
     for (let i = 0; i < 100; i++) {
       await built.manager.idle();
       await cinder.idle();
-      if (built.manager.tasks.pending === 0 && cinder.pendingTasks === 0) return;
+      await neutronBackend(services).nova.idle();
+      await built.manager.idle();
+      if (built.manager.tasks.pending === 0 && cinder.pendingTasks === 0 && neutronBackend(services).nova.pending === 0) return;
     }
   };
 

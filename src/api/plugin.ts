@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
 import { interfaceRoutes } from './routes/interfaces.js';
+import { serverExternalEventRoutes } from './routes/server-external-events.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -110,5 +111,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(serverActionRoutes, { deps });
     await v21.register(serverTagRoutes, { deps });
     await v21.register(interfaceRoutes, { deps });
+    await v21.register(serverExternalEventRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

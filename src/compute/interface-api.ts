@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import { checkInstanceLock, checkInstanceState } from './checks.js';
 import type { AttachInterfaceArgs } from './flows/interfaces.js';
 import type { ComputeManager } from './manager.js';
-import { listInstancePorts, showPort } from './network.js';
+import { healNetworkInfo, listInstancePorts, showPort } from './network.js';
 import type { NetworkApi, NeutronPort } from './neutron-client.js';
 
 const STATES = ['active', 'paused', 'stopped'] as const;
@@ -38,6 +38,17 @@ export class InterfaceApi {
       start = this.manager.record(ctx, { kind: 'detach_interface', uuid: instance.uuid, portId });
     })();
     start();
+  }
+
+  /**
+   * external_instance_event network-changed: the compute manager refreshes the instance's network
+   * info cache from Neutron (ports, fixed and floating IPs), in the instance's queue.
+   */
+  networkChanged(ctx: RequestContext, instance: Instance): void {
+    void this.manager.tasks.run(instance.uuid, async () => {
+      const fresh = this.s.instances.get(instance.uuid);
+      if (fresh) await healNetworkInfo({ network: this.network, services: this.s }, { ...ctx, isAdmin: true }, fresh);
+    });
   }
 
   list(ctx: RequestContext, instance: Instance): Promise<NeutronPort[]> {

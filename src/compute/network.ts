@@ -284,5 +284,11 @@ export async function healNetworkInfo(d: { network: NetworkApi; services: { inst
   const nets = await networksById(d.network, { ...ctx }, ports.map((p) => p.network_id));
   const preserve = new Set(instance.network_info.filter((ip) => ip.preserve_on_delete).map((ip) => ip.port_uuid!));
   const ordered = [...ports].sort((a, b) => (known.has(a.id) ? 0 : 1) - (known.has(b.id) ? 0 : 1));
-  d.services.instances.update(instance.uuid, { network_info: networkInfo(ordered, nets, preserve) });
+  const fips = ports.length ? await d.network.listFloatingIps(ctx, { port_id: ports.map((p) => p.id) }) : [];
+  const info = networkInfo(ordered, nets, preserve).map((ip) => {
+    const floating = fips.filter((f) => f.port_id === ip.port_uuid && f.fixed_ip_address === ip.address).map((f) => String(f.floating_ip_address));
+    const tag = known.get(ip.port_uuid)?.tag;
+    return { ...ip, ...(floating.length ? { floating_ips: floating } : {}), ...(tag !== undefined ? { tag } : {}) };
+  });
+  d.services.instances.update(instance.uuid, { network_info: info });
 }

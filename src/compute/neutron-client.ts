@@ -40,6 +40,7 @@ export interface NetworkApi {
   createPort(ctx: RequestContext, port: Record<string, unknown>): Promise<NeutronPort>;
   updatePort(ctx: RequestContext, id: string, port: Record<string, unknown>): Promise<NeutronPort>;
   deletePort(ctx: RequestContext, id: string): Promise<void>;
+  listFloatingIps(ctx: RequestContext, query: Record<string, string | string[]>): Promise<NeutronDoc[]>;
 }
 
 const agents = keepAliveAgents();
@@ -142,6 +143,11 @@ export class NeutronClient implements NetworkApi {
   /** Port updates carry binding:host_id: Nova sends them with its admin client. */
   async updatePort(ctx: RequestContext, id: string, port: Record<string, unknown>): Promise<NeutronPort> {
     return ((await this.send(ctx, 'PUT', `/ports/${enc(id)}`, { port }, true)) as { port: NeutronPort }).port;
+  }
+
+  /** Admin client: the cache refresh reads every floating IP of the instance's ports. */
+  async listFloatingIps(ctx: RequestContext, query: Record<string, string | string[]>): Promise<NeutronDoc[]> {
+    return ((await this.send(ctx, 'GET', `/floatingips${qs(query)}`, undefined, true)) as { floatingips: NeutronDoc[] }).floatingips;
   }
 
   async deletePort(ctx: RequestContext, id: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { Services } from '../services.js';
 import * as E from './errors.js';
 import { type Cidr, bits, contains, eui64, formatCidr, formatIp, lastOf, overlaps, parseCidr, parseIp } from './ip.js';
 import * as S from './schemas.js';
+import { NovaNotifier } from './nova-notifier.js';
 import { type Collection, type Doc, NeutronStore } from './store.js';
 
 export interface NeutronCtx {
@@ -22,9 +23,22 @@ const VIF_DETAILS = { port_filter: true, connectivity: 'l2', bridge_name: 'br-in
 
 export class NeutronBackend {
   readonly store: NeutronStore;
+  /** neutron.notifiers.nova: network-changed to Nova when a compute port's floating IP changes. */
+  readonly nova: NovaNotifier;
 
   constructor(readonly services: Services) {
     this.store = new NeutronStore(services.db);
+    this.nova = new NovaNotifier(services);
+  }
+
+  /** Tell Nova about the compute ports (by id) whose floating IPs changed. */
+  private notifyNova(portIds: (string | null | undefined)[]): void {
+    const events = [];
+    for (const id of new Set(portIds.filter((x): x is string => !!x))) {
+      const p = this.t('ports').get(id);
+      if (p && String(p.device_owner).startsWith('compute:') && p.device_id) events.push({ serverId: p.device_id as string, portId: id });
+    }
+    this.nova.networkChanged(events);
   }
 
   /** Ids the seed fixes (consumed first), then the seed's own id stream, then the runtime's. */
@@ -794,7 +808,7 @@ export class NeutronBackend {
   createFloatingIp(ctx: NeutronCtx, body: unknown): Doc {
     const d = S.prepareBody('floatingip', body, true, S.FLOATINGIP, ctx);
     if (d.floating_ip_address !== undefined && !ctx.isAdmin) throw E.policyDenied('create_floatingip and rule:create_floatingip:floating_ip_address');
-    return this.store.transaction(() => {
+    const out = this.store.transaction(() => {
       const net = this.t('networks').get(d.floating_network_id as string);
       if (!net || !this.visible(ctx, 'networks', net)) throw E.networkNotFound(d.floating_network_id as string);
       if (net['router:external'] !== true) throw new E.NeutronError(400, 'BadRequest', `Bad floatingip request: Network ${net.id} is not a valid external network.`);
@@ -819,6 +833,8 @@ export class NeutronBackend {
       this.t('floatingips').insert(f);
       return this.view(ctx, 'floatingips', f);
     });
+    this.notifyNova([out.port_id as string | null]);
+    return out;
   }
 
   /** _get_assoc_data: the port's IPv4 address and a router joining its subnet to the floating network. */
@@ -853,8 +869,10 @@ export class NeutronBackend {
   }
 
   updateFloatingIp(ctx: NeutronCtx, id: string, body: unknown): Doc {
-    return this.store.transaction(() => {
+    let before: string | null = null;
+    const out = this.store.transaction(() => {
       const f = this.mine(ctx, 'floatingips', id);
+      before = f.port_id as string | null;
       const d = S.prepareBody('floatingip', body, false, S.FLOATINGIP, ctx);
       if ('port_id' in d) {
         if (d.port_id) this.associate(ctx, f, d.port_id as string, d.fixed_ip_address as string | undefined);
@@ -866,14 +884,18 @@ export class NeutronBackend {
       this.t('floatingips').save(f);
       return this.view(ctx, 'floatingips', f);
     });
+    this.notifyNova([before, out.port_id as string | null]);
+    return out;
   }
 
   deleteFloatingIp(ctx: NeutronCtx, id: string): void {
+    let before: string | null = null;
     this.store.transaction(() => {
-      this.mine(ctx, 'floatingips', id);
+      before = this.mine(ctx, 'floatingips', id).port_id as string | null;
       for (const p of this.t('ports').all({ column: 'device_id', value: id })) if (p.device_owner === DEVICE_OWNER_FIP) this.removePort(p.id);
       this.t('floatingips').delete(id);
     });
+    this.notifyNova([before]);
   }
 
   // ---- seed and reset ----

@@ -18,6 +18,8 @@ export const zed: Profile = {
   policy: {
     ...withDeprecated(COMMON_RULES),
     'os_compute_api:os-volumes-attachments:swap': '(rule:context_is_admin) or (rule:admin_api)',
+    // Zed: base.ADMIN (master: base.SERVICE_ROLE).
+    'os_compute_api:os-server-external-events:create': 'rule:context_is_admin',
   },
   payloadVersions: {
     InstancePayload: '1.8',

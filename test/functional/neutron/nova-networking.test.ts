@@ -114,3 +114,26 @@ describe('Nova networking through the fake Neutron', () => {
     expect(actions).toEqual(expect.arrayContaining(['attach_interface', 'detach_interface']));
   });
 });
+
+describe('floating IPs reach Nova through network-changed', () => {
+  it('associating a floating IP shows it in the server addresses (Neutron → os-server-external-events → cache refresh); disassociating removes it', async () => {
+    const id = (await boot(demo, [{ uuid: privId }], 'fipvm')).json().server.id;
+    await sim.idle();
+    const [port] = await portsOf(id);
+    const fip = (await demo.req('POST', `${N}/floatingips`, { floatingip: { floating_network_id: pubId, port_id: port.id } })).json().floatingip;
+    await sim.idle();
+    const addrs = (await demo.req('GET', `${C}/servers/${id}`)).json().server.addresses.private;
+    expect(addrs).toContainEqual({ version: 4, addr: fip.floating_ip_address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address });
+    await demo.req('PUT', `${N}/floatingips/${fip.id}`, { floatingip: { port_id: null } });
+    await sim.idle();
+    const after = (await demo.req('GET', `${C}/servers/${id}`)).json().server.addresses.private;
+    expect(after.filter((a: { 'OS-EXT-IPS:type': string }) => a['OS-EXT-IPS:type'] === 'floating')).toEqual([]);
+    // The API itself: a member may not send events (service role), unknown servers are per-event 404s.
+    const denied = await demo.req('POST', `${C}/os-server-external-events`, { events: [{ name: 'network-changed', server_uuid: id }] });
+    expect(denied.statusCode).toBe(403);
+    const nova = await client(sim, 'nova');
+    const mixed = await nova.req('POST', `${C}/os-server-external-events`, { events: [{ name: 'network-changed', server_uuid: id, tag: port.id }, { name: 'network-vif-plugged', server_uuid: '00000000-0000-4000-8000-000000000000' }] });
+    expect(mixed.statusCode).toBe(207);
+    expect(mixed.json().events.map((e: { code: number }) => e.code)).toEqual([200, 404]);
+  });
+});
