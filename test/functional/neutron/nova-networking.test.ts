@@ -137,3 +137,17 @@ describe('floating IPs reach Nova through network-changed', () => {
     expect(mixed.json().events.map((e: { code: number }) => e.code)).toEqual([200, 404]);
   });
 });
+
+describe('Neutron faults on the build path', () => {
+  it("a fault on Neutron's create_port fails the build: ERROR with the fault, no port left behind", async () => {
+    // Armed before the boot (the build starts right after the 202); nothing else creates ports meanwhile.
+    sim.faults.add({ service: 'neutron', operation: 'create_port', error: { status: 503, message: 'neutron is down' } });
+    const id = (await boot(demo, [{ uuid: privId }], 'faulty')).json().server.id;
+    await sim.idle();
+    const server = (await demo.req('GET', `${C}/servers/${id}`)).json().server;
+    expect(server.status).toBe('ERROR');
+    expect(server.fault.message).toContain('neutron is down');
+    expect(await portsOf(id)).toEqual([]);
+    expect(sim.faults.list()[0]).toMatchObject({ hits: 1, remaining: 0 });
+  });
+});
