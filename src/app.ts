@@ -5,6 +5,7 @@ import { computeApi } from './api/plugin.js';
 import { cinderFake } from './cinder-fake/plugin.js';
 import { ComputeApi } from './compute/api.js';
 import { CinderClient } from './compute/cinder-client.js';
+import { NeutronClient } from './compute/neutron-client.js';
 import { Driver } from './compute/driver.js';
 import { ComputeManager } from './compute/manager.js';
 import type { Config } from './config.js';
@@ -13,6 +14,7 @@ import { controlRoutes } from './control/routes.js';
 import { routeFaultHook } from './faults/route-hook.js';
 import { identityRoutes } from './identity/routes.js';
 import { imageFake } from './image-fake/plugin.js';
+import { neutronFake } from './neutron-fake/plugin.js';
 import type { Notifier } from './notifier/notifier.js';
 import type { CaptureSink } from './notifier/sinks/capture.js';
 import type { Services } from './services.js';
@@ -37,6 +39,10 @@ export interface BuildAppDeps {
 export function envelopeFor(url: string, status: number, message: string): { type: string; body: string } {
   if (url.startsWith('/compute') || url.startsWith('/volume')) {
     return { type: 'application/json', body: JSON.stringify({ [novaFaultName(status)]: { code: status, message } }) };
+  }
+  if (url.startsWith('/networking')) {
+    const type = status === 404 ? 'HTTPNotFound' : status === 405 ? 'HTTPMethodNotAllowed' : status >= 500 ? 'HTTPInternalServerError' : 'HTTPBadRequest';
+    return { type: 'application/json', body: JSON.stringify({ NeutronError: { type, message, detail: '' } }) };
   }
   if (url.startsWith('/image')) return { type: 'text/plain; charset=UTF-8', body: `${status} ${message}\n\n` };
   if (url.startsWith('/_novasim')) return { type: 'application/json', body: JSON.stringify({ error: { code: status, message } }) };
@@ -85,13 +91,15 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
 
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);
-  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver });
-  const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier);
+  const network = new NeutronClient(s);
+  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network });
+  const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier, network);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
   await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier });
   await app.register(cinderFake, { prefix: '/volume', services: s });
   await app.register(imageFake, { prefix: '/image', services: s });
+  await app.register(neutronFake, { prefix: '/networking', services: s });
   await app.register(
     async (control) => {
       if (config.controlToken) {

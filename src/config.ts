@@ -28,6 +28,8 @@ export const ConfigSchema = z
     availabilityZone: z.string().min(1).default('nova'),
     /** Base URL the compute side uses for Cinder; default is this simulator's own /volume/v3. */
     cinderUrl: z.string().url().optional(),
+    /** Base URL the compute side uses for Neutron (…/networking); default is this simulator's own. */
+    neutronUrl: z.string().url().optional(),
     tokenTtlSeconds: z.coerce.number().int().min(1).default(3600),
     bodyLimit: z.coerce.number().int().min(1024).default(1024 * 1024),
     controlToken: z.string().min(1).optional(),

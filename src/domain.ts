@@ -36,6 +36,13 @@ export interface FixedIp {
   port_uuid: string | null;
   device_name: string | null;
   meta: Record<string, string>;
+  /** The VIF's port was given by the user (kept, only unbound, when the server goes): VIF preserve_on_delete. */
+  preserve_on_delete?: boolean;
+  network_id?: string;
+  /** The VIF's device tag (API 2.49 interface attach, 2.32 boot). */
+  tag?: string | null;
+  /** Floating IPs NAT-ed to this fixed IP (network info model FixedIP.floating_ips). */
+  floating_ips?: string[];
 }
 
 export interface Instance {

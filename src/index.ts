@@ -2,6 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { cinderBackend } from './cinder-fake/plugin.js';
+import { neutronBackend } from './neutron-fake/plugin.js';
+import { applySeedNetworks } from './neutron-fake/seed.js';
 import { type ConfigInput, ConfigSchema } from './config.js';
 import { FaultRegistry, type FaultSpec } from './faults/registry.js';
 import type { RouteFaultSpec } from './faults/route-faults.js';
@@ -85,6 +87,7 @@ export async function createSimulator(options: ConfigInput = {}) {
   if (freshDb) {
     try {
       cinder.seedVolumes(seed);
+      applySeedNetworks(neutronBackend(services), seed);
     } catch (err) {
       db.close();
       throw err;
@@ -96,7 +99,9 @@ export async function createSimulator(options: ConfigInput = {}) {
     for (let i = 0; i < 100; i++) {
       await built.manager.idle();
       await cinder.idle();
-      if (built.manager.tasks.pending === 0 && cinder.pendingTasks === 0) return;
+      await neutronBackend(services).nova.idle();
+      await built.manager.idle();
+      if (built.manager.tasks.pending === 0 && cinder.pendingTasks === 0 && neutronBackend(services).nova.pending === 0) return;
     }
   };
 
@@ -118,6 +123,7 @@ export async function createSimulator(options: ConfigInput = {}) {
         })();
         cinder.reset();
         cinder.seedVolumes(seed);
+        applySeedNetworks(neutronBackend(services), seed);
         services.tokens.clearCache();
         capture.clear();
         runtime.reseed();

@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
 import type { Notifier } from '../notifier/notifier.js';
+import { interfaceRoutes } from './routes/interfaces.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -134,5 +135,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(serverPasswordRoutes, { deps });
     await v21.register(consoleAuthTokenRoutes, { deps });
     await v21.register(instanceUsageAuditLogRoutes, { deps });
+    await v21.register(interfaceRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

@@ -15,6 +15,9 @@ import { ServerGroupStore } from '../store/server-groups.js';
 import { KeypairApi } from './keypairs.js';
 import { QuotaEngine } from './quotas.js';
 import { ServerGroupApi } from './server-groups.js';
+import type { NetworkApi } from './neutron-client.js';
+import { type NetworkRequest, validateNetworks } from './network.js';
+import { InterfaceApi } from './interface-api.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -28,8 +31,8 @@ export interface CreateServerRequest {
   maxCount: number;
   autoDiskConfig: boolean;
   tags: string[];
-  /** 'auto' (one fixed IP on the private network), 'none', or pre-created port ids. */
-  networks: 'auto' | 'none' | { ports: string[] };
+  /** 'auto', 'none', 'unspecified' (pre-2.37, no `networks`), or the requested networks/ports/fixed IPs. */
+  networks: NetworkRequest;
   /** API ≥2.63 trusted_image_certificates (instance.trusted_certs). */
   trustedCerts?: string[] | null;
   /** os:scheduler_hints {"group": uuid}: join this server group. */
@@ -61,13 +64,18 @@ export class ComputeApi {
     private manager: ComputeManager,
     private driver: Driver,
     private notifier: ComputeNotifier,
+    readonly network?: NetworkApi,
   ) {
     const keypairStore = new KeypairStore(s.db);
     const groupStore = new ServerGroupStore(s.db);
     this.quotas = new QuotaEngine(s.db, keypairStore, groupStore, { instances: s.config.instanceQuota, cores: s.config.coresQuota, ram: s.config.ramQuota });
     this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
+    this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
   }
+
+  /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
+  readonly interfaces: InterfaceApi | null;
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {
@@ -100,7 +108,7 @@ export class ComputeApi {
     casts.push(this.manager.record(ctx, c));
   }
 
-  createServers(ctx: RequestContext, r: CreateServerRequest): Instance[] {
+  async createServers(ctx: RequestContext, r: CreateServerRequest): Promise<Instance[]> {
     const s = this.s;
     // get_flavor_by_flavor_id(read_deleted='no'): a private flavor without access, or a disabled one, is not found.
     const flavor = s.flavors.get(r.flavorRef, ctx);
@@ -122,12 +130,9 @@ export class ComputeApi {
     if (az !== s.config.availabilityZone) {
       throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
     }
-    const ports = typeof r.networks === 'object' ? r.networks.ports : [];
-    for (const id of ports) {
-      const port = s.db.prepare('SELECT instance_uuid FROM ports WHERE id = ?').get(id) as { instance_uuid: string | null } | undefined;
-      if (!port) throw new ComputeException('PortNotFound', `Port id ${id} could not be found.`, { novaException: true, code: 400 });
-      if (port.instance_uuid) throw new ComputeException('PortInUse', `Port ${id} is still in use.`, { novaException: true, code: 409 });
-    }
+    const ports = Array.isArray(r.networks) ? r.networks.filter((n) => n.port) : [];
+    // _check_requested_networks → network_api.validate_networks (Neutron over HTTP).
+    if (this.network) await validateNetworks(this.network, ctx, r.networks, r.maxCount);
     if (ports.length && r.maxCount > 1) {
       throw new ComputeException('InvalidRequest', 'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.', { novaException: true, code: 400 });
     }

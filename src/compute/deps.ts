@@ -1,6 +1,7 @@
 import type { Services } from '../services.js';
 import type { Driver } from './driver.js';
 import type { ComputeNotifier } from './notifier-port.js';
+import type { NetworkApi } from './neutron-client.js';
 import type { VolumeApi } from './volume-api.js';
 
 /** What every compute-manager flow works with. */
@@ -9,6 +10,8 @@ export interface ManagerDeps {
   volumes: VolumeApi;
   notifier: ComputeNotifier;
   driver: Driver;
+  /** Neutron over HTTP (neutron-client.ts). */
+  network: NetworkApi;
 }
 
 /** context.elevated(): same user, project and request id, admin flag on. */

@@ -78,6 +78,14 @@ export class Driver {
     await this.faultPoint('driver.swap_volume', { instance_uuid: instance.uuid, volume_id: oldVolumeId }, ['swap_volume', LOCKED, '_do_locked_swap_volume', '_do_swap_volume', '_swap_volume']);
   }
 
+  async attachInterface(instance: Instance, portId: string) {
+    await this.faultPoint('driver.attach_interface', { instance_uuid: instance.uuid, volume_id: portId }, ['attach_interface', '_attach_interface']);
+  }
+
+  async detachInterface(instance: Instance, portId: string) {
+    await this.faultPoint('driver.detach_interface', { instance_uuid: instance.uuid, volume_id: portId }, ['detach_interface']);
+  }
+
   async destroy(instance: Instance) {
     await this.faultPoint('driver.destroy', { instance_uuid: instance.uuid }, ['terminate_instance', LOCKED, 'do_terminate_instance', '_delete_instance', '_shutdown_instance']);
   }

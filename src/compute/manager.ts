@@ -3,6 +3,9 @@
 // and run one at a time per instance.
 import type { RequestContext } from '../domain.js';
 import type { ManagerDeps } from './deps.js';
+import type { NetworkRequest } from './network.js';
+import { type AttachInterfaceArgs, attachInterface, detachInterface } from './flows/interfaces.js';
+import type { FixedIp } from '../domain.js';
 import { attachVolume } from './flows/attach.js';
 import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
@@ -12,11 +15,13 @@ import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
 export type Cast =
-  | { kind: 'build_and_run_instance'; uuid: string; networks: 'auto' | 'none' | { ports: string[] } }
+  | { kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } }
   | { kind: 'terminate_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
-  | ({ kind: 'swap_volume'; uuid: string } & SwapArgs);
+  | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
+  | { kind: 'attach_interface'; uuid: string; args: AttachInterfaceArgs }
+  | { kind: 'detach_interface'; uuid: string; portId: string };
 
 export class ComputeManager {
   readonly tasks: TaskRunner;
@@ -60,7 +65,31 @@ export class ComputeManager {
         return detachVolume(this.d, ctx, c.uuid, c.volumeId, c.attachmentId);
       case 'swap_volume':
         return swapVolume(this.d, ctx, c.uuid, c);
+      case 'attach_interface':
+        return attachInterface(this.d, ctx, c.uuid, c.args).then(() => undefined);
+      case 'detach_interface':
+        return detachInterface(this.d, ctx, c.uuid, c.portId);
     }
+  }
+
+  /**
+   * An RPC call (compute_rpcapi.attach_interface): recorded like a cast, run in the instance's queue,
+   * and awaited by the API, which answers with its result or its exception.
+   */
+  async callAttachInterface(ctx: RequestContext, cast: Extract<Cast, { kind: 'attach_interface' }>): Promise<FixedIp[]> {
+    const id = Number(this.insertTask.run(cast.uuid, cast.kind, JSON.stringify(cast), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+    let out = { err: new Error('compute manager closed') as unknown, ok: null as FixedIp[] | null };
+    await this.tasks.run(cast.uuid, async () => {
+      try {
+        out = { err: null, ok: await attachInterface(this.d, ctx, cast.uuid, cast.args) };
+      } catch (err) {
+        out = { err, ok: null };
+      } finally {
+        this.deleteTask.run(id);
+      }
+    });
+    if (out.ok === null) throw out.err;
+    return out.ok;
   }
 
   /** Start-up clean-up of casts a crash interrupted (see recovery.ts); runs before any new work. */

@@ -71,6 +71,8 @@ export async function recoverInterrupted(d: ManagerDeps): Promise<RecoveryReport
   return report;
 }
 
+import { healNetworkInfo } from './network.js';
+
 async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise<'completed' | 'rolled back'> {
   const s = d.services;
   const instance = s.instances.get(c.uuid);
@@ -110,6 +112,11 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
     }
     case 'swap_volume':
       return recoverSwap(d, ctx, c);
+    case 'attach_interface':
+    case 'detach_interface':
+      // The cache is rebuilt from the instance's bound ports in Neutron (heal_instance_info_cache).
+      if (instance) await healNetworkInfo(d, ctx, instance);
+      return 'completed';
   }
 }
 

@@ -27,12 +27,14 @@ export const VOLUME_NAME_PLACEHOLDER = '%(name)s';
 
 /**
  * The error a fault gets when none is given: what the component most plausibly raises there.
- * Cinder API/manager points answer Cinder's generic 500 (FaultWrapper); the driver's volume
+ * Cinder API/manager points answer Cinder's generic 500 (FaultWrapper), Neutron's its own; the driver's volume
  * operations raise os-brick's VolumeDriverException (os_brick/exception.py, message kept).
  * Other compute points have no obvious default: the caller must say which exception.
  */
-function defaultError(service: 'cinder' | 'compute', operation: string): FaultError | null {
+function defaultError(service: 'cinder' | 'compute' | 'neutron', operation: string): FaultError | null {
   if (service === 'cinder') return { status: 500, message: 'The server has either erred or is incapable of performing the requested operation.' };
+  // neutron/api/v2/resource.py: an unexpected error is this HTTPInternalServerError.
+  if (service === 'neutron') return { status: 500, message: 'Request Failed: internal server error while processing your request.' };
   if (DRIVER_VOLUME_OPS.includes(operation)) {
     return { exception: 'VolumeDriverException', message: `An error occurred while IO to volume ${VOLUME_NAME_PLACEHOLDER}.` };
   }
@@ -41,7 +43,7 @@ function defaultError(service: 'cinder' | 'compute', operation: string): FaultEr
 
 export const FaultSpecSchema = z
   .object({
-    service: z.enum(['cinder', 'compute']),
+    service: z.enum(['cinder', 'compute', 'neutron']),
     operation: z.string().min(1).max(100),
     match: z
       .object({ volume_id: z.string().optional(), instance_uuid: z.string().optional(), attachment_id: z.string().optional() })

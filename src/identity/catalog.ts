@@ -22,6 +22,7 @@ export function buildCatalog(base: string, projectId: string): CatalogEntry[] {
     entry('block-storage', 'cinder', `${base}/volume/v3/${projectId}`),
     entry('volumev3', 'cinderv3', `${base}/volume/v3/${projectId}`),
     entry('image', 'glance', `${base}/image`),
+    entry('network', 'neutron', `${base}/networking`),
   ];
 }
 

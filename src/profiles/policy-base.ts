@@ -16,6 +16,10 @@ const IA = 'os_compute_api:os-instance-actions';
 
 /** Rule defaults shared by both releases (new-default form). */
 export const COMMON_RULES: Record<string, string> = {
+  'os_compute_api:os-attach-interfaces:list': 'rule:project_reader_or_admin',
+  'os_compute_api:os-attach-interfaces:show': 'rule:project_reader_or_admin',
+  'os_compute_api:os-attach-interfaces:create': 'rule:project_member_or_admin',
+  'os_compute_api:os-attach-interfaces:delete': 'rule:project_member_or_admin',
   'os_compute_api:servers:index': 'rule:project_reader_or_admin',
   'os_compute_api:servers:detail': 'rule:project_reader_or_admin',
   'os_compute_api:servers:index:get_all_tenants': 'rule:context_is_admin',

@@ -124,6 +124,18 @@ export class SampleHarness {
     return (body.volumeAttachments as { volumeId: string }[]).map((a) => a.volumeId);
   }
 
+  /** api.attach_interface(server, post): POST os-interface (an RPC call: the answer comes after the compute side). */
+  async attachInterface(server: Server, post: unknown, expect = 200): Promise<void> {
+    await this.request('POST', `${COMPUTE}/servers/${server.id}/os-interface`, post, expect);
+    await this.sim.idle();
+  }
+
+  /** api.detach_interface(server, port_id). */
+  async detachInterface(server: Server, portId: string): Promise<void> {
+    await this.request('DELETE', `${COMPUTE}/servers/${server.id}/os-interface/${portId}`, undefined, 202);
+    await this.sim.idle();
+  }
+
   /** Cinder's admin os-reset_status (e.g. `{migration_status: "migrating"}`), as admin_api. */
   async resetVolumeStatus(volumeId: string, body: Record<string, string>): Promise<void> {
     await this.request('POST', `/volume/v3/${this.adminApi.projectId}/volumes/${volumeId}/action`, { 'os-reset_status': body }, 202, { admin: true, service: 'volume' });

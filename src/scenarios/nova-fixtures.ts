@@ -13,6 +13,8 @@ export const SWAP_ERR_NEW_VOL = '9c6d9c2d-7a8f-4c80-938d-3bf062b8d489';
 
 /** NeutronFixture.port_1, GlanceFixture image1, _boot_a_server's flavor. */
 export const PORT_1 = 'ce531f90-199f-48c0-816c-13e38010b442';
+/** NeutronFixture.port_2 (the port its create_port hands out on network_1). */
+export const PORT_2 = '88dae9fa-0dc6-49e3-8c29-3abc41e99ac9';
 export const IMAGE_1 = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
 export const TEST_FLAVOR = 'a22d5517-147c-4147-a0d1-e698df5cd4e3';
 

@@ -9,6 +9,7 @@ import { flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription } fr
 import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
 import { volumeSwap, volumeSwapError } from './volume-swap.js';
+import { interfaceAttachDetach, interfaceAttachError } from './interface-attach.js';
 import { writeSample } from './write.js';
 import { keypairCreateDelete, keypairImport } from './keypairs.js';
 import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.js';
@@ -19,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
   createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError,
   flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription,
   keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember,
+  interfaceAttachDetach, interfaceAttachError,
 ];
 
 export interface RunSamplesOptions {

@@ -66,6 +66,9 @@ export const SeedSchema = z.object({
     .default([]),
   /** Volumes for the fake Cinder (tests and sample scenarios need known ids); format: src/cinder-fake/seed-volumes.ts. */
   volumes: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Networks and routers for the fake Neutron (default: devstack's private/public/router1); format: src/neutron-fake/seed.ts. */
+  networks: z.array(z.record(z.string(), z.unknown())).optional(),
+  routers: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 export type Seed = z.output<typeof SeedSchema>;
 
@@ -92,7 +95,6 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insKeypair = db.prepare('INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const insPort = db.prepare('INSERT OR IGNORE INTO ports (id, network_label, mac, address, version, device_name, project_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const userId = new Map(seed.users.map((u) => [u.name, u.id]));
   // Keystone's `default` domain (migration 010) comes back with the seed after a reset.
   db.prepare("INSERT OR IGNORE INTO domains (id, name, description) VALUES ('default', 'Default', 'The default domain')").run();
@@ -113,5 +115,4 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
     insImage.run(i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum, JSON.stringify(i.properties), nowIso, nowIso);
   }
   for (const k of seed.keypairs) insKeypair.run(k.name, userId.get(k.user) ?? k.user, k.fingerprint, k.public_key, k.type, nowIso);
-  for (const p of seed.ports) insPort.run(p.id, p.network, p.mac, p.address, p.version, p.device_name, p.project ? (projId.get(p.project) ?? p.project) : null);
 }

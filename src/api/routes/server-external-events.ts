@@ -1,6 +1,8 @@
 // POST /os-server-external-events (nova/api/openstack/compute/server_external_events.py): events
 // from Neutron and Cinder. Each event answers its own code (200 accepted, 400 tag missing, 404 no
 // such instance, 422 instance without a host); any failure makes the whole answer a 207.
+// network-changed refreshes the instance's network info cache from Neutron (the fake Neutron sends
+// it when a floating IP moves, as neutron/notifiers/nova.py does).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { externalEvents } from '../../compute/external-events.js';
@@ -32,7 +34,7 @@ const schemaFor = (names: string[]) =>
     .strict();
 
 export async function serverExternalEventRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
-  const { services: s, policy } = opts.deps;
+  const { services: s, policy, compute } = opts.deps;
   const events = externalEvents(s);
 
   app.post('/os-server-external-events', async (req, reply) => {
@@ -52,6 +54,7 @@ export async function serverExternalEventRoutes(app: FastifyInstance, opts: { de
         result = 207;
       } else if (instance.host) {
         events.deliver({ instanceUuid: instance.uuid, instanceId: instance.id, name: e.name, status: e.status ?? 'completed', tag });
+        if (e.name === 'network-changed') compute.interfaces?.networkChanged(req.ctx, instance);
         Object.assign(out, { status: 'completed', code: 200 });
       } else {
         Object.assign(out, { status: 'failed', code: 422 });

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BlockDeviceMapping, Instance, VmState } from '../../domain.js';
 import { requestBase } from '../../identity/catalog.js';
+import type { NetworkRequest, RequestedNetwork } from '../../compute/network.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
 import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../query.js';
@@ -15,13 +16,27 @@ import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
 const RULE = 'os_compute_api:servers';
 const MAX_LIMIT = 1000;
 
-function networksOf(n: unknown): 'auto' | 'none' | { ports: string[] } {
-  if (n === 'none') return 'none';
-  if (Array.isArray(n)) {
-    const ports = n.map((x: { port?: string | null }) => x.port).filter((p): p is string => !!p);
-    return ports.length ? { ports } : 'auto';
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** ServersController._get_requested_networks (the schema has checked the shapes). */
+function networksOf(n: unknown): NetworkRequest {
+  if (n === 'none' || n === 'auto') return n;
+  if (!Array.isArray(n)) return 'unspecified';
+  const out: RequestedNetwork[] = [];
+  const ports: string[] = [];
+  for (const x of n as { uuid?: string; port?: string | null; fixed_ip?: string; tag?: string }[]) {
+    if (x.port) {
+      if (ports.includes(x.port)) throw new NovaError(400, `Port ID '${x.port}' was specified twice: you cannot attach a port multiple times.`);
+      if (x.fixed_ip !== undefined) throw new NovaError(400, `Specified Fixed IP '${x.fixed_ip}' cannot be used with port '${x.port}': the two cannot be specified together.`);
+      ports.push(x.port);
+      out.push({ port: x.port, ...(x.tag ? { tag: x.tag } : {}) });
+      continue;
+    }
+    if (x.uuid === undefined) throw new NovaError(400, "Bad network format: missing 'uuid'");
+    if (!UUID_LIKE.test(x.uuid)) throw new NovaError(400, `Bad networks format: network uuid is not in proper format (${x.uuid})`);
+    out.push({ uuid: x.uuid, ...(x.fixed_ip !== undefined ? { fixed_ip: x.fixed_ip } : {}), ...(x.tag ? { tag: x.tag } : {}) });
   }
-  return 'auto';
+  return out;
 }
 
 export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
@@ -128,7 +143,12 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
         networks: networksOf(srv.networks as unknown), trustedCerts, group,
       }),
-      { PortNotFound: 400, PortInUse: 409, FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400, InstanceGroupNotFound: 400, ...OVER_QUOTA_ERRORS },
+      {
+        PortNotFound: 400, PortInUse: 409, NetworkNotFound: 400, NetworkAmbiguous: 409, UnableToAutoAllocateNetwork: 400, FixedIpAlreadyInUse: 400,
+        PortRequiresFixedIP: 400, NetworkRequiresSubnet: 400, ExternalNetworkAttachForbidden: 403, InvalidFixedIpAndMaxCountRequest: 400, PortNotUsable: 400,
+        FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400,
+        InstanceGroupNotFound: 400, ...OVER_QUOTA_ERRORS,
+      },
     );
     reply.code(202);
     if (srv.return_reservation_id) return { reservation_id: instances[0].reservation_id };

@@ -44,6 +44,7 @@ function addresses(i: Instance) {
   const out: Record<string, unknown[]> = {};
   for (const ip of i.network_info) {
     (out[ip.label] ??= []).push({ version: ip.version, addr: ip.address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': ip.mac });
+    for (const f of ip.floating_ips ?? []) out[ip.label].push({ version: f.includes(':') ? 6 : 4, addr: f, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': ip.mac });
   }
   return out;
 }

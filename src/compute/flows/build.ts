@@ -4,36 +4,11 @@ import { sleep } from '../../faults/registry.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent, exceptionInfo } from '../events.js';
 import { asComputeException, type ComputeException, frame } from '../exceptions.js';
+import { allocateForInstance, deallocateForInstance, type NetworkRequest, normalizeRequest } from '../network.js';
 
-/** One fixed IP on the simulated "private" network, derived from the instance id so it is stable. */
-export function allocateNetwork(d: ManagerDeps, instance: Instance, networks: 'auto' | 'none' | { ports: string[] }): FixedIp[] {
-  if (networks === 'none') return [];
-  if (typeof networks === 'object') {
-    const out: FixedIp[] = [];
-    for (const id of networks.ports) {
-      const p = d.services.db.prepare('SELECT * FROM ports WHERE id = ?').get(id) as
-        | { id: string; network_label: string; mac: string; address: string; version: 4 | 6; device_name: string | null }
-        | undefined;
-      if (!p) continue;
-      d.services.db.prepare('UPDATE ports SET instance_uuid = ? WHERE id = ?').run(instance.uuid, id);
-      out.push({ label: p.network_label, mac: p.mac, address: p.address, version: p.version, port_uuid: p.id, device_name: p.device_name ?? `tap${p.id.slice(0, 11)}`, meta: {} });
-    }
-    return out;
-  }
-  const n = instance.id;
-  const port = d.services.runtime.uuid();
-  const hex = (x: number) => (x & 0xff).toString(16).padStart(2, '0');
-  return [
-    {
-      label: 'private',
-      mac: `fa:16:3e:${hex(n >> 16)}:${hex(n >> 8)}:${hex(n)}`,
-      address: `192.168.${1 + ((n >> 8) & 0x7f)}.${2 + (n & 0xff) % 250}`,
-      version: 4,
-      port_uuid: port,
-      device_name: `tap${port.slice(0, 11)}`,
-      meta: {},
-    },
-  ];
+/** _build_networks_for_instance: ports allocated and bound to this host in the fake Neutron over HTTP. */
+export function allocateNetwork(d: ManagerDeps, ctx: RequestContext, instance: Instance, networks: NetworkRequest | { ports: string[] }): Promise<FixedIp[]> {
+  return allocateForInstance(d.network, ctx, instance, instance.host ?? d.services.config.computeHost, normalizeRequest(networks));
 }
 
 interface KeypairRow {
@@ -51,7 +26,7 @@ function keypairsOf(d: ManagerDeps, inst: Instance): KeypairRow[] {
   return k ? [k] : [];
 }
 
-export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string, networks: 'auto' | 'none' | { ports: string[] } = 'auto'): Promise<void> {
+export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string, networks: NetworkRequest | { ports: string[] } = 'auto'): Promise<void> {
   const s = d.services;
   const first = s.instances.get(uuid);
   if (!first || first.task_state === 'deleting') return;
@@ -70,13 +45,17 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
       // create.start, set in create.error); _build_resources (networks, BDMs) runs inside the claim.
       s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, updated_at: s.runtime.now() });
       await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources'));
-      s.instances.update(uuid, { task_state: 'spawning', network_info: allocateNetwork(d, s.instances.get(uuid)!, networks) });
+      const networkInfo = await allocateNetwork(d, ctx, s.instances.get(uuid)!, networks);
+      s.instances.update(uuid, { task_state: 'spawning', network_info: networkInfo });
       inst = s.instances.get(uuid)!;
       await d.driver.spawn(inst);
       if (!s.instances.get(uuid) || s.instances.get(uuid)!.task_state === 'deleting') return;
       const now = s.runtime.now();
       s.instances.update(uuid, { vm_state: 'active', task_state: null, power_state: POWER_STATE.running, launched_at: now, updated_at: now });
     } catch (err) {
+      // _cleanup_allocated_networks: what was allocated for this build goes back to Neutron.
+      const failed = s.instances.get(uuid);
+      if (failed) await deallocateForInstance(d.network, ctx, failed);
       buildFailed(d, ctx, uuid, asComputeException(err, BUILD_ENTRY), extras);
       return;
     }

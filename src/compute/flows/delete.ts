@@ -2,6 +2,7 @@
 import { POWER_STATE, type RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
+import { deallocateForInstance } from '../network.js';
 
 export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string): Promise<void> {
   const s = d.services;
@@ -15,6 +16,8 @@ export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, 
     // _shutdown_instance
     d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid)!, bdms, host, 'shutdown', 'start');
     await d.driver.destroy(instance);
+    // _try_deallocate_network: ports Nova created are deleted, the user's ports unbound.
+    await deallocateForInstance(d.network, ctx, s.instances.get(uuid) ?? instance);
     s.instances.update(uuid, { network_info: [] });
     for (const bdm of bdms.filter((b) => b.volume_id)) {
       // Nova ignores (logs) every failure here: an instance must always be deletable.
