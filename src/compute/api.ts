@@ -10,6 +10,7 @@ import type { Cast, ComputeManager } from './manager.js';
 import type { ComputeNotifier } from './notifier-port.js';
 import type { NovaVolume, VolumeApi } from './volume-api.js';
 import { VolumeLocks } from './volume-locks.js';
+import { ServerActionRunner } from './actions/runner.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -41,6 +42,8 @@ const ATTACH_STATES = ['active', 'paused', 'stopped', 'resized', 'soft-delete', 
 export class ComputeApi {
   /** Serialises the API steps that read and then change one volume (see volume-locks.ts). */
   readonly volumeLocks = new VolumeLocks();
+  /** POST /servers/{id}/action: the declared actions (compute/actions/). */
+  readonly actions: ServerActionRunner;
 
   constructor(
     private s: Services,
@@ -48,7 +51,9 @@ export class ComputeApi {
     private manager: ComputeManager,
     private driver: Driver,
     private notifier: ComputeNotifier,
-  ) {}
+  ) {
+    this.actions = new ServerActionRunner(s, manager, notifier);
+  }
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {
@@ -157,24 +162,6 @@ export class ComputeApi {
       s.instances.update(instance.uuid, { task_state: 'deleting', progress: 0, updated_at: s.runtime.now() });
       this.recordAction(ctx, instance.uuid, 'delete');
       this.cast(casts, ctx, { kind: 'terminate_instance', uuid: instance.uuid });
-    });
-  }
-
-  lock(ctx: RequestContext, instance: Instance, reason: string | null): void {
-    const sys = { ...instance.system_metadata };
-    if (reason !== null) sys.locked_reason = reason;
-    this.commit(() => {
-      this.recordAction(ctx, instance.uuid, 'lock');
-      this.s.instances.update(instance.uuid, { locked: true, locked_by: ctx.projectId === instance.project_id ? 'owner' : 'admin', system_metadata: sys, updated_at: this.s.runtime.now() });
-    });
-  }
-
-  unlock(ctx: RequestContext, instance: Instance): void {
-    const sys = { ...instance.system_metadata };
-    delete sys.locked_reason;
-    this.commit(() => {
-      this.recordAction(ctx, instance.uuid, 'unlock');
-      this.s.instances.update(instance.uuid, { locked: false, locked_by: null, system_metadata: sys, updated_at: this.s.runtime.now() });
     });
   }
 

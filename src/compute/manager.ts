@@ -8,6 +8,8 @@ import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
 import { detachVolume } from './flows/detach.js';
 import { type SwapArgs, swapVolume } from './flows/swap.js';
+import { SERVER_ACTIONS } from './actions/index.js';
+import { runServerAction, type ServerActionCast } from './actions/flow.js';
 import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
@@ -16,7 +18,8 @@ export type Cast =
   | { kind: 'terminate_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
-  | ({ kind: 'swap_volume'; uuid: string } & SwapArgs);
+  | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
+  | ServerActionCast;
 
 export class ComputeManager {
   readonly tasks: TaskRunner;
@@ -60,6 +63,10 @@ export class ComputeManager {
         return detachVolume(this.d, ctx, c.uuid, c.volumeId, c.attachmentId);
       case 'swap_volume':
         return swapVolume(this.d, ctx, c.uuid, c);
+      case 'server_action': {
+        const decl = SERVER_ACTIONS.get(c.action);
+        return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args) : Promise.resolve();
+      }
     }
   }
 

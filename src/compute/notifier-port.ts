@@ -19,6 +19,9 @@ export interface ComputeNotifier {
     extras?: { keypairs?: readonly { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }[] },
   ): void;
   notifyAboutInstanceUpdate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], opts?: { host?: string; source?: 'nova-api' | 'nova-compute'; oldState?: string | null; newState?: string | null; oldTaskState?: string | null; newTaskState?: string | null; oldDisplayName?: string | null }): void;
-  notifyAboutInstanceAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike): void;
+  notifyAboutInstanceAction(
+    ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike | null,
+    opts?: { source?: 'nova-api' | 'nova-compute'; bdmsFromDb?: boolean },
+  ): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
 }

@@ -39,6 +39,9 @@ export const FAKE_POLICY: Record<string, string> = Object.fromEntries(
     `${VA}:index`, `${VA}:show`, `${VA}:create`, `${VA}:update`, `${VA}:swap`, `${VA}:delete`,
     'os_compute_api:os-instance-actions:list', 'os_compute_api:os-instance-actions:show',
     'os_compute_api:os-instance-actions:events', 'os_compute_api:os-instance-actions:events:details',
+    'os_compute_api:servers:stop', 'os_compute_api:servers:start', 'os_compute_api:servers:reboot',
+    'os_compute_api:servers:trigger_crash_dump', 'os_compute_api:os-pause-server:pause', 'os_compute_api:os-pause-server:unpause',
+    'os_compute_api:os-suspend-server:suspend', 'os_compute_api:os-suspend-server:resume',
   ].map((rule) => [rule, '']),
 );
 

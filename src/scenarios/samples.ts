@@ -9,10 +9,11 @@ import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
 import { volumeSwap, volumeSwapError } from './volume-swap.js';
 import { writeSample } from './write.js';
+import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
-export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError];
+export const SCENARIOS: readonly Scenario[] = [createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError, ...INSTANCE_ACTION_SCENARIOS];
 
 export interface RunSamplesOptions {
   /** master or zed; both when absent. */

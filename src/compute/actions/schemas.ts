@@ -1,0 +1,17 @@
+// Body schemas of the server actions, copied from nova/api/openstack/compute/schemas/*.py.
+// `{}` in Nova's JSON schema accepts any value; `{'type': 'null'}` only null.
+import { z } from 'zod';
+
+/** {'type': 'object', 'properties': {<key>: {}}, 'required': [<key>], 'additionalProperties': False}. */
+export const anyValue = (key: string) => z.object({ [key]: z.unknown() }).strict().refine((b) => key in b, { message: `'${key}' is a required property` });
+
+/** The same with {'type': 'null'}: only null (trigger_crash_dump, unrescue at some versions). */
+export const nullValue = (key: string) => z.object({ [key]: z.null() }).strict();
+
+export const lockV273 = z.object({
+  lock: z.union([z.null(), z.object({ locked_reason: z.string().min(1).max(255).optional() }).strict()]),
+}).strict();
+
+export const reboot = z.object({
+  reboot: z.object({ type: z.enum(['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']) }).strict(),
+}).strict();
