@@ -23,5 +23,7 @@ export interface ComputeNotifier {
     ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike | null,
     opts?: { source?: 'nova-api' | 'nova-compute'; bdmsFromDb?: boolean },
   ): void;
+  notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
+  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
 }

@@ -48,4 +48,6 @@ export const COMMON_RULES: Record<string, string> = {
   'os_compute_api:os-pause-server:unpause': 'rule:project_member_or_admin',
   'os_compute_api:os-suspend-server:suspend': 'rule:project_member_or_admin',
   'os_compute_api:os-suspend-server:resume': 'rule:project_member_or_admin',
+  'os_compute_api:os-rescue': 'rule:project_member_or_admin',
+  'os_compute_api:os-unrescue': 'rule:project_member_or_admin',
 };

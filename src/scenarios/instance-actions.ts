@@ -190,6 +190,40 @@ export const lockUnlockWithReason = stepScenario({
   samples: ['instance-lock-with-reason', 'instance-unlock'],
 });
 
+
+/** Nova's test reads [0] and [2]; [1] is instance.exists (notify_usage_exists), counted only. */
+export const rescueUnrescue: Scenario = {
+  name: 'rescue-unrescue',
+  nova: `${NOVA} / _test_rescue_unrescue_server`,
+  async run(h): Promise<ScenarioResult> {
+    const server = await bootAndAttach(h);
+    const replacements = serverReplacements(server);
+    h.resetNotifications();
+    await h.request('POST', `${COMPUTE}/servers/${server.id}/action`, { rescue: { rescue_image_ref: 'a2459075-d96c-40d5-893e-577ff92e721c' } }, 200);
+    await h.sim.idle();
+    await expectServer(h, server, { status: 'RESCUE' });
+    const rescue = h.notifications();
+    h.resetNotifications();
+    await serverAction(h, server, { unrescue: null });
+    await expectServer(h, server, { status: 'ACTIVE' });
+    const unrescue = h.notifications();
+    const sample = (name: string): Check => ({ kind: 'sample', sample: name, replacements });
+    return {
+      name: this.name,
+      nova: this.nova,
+      problems: [
+        ...expectEventTypes(rescue, ['instance.rescue.start', 'instance.exists', 'instance.rescue.end']),
+        ...expectEventTypes(unrescue, ['instance.unrescue.start', 'instance.unrescue.end']),
+      ],
+      recorded: [
+        ...record([rescue[0], rescue[2]].filter(Boolean), [['instance-rescue-start', sample('instance-rescue-start')], ['instance-rescue-end', sample('instance-rescue-end')]]),
+        ...record(unrescue, [['instance-unrescue-start', sample('instance-unrescue-start')], ['instance-unrescue-end', sample('instance-unrescue-end')]]),
+      ],
+      notes: ['Nova runs this step inside test_instance_action on one server after the earlier steps; novasim runs it on a freshly booted server with SWAP_OLD_VOL attached.', "instance.exists between rescue.start and rescue.end is counted but, as in Nova's test, not compared."],
+    };
+  },
+};
+
 export const INSTANCE_ACTION_SCENARIOS: readonly Scenario[] = [
-  powerOffOn, suspendResume, pauseUnpause, rebootServer, rebootServerError, triggerCrashDump, lockUnlock, lockUnlockWithReason,
+  powerOffOn, suspendResume, pauseUnpause, rebootServer, rebootServerError, triggerCrashDump, lockUnlock, lockUnlockWithReason, rescueUnrescue,
 ];

@@ -33,8 +33,8 @@ describe('novasim samples', () => {
     expect(out).toContain('== master');
     expect(out).toContain('== zed');
     // 9 + 2 + 4 + 2 + 2 + 2 sample comparisons, plus the structural compute.exception, per profile.
-    // 21 create/volume samples + 22 server-action step samples (src/scenarios/instance-actions.ts).
-    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * (21 + 22));
+    // 21 create/volume samples + 26 server-action step samples (src/scenarios/instance-actions.ts).
+    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * (21 + 26));
     expect(out.match(/: MATCH \(structure only\)$/gm)).toHaveLength(2);
   }, 120_000);
 

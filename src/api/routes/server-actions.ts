@@ -20,7 +20,8 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     if (decl.minVersion && !req.apiVersion.matches(decl.minVersion)) throw new NovaError(404, 'The resource could not be found.');
     const schema = decl.bodies.find((b) => req.apiVersion.matches(b.min ?? '2.1', b.max))?.schema;
     const parsed = schema ? (parseBody(schema, body) as Record<string, unknown>) : body;
-    const args = decl.args(parsed, req.apiVersion);
+    // utils.generate_password: 12 characters (CONF.password_length).
+    const args = decl.args(parsed, req.apiVersion, { password: () => opts.deps.services.runtime.randomString(12) });
     const id = (req.params as { id: string }).id;
     const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
@@ -29,9 +30,10 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     if (extra) policy.authorize(extra, req.ctx, target);
     await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args),
-      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404 },
+      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400 },
       { action: decl.conflictName, uuid: instance.uuid },
     );
-    return reply.code(202).send();
+    const out = decl.response?.(args);
+    return out ? reply.code(decl.status ?? 202).send(out) : reply.code(decl.status ?? 202).send();
   });
 }

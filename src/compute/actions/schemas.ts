@@ -15,3 +15,14 @@ export const lockV273 = z.object({
 export const reboot = z.object({
   reboot: z.object({ type: z.enum(['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']) }).strict(),
 }).strict();
+
+/** oslo uuidutils.is_uuid_like (the same check as src/api/schemas/common.ts `uuid`, kept here so compute imports nothing from api/). */
+function isUuidLike(v: string): boolean {
+  const s = v.toLowerCase().replace(/^urn:uuid:/, '').replace(/[{}]/g, '');
+  return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/.test(s) && (s.length === 32 || s.length === 36);
+}
+const uuidLike = z.string().refine(isUuidLike, { message: "PY:{value} is not a 'uuid'" });
+
+export const rescue = z.object({
+  rescue: z.union([z.null(), z.object({ adminPass: z.string().optional(), rescue_image_ref: uuidLike.optional() }).strict()]),
+}).strict();

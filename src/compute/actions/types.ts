@@ -66,7 +66,10 @@ export interface ServerAction<A = unknown> {
   /** Body schemas by microversion; the first whose range matches validates the body. */
   bodies: VersionedSchema[];
   /** Arguments for the flow, from the validated body. */
-  args(body: Record<string, unknown>, v: { matches(min: string, max?: string): boolean }): A;
+  args(body: Record<string, unknown>, v: { matches(min: string, max?: string): boolean }, gen: { password(): string }): A;
+  /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
+  status?: number;
+  response?(args: A): Record<string, unknown>;
   /** Policy rule checked against {project_id, user_id} of the instance. */
   policy: string;
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
