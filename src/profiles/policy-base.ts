@@ -51,4 +51,5 @@ export const COMMON_RULES: Record<string, string> = {
   'os_compute_api:os-rescue': 'rule:project_member_or_admin',
   'os_compute_api:os-unrescue': 'rule:project_member_or_admin',
   'os_compute_api:os-admin-actions:reset_state': 'rule:context_is_admin',
+  'os_compute_api:os-console-output': 'rule:project_member_or_admin',
 };

@@ -28,12 +28,12 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     policy.authorize(decl.policy, req.ctx, target);
     const extra = decl.extraPolicy?.(req.ctx, instance);
     if (extra) policy.authorize(extra, req.ctx, target);
-    await mapErrors(
+    const result = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args),
       { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400 },
       { action: decl.conflictName, uuid: instance.uuid },
     );
-    const out = decl.response?.(args);
+    const out = decl.response?.(args) ?? result;
     return out ? reply.code(decl.status ?? 202).send(out) : reply.code(decl.status ?? 202).send();
   });
 }

@@ -4,9 +4,10 @@ import { lock, unlock } from './lock.js';
 import { pause, reboot, resume, start, stop, suspend, triggerCrashDump, unpause } from './power.js';
 import { rescue, unrescue } from './rescue.js';
 import { resetState } from './admin.js';
+import { getConsoleOutput } from './console-output.js';
 import type { AnyServerAction } from './types.js';
 
-const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState];
+const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput];
 
 export const SERVER_ACTIONS: ReadonlyMap<string, AnyServerAction> = new Map(ALL.map((a) => [a.name, a]));
 

@@ -20,9 +20,10 @@ export class ServerActionRunner {
   ) {}
 
   /** Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps. */
-  run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown): void {
+  run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown): Record<string, unknown> | null {
     const s = this.s;
     let start: (() => void) | null = null;
+    let result: Record<string, unknown> | null = null;
     s.db.transaction(() => {
       // Re-read inside the transaction: the checks and the save are one step, as save(expected_task_state) makes them in Nova.
       const current = s.instances.get(instance.uuid);
@@ -32,10 +33,10 @@ export class ServerActionRunner {
       const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
       if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
       if (decl.apiEffect) {
-        decl.apiEffect({
+        result = decl.apiEffect({
           s, notifier: this.notifier, ctx, instance: current, args,
           recordApiEvent: (action, event, fn) => this.recordApiEvent(ctx, current, action, event, fn),
-        });
+        }) ?? null;
         return;
       }
       const now = s.runtime.now();
@@ -43,10 +44,11 @@ export class ServerActionRunner {
       if (taskState !== undefined || decl.apiPatch) {
         s.instances.update(current.uuid, { ...(taskState !== undefined ? { task_state: taskState } : {}), ...decl.apiPatch, updated_at: now });
       }
-      this.recordActionStart(ctx, current.uuid, decl.instanceAction);
+      if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
       if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
     })();
     if (start) (start as () => void)();
+    return result;
   }
 
   private recordActionStart(ctx: RequestContext, uuid: string, action: string): void {

@@ -84,15 +84,15 @@ export interface ServerAction<A = unknown> {
   taskState?: string | ((args: A) => string);
   /** Extra fields the API saves with task_state (force_stop: progress = 0). */
   apiPatch?: Partial<Instance>;
-  /** instance_actions name recorded by _record_action_start. */
-  instanceAction: string;
+  /** instance_actions name recorded by _record_action_start (none for read-only calls such as os-getConsoleOutput). */
+  instanceAction?: string;
   /** Manager method (event `compute_<method>`); with `flow`, the action is cast to nova-compute. */
   method?: string;
   flow?(f: FlowContext<A>): Promise<void>;
   /** @reverts_task_state on the manager method (trigger_crash_dump has none). */
   revertsTaskState?: boolean;
   /** Instead of a cast: what nova-api does itself (lock/unlock). */
-  apiEffect?(e: ApiEffectContext<A>): void;
+  apiEffect?(e: ApiEffectContext<A>): Record<string, unknown> | void;
   /**
    * What nova-compute's start-up (_init_instance) does with an interrupted cast: `retry` runs the
    * method again (stop/start/reboot), `revert` clears task_state.
