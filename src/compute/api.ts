@@ -18,6 +18,7 @@ import { ServerGroupApi } from './server-groups.js';
 import type { NetworkApi } from './neutron-client.js';
 import { type NetworkRequest, validateNetworks } from './network.js';
 import { InterfaceApi } from './interface-api.js';
+import { ServerActionRunner } from './actions/runner.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -51,6 +52,8 @@ const ATTACH_STATES = ['active', 'paused', 'stopped', 'resized', 'soft-delete', 
 export class ComputeApi {
   /** Serialises the API steps that read and then change one volume (see volume-locks.ts). */
   readonly volumeLocks = new VolumeLocks();
+  /** POST /servers/{id}/action: the declared actions (compute/actions/). */
+  readonly actions: ServerActionRunner;
 
   /** Count-based quotas (compute/quotas.ts); `checkNumInstances` is what resize checks cores/ram with. */
   readonly quotas: QuotaEngine;
@@ -72,6 +75,7 @@ export class ComputeApi {
     this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
+    this.actions = new ServerActionRunner(s, manager, notifier);
   }
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
@@ -192,24 +196,6 @@ export class ComputeApi {
       s.instances.update(instance.uuid, { task_state: 'deleting', progress: 0, updated_at: s.runtime.now() });
       this.recordAction(ctx, instance.uuid, 'delete');
       this.cast(casts, ctx, { kind: 'terminate_instance', uuid: instance.uuid });
-    });
-  }
-
-  lock(ctx: RequestContext, instance: Instance, reason: string | null): void {
-    const sys = { ...instance.system_metadata };
-    if (reason !== null) sys.locked_reason = reason;
-    this.commit(() => {
-      this.recordAction(ctx, instance.uuid, 'lock');
-      this.s.instances.update(instance.uuid, { locked: true, locked_by: ctx.projectId === instance.project_id ? 'owner' : 'admin', system_metadata: sys, updated_at: this.s.runtime.now() });
-    });
-  }
-
-  unlock(ctx: RequestContext, instance: Instance): void {
-    const sys = { ...instance.system_metadata };
-    delete sys.locked_reason;
-    this.commit(() => {
-      this.recordAction(ctx, instance.uuid, 'unlock');
-      this.s.instances.update(instance.uuid, { locked: false, locked_by: null, system_metadata: sys, updated_at: this.s.runtime.now() });
     });
   }
 

@@ -11,6 +11,8 @@ import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
 import { detachVolume } from './flows/detach.js';
 import { type SwapArgs, swapVolume } from './flows/swap.js';
+import { SERVER_ACTIONS } from './actions/index.js';
+import { runServerAction, type ServerActionCast } from './actions/flow.js';
 import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
@@ -21,7 +23,8 @@ export type Cast =
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
   | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
   | { kind: 'attach_interface'; uuid: string; args: AttachInterfaceArgs }
-  | { kind: 'detach_interface'; uuid: string; portId: string };
+  | { kind: 'detach_interface'; uuid: string; portId: string }
+  | ServerActionCast;
 
 export class ComputeManager {
   readonly tasks: TaskRunner;
@@ -69,6 +72,10 @@ export class ComputeManager {
         return attachInterface(this.d, ctx, c.uuid, c.args).then(() => undefined);
       case 'detach_interface':
         return detachInterface(this.d, ctx, c.uuid, c.portId);
+      case 'server_action': {
+        const decl = SERVER_ACTIONS.get(c.action);
+        return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args) : Promise.resolve();
+      }
     }
   }
 

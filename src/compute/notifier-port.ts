@@ -19,7 +19,12 @@ export interface ComputeNotifier {
     extras?: { keypairs?: readonly { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }[] },
   ): void;
   notifyAboutInstanceUpdate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], opts?: { host?: string; source?: 'nova-api' | 'nova-compute'; oldState?: string | null; newState?: string | null; oldTaskState?: string | null; newTaskState?: string | null; oldDisplayName?: string | null }): void;
-  notifyAboutInstanceAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike): void;
+  notifyAboutInstanceAction(
+    ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike | null,
+    opts?: { source?: 'nova-api' | 'nova-compute'; bdmsFromDb?: boolean },
+  ): void;
+  notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
+  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
   notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;
   notifyAboutServerGroupAction(ctx: RequestContext, group: { uuid: string; name: string | null; user_id: string; project_id: string; policy: string; rules: Record<string, number | string>; members: readonly string[] }, action: 'create' | 'delete' | 'add_member'): void;

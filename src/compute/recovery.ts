@@ -9,6 +9,8 @@ import type { ManagerDeps } from './deps.js';
 import { terminateInstance } from './flows/delete.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
+import { SERVER_ACTIONS } from './actions/index.js';
+import { runServerAction } from './actions/flow.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -58,7 +60,7 @@ export async function recoverInterrupted(d: ManagerDeps): Promise<RecoveryReport
       const action = s.actions.get(cast.uuid, reqId);
       if (action) {
         const open = s.actions.events(action.id).find((e) => e.finish_time === null);
-        const eventId = open?.id ?? s.actions.eventStart(action.id, `compute_${cast.kind === 'build_and_run_instance' ? '_do_build_and_run_instance' : cast.kind}`, s.config.computeHost, now);
+        const eventId = open?.id ?? s.actions.eventStart(action.id, `compute_${eventMethod(cast)}`, s.config.computeHost, now);
         s.actions.eventFinish(eventId, action.id, now, outcome === 'completed' ? null : { details: INTERRUPTED, traceback: '' });
       }
       if (outcome === 'rolled back' && s.instances.get(cast.uuid, { readDeleted: true })) {
@@ -117,7 +119,34 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       // The cache is rebuilt from the instance's bound ports in Neutron (heal_instance_info_cache).
       if (instance) await healNetworkInfo(d, ctx, instance);
       return 'completed';
+    case 'server_action':
+      return recoverServerAction(d, ctx, c);
   }
+}
+
+/** The manager method a cast ran (its action event is `compute_<method>`). */
+function eventMethod(c: Cast): string {
+  if (c.kind === 'build_and_run_instance') return '_do_build_and_run_instance';
+  if (c.kind === 'server_action') return SERVER_ACTIONS.get(c.action)?.method ?? c.action;
+  return c.kind;
+}
+
+/**
+ * _init_instance for a declared action still in its task_state: POWERING_OFF / POWERING_ON /
+ * the reboot states run the method again (stop_instance, start_instance, reboot_instance);
+ * the others get task_state None, as reverts_task_state would have left them.
+ */
+async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'server_action' }>): Promise<'completed' | 'rolled back'> {
+  const s = d.services;
+  const decl = SERVER_ACTIONS.get(c.action);
+  const instance = s.instances.get(c.uuid);
+  if (!decl || !instance || instance.task_state === null) return 'completed';
+  if (decl.onRestart === 'retry') {
+    await runServerAction(d, ctx, decl, c.uuid, c.args);
+    return 'completed';
+  }
+  s.instances.update(c.uuid, { task_state: null, updated_at: s.runtime.now() });
+  return 'rolled back';
 }
 
 /** Roll a swap forward if the old attachment is already gone and the new one is attached; else back. */

@@ -16,6 +16,8 @@ import {
   instanceActionVolumeSwapPayload,
   instanceCreatePayload,
   instanceUpdatePayload,
+  instanceActionRescuePayload,
+  instanceExistsPayload,
   type AuditPeriod,
   type ExceptionInfo,
   type InstancePayloadSource,
@@ -153,6 +155,22 @@ export class Notifier {
     if (!this.versionedEnabled) return null;
     const payload = instanceActionPayload({ ...this.source(ctx, instance, bdms, !opts.bdmsFromDb), fault: exc ?? null });
     return this.emitInstance(ctx, instance, action, phase, exc, host, payload, opts.source);
+  }
+
+  /** notify_about_instance_rescue_action: `instance.rescue.<phase>`, InstanceActionRescuePayload. */
+  notifyAboutInstanceRescueAction(
+    ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfo | null,
+  ): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    const payload = instanceActionRescuePayload({ ...this.source(ctx, instance, bdms, false), fault: exc ?? null, rescueImageRef });
+    return this.emitInstance(ctx, instance, 'rescue', phase, exc, host, payload);
+  }
+
+  /** notify_usage_exists(current_period=True)'s versioned half: `instance.exists`, InstanceExistsPayload. */
+  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: Bdms, host: string): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    const payload = instanceExistsPayload({ ...this.source(ctx, instance, bdms, false), auditPeriod: currentAuditPeriod(this.runtime.now()) });
+    return this.emitInstance(ctx, instance, 'exists', null, null, host, payload);
   }
 
   /** send_instance_update_notification: `instance.update`, InstanceUpdatePayload, INFO. */

@@ -15,6 +15,8 @@ export const master: Profile = {
   payloadVersions: {
     InstancePayload: '1.9',
     InstanceActionPayload: '1.9',
+    InstanceActionRescuePayload: '1.4',
+    InstanceExistsPayload: '2.1',
     InstanceActionVolumeSwapPayload: '1.9',
     InstanceActionVolumePayload: '1.7',
     InstanceCreatePayload: '1.13',

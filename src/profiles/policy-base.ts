@@ -44,6 +44,18 @@ export const COMMON_RULES: Record<string, string> = {
   [`${IA}:show`]: 'rule:project_reader_or_admin',
   [`${IA}:events`]: 'rule:context_is_admin',
   [`${IA}:events:details`]: 'rule:context_is_admin',
+  'os_compute_api:servers:stop': 'rule:project_member_or_admin',
+  'os_compute_api:servers:start': 'rule:project_member_or_admin',
+  'os_compute_api:servers:reboot': 'rule:project_member_or_admin',
+  'os_compute_api:servers:trigger_crash_dump': 'rule:project_member_or_admin',
+  'os_compute_api:os-pause-server:pause': 'rule:project_member_or_admin',
+  'os_compute_api:os-pause-server:unpause': 'rule:project_member_or_admin',
+  'os_compute_api:os-suspend-server:suspend': 'rule:project_member_or_admin',
+  'os_compute_api:os-suspend-server:resume': 'rule:project_member_or_admin',
+  'os_compute_api:os-rescue': 'rule:project_member_or_admin',
+  'os_compute_api:os-unrescue': 'rule:project_member_or_admin',
+  'os_compute_api:os-admin-actions:reset_state': 'rule:context_is_admin',
+  'os_compute_api:os-console-output': 'rule:project_member_or_admin',
 };
 
 // Key pairs, limits, quotas and server groups (nova/policies/{keypairs,limits,quota_sets,quota_class_sets,server_groups}.py).

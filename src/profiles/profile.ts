@@ -16,6 +16,8 @@ export interface PayloadVersions {
   IpPayload: string;
   KeypairPayload: string;
   EventType: string;
+  InstanceActionRescuePayload: string;
+  InstanceExistsPayload: string;
 }
 
 export interface Profile {

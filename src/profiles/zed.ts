@@ -23,6 +23,8 @@ export const zed: Profile = {
   payloadVersions: {
     InstancePayload: '1.8',
     InstanceActionPayload: '1.8',
+    InstanceActionRescuePayload: '1.3',
+    InstanceExistsPayload: '2.0',
     InstanceActionVolumeSwapPayload: '1.8',
     InstanceActionVolumePayload: '1.6',
     InstanceCreatePayload: '1.12',

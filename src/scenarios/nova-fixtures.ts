@@ -49,6 +49,10 @@ export const FAKE_POLICY: Record<string, string> = Object.fromEntries(
     'os_compute_api:os-quota-class-sets:show', 'os_compute_api:os-server-groups:show', 'os_compute_api:os-server-groups:index',
     'os_compute_api:os-server-groups:index:all_projects', 'os_compute_api:os-server-groups:create', 'os_compute_api:os-server-groups:delete',
     'os_compute_api:limits',
+    'os_compute_api:servers:stop', 'os_compute_api:servers:start', 'os_compute_api:servers:reboot',
+    'os_compute_api:servers:trigger_crash_dump', 'os_compute_api:os-pause-server:pause', 'os_compute_api:os-pause-server:unpause',
+    'os_compute_api:os-suspend-server:suspend', 'os_compute_api:os-suspend-server:resume',
+    'os_compute_api:os-rescue', 'os_compute_api:os-unrescue',
   ].map((rule) => [rule, '']),
 );
 

@@ -13,6 +13,7 @@ import { interfaceAttachDetach, interfaceAttachError } from './interface-attach.
 import { writeSample } from './write.js';
 import { keypairCreateDelete, keypairImport } from './keypairs.js';
 import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.js';
+import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription,
   keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember,
   interfaceAttachDetach, interfaceAttachError,
+  ...INSTANCE_ACTION_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {

@@ -47,7 +47,7 @@ export class ActionStore {
   private insFault;
   private latestFault;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insAction = db.prepare(
       `INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, updated_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -96,6 +96,12 @@ export class ActionStore {
 
   addFault(f: { instanceUuid: string; code: number; message: string; details: string; host: string | null; at: Date }): void {
     this.insFault.run(f.instanceUuid, f.code, f.message.slice(0, 255), f.details, f.host, f.at.toISOString());
+  }
+
+  /** InstanceAction.finish(): an action that has no events (os-resetState). */
+  finish(actionId: number, at: Date): void {
+    const t = at.toISOString();
+    this.db.prepare('UPDATE instance_actions SET finish_time = ?, updated_at = ? WHERE id = ?').run(t, t, actionId);
   }
 
   latestFaultFor(instanceUuid: string): InstanceFault | null {

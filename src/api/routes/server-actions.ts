@@ -1,39 +1,39 @@
-// POST /servers/{id}/action: lock and unlock (nova/api/openstack/compute/lock_server.py).
+// POST /servers/{id}/action: one route for every declared server action (src/compute/actions/).
+// Order as in Nova's wsgi: the action key, the body schema of the request's microversion, the
+// instance (404), the policy (403), then the compute API's checks (409s).
 import type { FastifyInstance } from 'fastify';
+import { SERVER_ACTIONS } from '../../compute/actions/index.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
 import { type ApiDeps, parseBody } from '../plugin.js';
-import { lockV273 } from '../schemas/servers.js';
 
 export async function serverActionRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
   const { policy, compute } = opts.deps;
 
   app.post('/servers/:id/action', async (req, reply) => {
     const body = req.body as Record<string, unknown> | null;
-    if (!body || typeof body !== 'object' || Object.keys(body).length !== 1) throw new NovaError(400, 'Malformed request body');
-    const [action] = Object.keys(body);
-    const instance = await mapErrors(() => compute.get(req.ctx, (req.params as { id: string }).id), { InstanceNotFound: 404 });
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw new NovaError(400, 'Malformed request body');
+    const [name] = Object.keys(body);
+    const decl = SERVER_ACTIONS.get(name);
+    if (!decl) throw new NovaError(400, `There is no such action: ${name}`);
+    // @wsgi.api_version on the action: below it the method "does not exist" (VersionNotFoundForAPIMethod → bare 404).
+    if (decl.minVersion && !req.apiVersion.matches(decl.minVersion)) throw new NovaError(404, 'The resource could not be found.');
+    const schema = decl.bodies.find((b) => req.apiVersion.matches(b.min ?? '2.1', b.max))?.schema;
+    const parsed = schema ? (parseBody(schema, body) as Record<string, unknown>) : body;
+    // utils.generate_password: 12 characters (CONF.password_length).
+    const args = decl.args(parsed, req.apiVersion, { password: () => opts.deps.services.runtime.randomString(12) });
+    const id = (req.params as { id: string }).id;
+    const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
-    switch (action) {
-      case 'lock': {
-        let reason: string | null = null;
-        if (req.apiVersion.matches('2.73')) {
-          const b = parseBody(lockV273, body);
-          reason = b.lock?.locked_reason ?? null;
-        }
-        policy.authorize('os_compute_api:os-lock-server:lock', req.ctx, target);
-        compute.lock(req.ctx, instance, reason);
-        return reply.code(202).send();
-      }
-      case 'unlock': {
-        policy.authorize('os_compute_api:os-lock-server:unlock', req.ctx, target);
-        // Only an admin may lift an admin's lock (is_expected_to_be_unlocked_by_owner).
-        if (instance.locked_by === 'admin' && !req.ctx.isAdmin) policy.authorize('os_compute_api:os-lock-server:unlock:unlock_override', req.ctx, target);
-        compute.unlock(req.ctx, instance);
-        return reply.code(202).send();
-      }
-      default:
-        throw new NovaError(400, `There is no such action: ${action}`);
-    }
+    policy.authorize(decl.policy, req.ctx, target);
+    const extra = decl.extraPolicy?.(req.ctx, instance);
+    if (extra) policy.authorize(extra, req.ctx, target);
+    const result = await mapErrors(
+      () => compute.actions.run(req.ctx, instance, decl, args),
+      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400 },
+      { action: decl.conflictName, uuid: instance.uuid },
+    );
+    const out = decl.response?.(args) ?? result;
+    return out ? reply.code(decl.status ?? 202).send(out) : reply.code(decl.status ?? 202).send();
   });
 }
