@@ -86,6 +86,8 @@ export async function createSimulator(options: ConfigInput = {}) {
       throw err;
     }
   }
+  // cinder-volume's init_host clean-up (src/cinder-fake/workers.ts), before nova-compute's below.
+  const cinderRecovery = cinder.recover();
   const idle = async () => {
     // Compute casts can trigger Cinder work and vice versa (a migration calls Nova's swap, which
     // calls Cinder back): settle until both sides are quiet.
@@ -165,6 +167,8 @@ export async function createSimulator(options: ConfigInput = {}) {
     },
     /** Resolves with what start-up recovery completed or rolled back. */
     recovery,
+    /** What the fake Cinder's start-up clean-up did (interrupted creates → error, deletes resumed). */
+    cinderRecovery,
     get url() {
       return listening;
     },
