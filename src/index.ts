@@ -57,7 +57,8 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   const capture = new CaptureSink({ cap: config.notificationCap });
   const sinks: Sink[] = [capture];
-  if (config.notifyJsonl) sinks.push(new JsonlSink({ path: config.notifyJsonl }));
+  // Before the capture: what the API shows is already in the file (src/notifier/sinks/jsonl.ts).
+  if (config.notifyJsonl) sinks.unshift(new JsonlSink({ path: config.notifyJsonl }));
   if (config.notifyAmqp) {
     sinks.push(
       new AmqpSink({
