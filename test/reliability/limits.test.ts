@@ -118,7 +118,7 @@ describe('limits: header size and long query strings (real port)', () => {
     const longUrl = await rawHttp(url, 'GET', `/compute/v2.1/servers?name=${'n'.repeat(20 * 1024)}`, { 'x-auth-token': admin.token });
     expect('status' in longUrl ? longUrl.status : longUrl.error).toBe(431); // the request line counts toward the same limit
     expect((await fetch(`${url}/_novasim/health`)).status).toBe(200);
-    report('header limit: 20 KiB header → 431 from the HTTP layer (in the service's envelope), 15 KiB token → 401 Keystone envelope, 20 KiB URL → 431; server still up');
+    report('header limit: 20 KiB header → 431 from the HTTP layer (in the service envelope), 15 KiB token → 401 Keystone envelope, 20 KiB URL → 431; server still up');
   });
 
   it('long query strings in-process: 200 KB filters and 10 000 repeated parameters are answered, not crashed on', async () => {
