@@ -19,6 +19,7 @@ import type { Notifier } from './notifier/notifier.js';
 import type { CaptureSink } from './notifier/sinks/capture.js';
 import type { Services } from './services.js';
 import { gateRequests, type ResetBarrier } from './reset-gate.js';
+import { acceptEmptyBodies, clientErrorHandler } from './http-hygiene.js';
 
 export interface AppParts {
   app: FastifyInstance;
@@ -60,6 +61,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     // Long ids are the controller's business (404/400), not a router 414.
     routerOptions: { maxParamLength: 16 * 1024 },
     forceCloseConnections: true,
+    clientErrorHandler: clientErrorHandler(envelopeFor),
     // Bodies and queries are validated with zod and no route declares a fastify schema: stub compilers
     // keep fastify from loading ajv and fast-json-stringify at start (≈ 300 modules). A route given a
     // `schema` would throw here, loudly.
@@ -88,6 +90,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   gateRequests(app, deps.barrier, envelopeFor);
   // Generic route faults (429/503/504, latency, dropped connections) before any service answers.
   app.addHook('onRequest', routeFaultHook(s));
+  acceptEmptyBodies(app);
 
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);

@@ -31,6 +31,10 @@ async function serve(flags: Record<string, unknown>) {
   if (recovered.completed.length || recovered.rolledBack.length) {
     process.stdout.write(`novasim recovered ${recovered.completed.length} completed, ${recovered.rolledBack.length} rolled back operation(s) interrupted by the last stop\n`);
   }
+  const cv = sim.cinderRecovery;
+  if (cv.errored.length || cv.deleting.length) {
+    process.stdout.write(`novasim cinder cleaned up ${cv.errored.length} interrupted create(s) (now error), resumed ${cv.deleting.length} delete(s)\n`);
+  }
   process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
   let closing = false;
   const stop = async () => {

@@ -63,7 +63,8 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   const capture = new CaptureSink({ cap: config.notificationCap });
   const sinks: Sink[] = [capture];
-  if (config.notifyJsonl) sinks.push(new JsonlSink({ path: config.notifyJsonl }));
+  // Before the capture: what the API shows is already in the file (src/notifier/sinks/jsonl.ts).
+  if (config.notifyJsonl) sinks.unshift(new JsonlSink({ path: config.notifyJsonl }));
   if (config.notifyAmqp) {
     sinks.push(
       new AmqpSink({
@@ -93,6 +94,8 @@ export async function createSimulator(options: ConfigInput = {}) {
       throw err;
     }
   }
+  // cinder-volume's init_host clean-up (src/cinder-fake/workers.ts), before nova-compute's below.
+  const cinderRecovery = cinder.recover();
   const idle = async () => {
     // Compute casts can trigger Cinder work and vice versa (a migration calls Nova's swap, which
     // calls Cinder back): settle until both sides are quiet.
@@ -177,6 +180,8 @@ export async function createSimulator(options: ConfigInput = {}) {
     },
     /** Resolves with what start-up recovery completed or rolled back. */
     recovery,
+    /** What the fake Cinder's start-up clean-up did (interrupted creates → error, deletes resumed). */
+    cinderRecovery,
     get url() {
       return listening;
     },

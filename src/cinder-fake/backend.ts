@@ -10,6 +10,7 @@ import { applySeedVolumes } from './seed-volumes.js';
 import type { Seed } from '../store/seed.js';
 import type { Attachment, Volume, VolumeType } from './store.js';
 import * as volumes from './volume-ops.js';
+import { recoverWorkers, type CinderRecoveryReport } from './workers.js';
 
 export interface CinderBackendOptions {
   /** How Cinder reaches Nova; default: HTTP to `config.novaUrl` or this simulator's /compute/v2.1. */
@@ -128,6 +129,11 @@ export class CinderBackend {
   /** Create the seed file's `volumes` that do not exist yet (`available`, on their type's backend). */
   seedVolumes(seed: Pick<Seed, 'volumes' | 'projects' | 'users'>): void {
     applySeedVolumes(this.core, seed);
+  }
+
+  /** cinder-volume's start-up clean-up of interrupted creates and deletes (workers.ts). */
+  recover(): CinderRecoveryReport {
+    return recoverWorkers(this.core);
   }
 
   /** Drop queued work, forget cached tokens, empty the tables and re-seed the volume types. */

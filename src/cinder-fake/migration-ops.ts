@@ -210,8 +210,18 @@ function cleanTemporaryVolume(core: CinderCore, vId: string, nId: string, dbOnly
 /** Fields finish_volume_migration never exchanges. */
 const NOT_SWAPPED = new Set(['id', 'provider_location', 'glance_metadata', 'use_quota', 'name_id', 'migration_status', 'display_description', 'status', 'volume_type_id']);
 
-/** Manager migrate_volume_completion; returns the id Nova must keep (V's). */
+/**
+ * Manager migrate_volume_completion; returns the id Nova must keep (V's). Every write happens in one
+ * transaction after the last await: a crash leaves either the migration still `migrating` (Nova's
+ * recovery then completes or rolls it back) or fully completed — never V and N half exchanged, so no
+ * BDM can end up naming the temporary volume (issue 15).
+ */
 async function managerCompletion(core: CinderCore, vId: string, nId: string, error: boolean): Promise<string> {
+  const renameFails = error ? false : Boolean(await core.faults.take('migration_update_migrated_volume', { volume_id: vId }));
+  return core.store.transaction(() => completionSteps(core, vId, nId, error, renameFails));
+}
+
+function completionSteps(core: CinderCore, vId: string, nId: string, error: boolean, renameFails: boolean): string {
   let v = core.reload(vId);
   const orig = v.previous_status;
   if (error) {
@@ -230,7 +240,6 @@ async function managerCompletion(core: CinderCore, vId: string, nId: string, err
   // update_migrated_volume (LVM): an available volume's LV is renamed back; otherwise V keeps N's name.
   v = core.reload(vId);
   let n = core.reload(nId);
-  const renameFails = Boolean(await core.faults.take('migration_update_migrated_volume', { volume_id: vId }));
   const nameId = orig === 'available' && !renameFails ? null : n.name_id ?? n.id;
   core.store.updateVolume(nId, { name_id: v.name_id, provider_location: v.provider_location });
   core.store.updateVolume(vId, { name_id: nameId, provider_location: n.provider_location });

@@ -10,6 +10,7 @@ import { boolFromString } from './schemas.js';
 import { quotaLimits, quotaUsage } from './quota-ops.js';
 import { getSnapshot, snapshotsBlockDelete } from './snapshot-ops.js';
 import { notifyVolumeExtended } from './extend-events.js';
+import { setWorker, unsetWorker } from './workers.js';
 
 export interface CreateVolumeRequest {
   size?: unknown;
@@ -127,21 +128,28 @@ export async function createVolume(core: CinderCore, ctx: CinderCtx, req: Create
     launched_at: null,
     terminated_at: null,
   };
-  core.store.insertVolume(v);
-  scheduleCreate(core, v.id);
+  core.store.transaction(() => {
+    core.store.insertVolume(v);
+    scheduleCreate(core, v.id);
+  });
   return v;
 }
 
 /** Scheduler + manager create_volume: pick the type's backend and bring the volume to `available`. */
 export function scheduleCreate(core: CinderCore, id: string): void {
+  // set_workers: the row lives while the volume is `creating` (cleaned up at start-up, workers.ts).
+  setWorker(core, id, 'creating');
   core.tasks.schedule(core.config.volumeCreateDelayMs, async () => {
     const v = core.store.getVolume(id);
-    if (!v || v.status !== 'creating') return;
+    if (!v || v.status !== 'creating') return unsetWorker(core, id);
     const failed = await core.faults.take('volume_create_task', { volume_id: id });
     const current = core.store.getVolume(id);
-    if (!current || current.status !== 'creating') return;
+    if (!current || current.status !== 'creating') return unsetWorker(core, id);
     if (failed) {
-      core.saveVolume(id, { status: 'error' });
+      core.store.transaction(() => {
+        core.saveVolume(id, { status: 'error' });
+        unsetWorker(core, id);
+      });
       return;
     }
     const backend = current.host ? core.backendOf(current.host) ?? core.backendForType(core.typeOf(current)) : core.backendForType(core.typeOf(current));
@@ -153,6 +161,7 @@ export function scheduleCreate(core: CinderCore, id: string): void {
       launched_at: core.now(),
       provider_auth: `CHAP user-${id.slice(0, 8)} pass-${id.slice(-8)}`,
     });
+    unsetWorker(core, id);
   });
 }
 
@@ -259,23 +268,32 @@ function destroyOrSchedule(core: CinderCore, ctx: CinderCtx, v: Volume, force: b
     const status = force ? '' : 'status must be available or error or error_restoring or error_extending or error_managing and';
     throw invalidVolume(`Volume ${status} must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`);
   }
-  core.saveVolume(v.id, { status: v.status === 'error_managing' ? 'error_managing_deleting' : 'deleting', terminated_at: core.now() });
-  scheduleDelete(core, v.id);
+  core.store.transaction(() => {
+    core.saveVolume(v.id, { status: v.status === 'error_managing' ? 'error_managing_deleting' : 'deleting', terminated_at: core.now() });
+    scheduleDelete(core, v.id);
+  });
 }
 
 /** Manager delete_volume (also used for migration leftovers). */
 export function scheduleDelete(core: CinderCore, id: string): void {
+  // set_workers on delete_volume (rpcapi.delete_volume → volume.create_worker()).
+  const v = core.store.getVolume(id);
+  if (v) setWorker(core, id, v.status);
   core.tasks.schedule(core.config.volumeDeleteDelayMs, async () => {
-    if (!core.store.getVolume(id)) return;
+    if (!core.store.getVolume(id)) return unsetWorker(core, id);
     const failed = await core.faults.take('volume_delete_task', { volume_id: id });
-    if (!core.store.getVolume(id)) return;
+    if (!core.store.getVolume(id)) return unsetWorker(core, id);
     if (failed) {
-      core.saveVolume(id, { status: 'error_deleting' });
+      core.store.transaction(() => {
+        core.saveVolume(id, { status: 'error_deleting' });
+        unsetWorker(core, id);
+      });
       return;
     }
     core.store.transaction(() => {
       for (const a of core.store.attachmentsOf(id)) core.store.deleteAttachment(a.id);
       core.store.deleteVolume(id);
+      unsetWorker(core, id);
     });
   });
 }

@@ -157,16 +157,28 @@ async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast,
   const oldState = await attachmentState(d, ctx, bdm.attachment_id);
   const newState = await attachmentState(d, ctx, c.newAttachmentId);
   if (bdm.attachment_id && oldState === null && newState === 'attached') {
-    let save = c.newVolumeId;
     const old = await d.volumes.get(ctx, c.oldVolumeId).catch(() => null);
-    if (old?.migration_status === 'migrating') save = (await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, false)).save_volume_id;
-    const att = await d.volumes.attachmentGet(ctx, c.newAttachmentId!);
+    let att = await d.volumes.attachmentGet(ctx, c.newAttachmentId!);
+    let save = att.volume_id;
+    if (old?.migration_status === 'migrating') {
+      // Killed between the old attachment's delete and migrate_volume_completion: complete now.
+      save = (await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, false)).save_volume_id;
+      att = await d.volumes.attachmentGet(ctx, c.newAttachmentId!);
+    }
+    // Otherwise Cinder may already have completed (its completion is one transaction): the new
+    // attachment then belongs to the volume that kept its id, never to the temporary target.
     const cinfo = { ...att.connection_info, serial: save, volume_id: save };
     s.bdms.update(bdm.id, { volume_id: save, attachment_id: c.newAttachmentId, connection_info: JSON.stringify(cinfo), updated_at: s.runtime.now() });
     return 'completed';
   }
+  // _swap_volume's failure path: roll Cinder back, then (Cinder-driven migration or legacy BDM)
+  // migrate_volume_completion(error=True) so Cinder ends its migration too.
   await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
   if (c.newAttachmentId && newState !== null) await d.volumes.attachmentDelete(ctx, c.newAttachmentId).catch(() => undefined);
   if (!c.newAttachmentId) await d.volumes.unreserveVolume(ctx, c.newVolumeId).catch(() => undefined);
+  const old = await d.volumes.get(ctx, c.oldVolumeId).catch(() => null);
+  if (old?.migration_status === 'migrating' || !bdm.attachment_id) {
+    await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, true).catch(() => undefined);
+  }
   return 'rolled back';
 }

@@ -16,6 +16,14 @@ const ClockSchema = z.union([
   z.object({ advance_ms: z.number().int().min(0).max(10 * 365 * 86_400_000) }).strict(),
 ]);
 
+/**
+ * The settable clock's range: from the epoch to the end of year 8999. Beyond it ISO 8601 needs
+ * expanded years (+010000-…), which no OpenStack client parses; token expiry would overflow.
+ */
+const CLOCK_MIN = Date.UTC(1970, 0, 1);
+const CLOCK_MAX = Date.UTC(9000, 0, 1) - 1;
+const CLOCK_RANGE = 'time must be between 1970-01-01T00:00:00Z and 8999-12-31T23:59:59Z';
+
 function bad(message: string) {
   return Object.assign(new Error(message), { statusCode: 400 });
 }
@@ -62,6 +70,8 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
   app.post('/clock', async (req) => {
     const r = ClockSchema.safeParse(req.body);
     if (!r.success) throw bad('Expected {"time": "<ISO 8601>" | null} or {"advance_ms": <int>}');
+    const target = 'time' in r.data ? (r.data.time === null ? null : new Date(r.data.time).getTime()) : s.runtime.now().getTime() + r.data.advance_ms;
+    if (target !== null && !Number.isNaN(target) && (target < CLOCK_MIN || target > CLOCK_MAX)) throw bad(CLOCK_RANGE);
     try {
       if ('time' in r.data) s.runtime.setClock(r.data.time);
       else s.runtime.advance(r.data.advance_ms);

@@ -105,12 +105,12 @@ describe('limits: header size and long query strings (real port)', () => {
 
   it('headers over Node\'s 16 KiB default: 431 from the HTTP layer (before any service), 15 KiB still reaches the service', async () => {
     const huge = await rawHttp(url, 'GET', '/compute/v2.1/servers', { 'x-auth-token': admin.token, 'x-padding': 'p'.repeat(20 * 1024) });
-    // What happens, documented: Node's HTTP parser rejects the request before routing; fastify's
-    // clientError handler answers 431 with its own small JSON body (no Nova/Cinder envelope, no
-    // request id) — the place of a front proxy's error page in a real cloud.
+    // What happens, documented: Node's HTTP parser rejects the request before routing; novasim's
+    // clientError handler (src/http-hygiene.ts) answers 431 in the envelope of the service the
+    // request line names (issue 15), without a request id.
     expect('status' in huge ? huge.status : huge.error).toBe(431);
     if ('status' in huge) {
-      expect(JSON.parse(huge.body)).toMatchObject({ error: 'Request Header Fields Too Large', statusCode: 431 });
+      expect(JSON.parse(huge.body)).toEqual({ computeFault: { code: 431, message: 'Request Header Fields Too Large' } });
     }
     const bigToken = await rawHttp(url, 'GET', '/compute/v2.1/servers', { 'x-auth-token': 't'.repeat(15 * 1024) });
     expect('status' in bigToken && bigToken.status).toBe(401);
@@ -118,7 +118,7 @@ describe('limits: header size and long query strings (real port)', () => {
     const longUrl = await rawHttp(url, 'GET', `/compute/v2.1/servers?name=${'n'.repeat(20 * 1024)}`, { 'x-auth-token': admin.token });
     expect('status' in longUrl ? longUrl.status : longUrl.error).toBe(431); // the request line counts toward the same limit
     expect((await fetch(`${url}/_novasim/health`)).status).toBe(200);
-    report('header limit: 20 KiB header → 431 from the HTTP layer (fastify clientError JSON, no service envelope), 15 KiB token → 401 Keystone envelope, 20 KiB URL → 431; server still up');
+    report('header limit: 20 KiB header → 431 from the HTTP layer (in the service envelope), 15 KiB token → 401 Keystone envelope, 20 KiB URL → 431; server still up');
   });
 
   it('long query strings in-process: 200 KB filters and 10 000 repeated parameters are answered, not crashed on', async () => {

@@ -9,8 +9,20 @@ import type { ConnectionInfo } from '../volume-api.js';
 export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, bdmId: number): Promise<void> {
   const s = d.services;
   const instance = s.instances.get(uuid);
-  if (!instance) return;
   const ctx = elevated(reqCtx);
+  if (!instance) {
+    // The server was deleted while the API was reserving the attachment (its terminate ran before
+    // the API saved attachment_id on the BDM). Nova's attach_volume then fails in the driver and
+    // _attach_volume's except deletes bdm.attachment_id so the volume is available again.
+    const row = s.db.prepare('SELECT attachment_id, volume_id FROM block_device_mappings WHERE id = ?').get(bdmId) as { attachment_id: string | null; volume_id: string | null } | undefined;
+    try {
+      if (row?.attachment_id) await d.volumes.attachmentDelete(ctx, row.attachment_id);
+      else if (row?.volume_id && s.config.legacyVolumeAttach) await d.volumes.unreserveVolume(ctx, row.volume_id);
+    } catch {
+      /* VolumeAttachmentNotFound is ignored by Nova */
+    }
+    return;
+  }
   const host = s.config.computeHost;
   await withInstanceEvent(d, ctx, instance, 'attach_volume', async () => {
     const bdm = s.bdms.listForInstance(uuid).find((b) => b.id === bdmId);

@@ -51,6 +51,8 @@ async function doSwapVolume(d: ManagerDeps, ctx: RequestContext, instance: Insta
   const resizeTo = newVolume.size > oldVolume.size ? newVolume.size : 0;
 
   const { saveVolumeId, newCinfo } = await innerSwap(d, ctx, instance, bdm, connector, a, newVolume, resizeTo, isCinderMigration);
+  // Crash-test point (delay only is meaningful): Cinder has completed, the BDM is not yet saved.
+  await d.driver.faultPoint('manager.swap_volume.save_bdm', { instance_uuid: instance.uuid, volume_id: a.oldVolumeId }, ENTRY);
 
   // (8) Overwrite serial/volume_id with what Cinder kept, and save the BDM.
   const cinfo: ConnectionInfo = { ...newCinfo, serial: saveVolumeId, volume_id: saveVolumeId };
