@@ -7,6 +7,7 @@ import { ComputeApi } from './compute/api.js';
 import { CinderClient } from './compute/cinder-client.js';
 import { Driver } from './compute/driver.js';
 import { ComputeManager } from './compute/manager.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import type { Config } from './config.js';
 import { notificationRoutes } from './control/notifications.js';
 import { controlRoutes } from './control/routes.js';
@@ -79,7 +80,8 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
 
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);
-  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver });
+  const scheduler = new Scheduler({ services: s, notifier: deps.notifier });
+  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, scheduler });
   const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });

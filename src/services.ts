@@ -8,6 +8,7 @@ import type { ActionStore } from './store/actions.js';
 import type { BdmStore } from './store/block-devices.js';
 import type { CatalogStore } from './store/catalog.js';
 import type { Db } from './store/db.js';
+import type { HostStore } from './store/hosts.js';
 import type { IdentityStore } from './store/identity.js';
 import type { InstanceStore } from './store/instances.js';
 
@@ -23,6 +24,8 @@ export interface Services {
   bdms: BdmStore;
   actions: ActionStore;
   catalog: CatalogStore;
+  /** Compute services, nodes, aggregates, migrations (src/store/hosts.ts). */
+  hosts: HostStore;
   /** The simulator's own base URL (`http://127.0.0.1:PORT`), listening first if needed. */
   baseUrl(): Promise<string>;
 }

@@ -2,6 +2,7 @@
 import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
+import { availabilityZones } from './availability-zones.js';
 import { translateVolumeError } from './cinder-errors.js';
 import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
 import type { Driver } from './driver.js';
@@ -27,6 +28,11 @@ export interface CreateServerRequest {
   networks: 'auto' | 'none' | { ports: string[] };
   /** API ≥2.63 trusted_image_certificates (instance.trusted_certs). */
   trustedCerts?: string[] | null;
+  /** `az:host[:node]` / `az::node` (admin, checked by the API): the host/node the build is forced onto. */
+  forcedHost?: string | null;
+  forcedNode?: string | null;
+  /** os:scheduler_hints, each value as a list of strings (Nova's RequestSpec form). */
+  schedulerHints?: Record<string, string[]>;
 }
 
 /** utils.sanitize_hostname. */
@@ -97,10 +103,11 @@ export class ComputeApi {
     if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) {
       throw new ComputeException('FlavorDiskSmallerThanMinDisk', `Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum requested disk is ${image.min_disk * 1024 ** 3} bytes.`, { novaException: true, code: 400 });
     }
-    const az = r.availabilityZone ?? s.config.availabilityZone;
-    if (az !== s.config.availabilityZone) {
+    // Nova: a zone is checked against the zones of enabled compute services unless a host is forced.
+    if (r.availabilityZone && !r.forcedHost && !availabilityZones(s).available.includes(r.availabilityZone)) {
       throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
     }
+    const az = r.availabilityZone ?? s.config.availabilityZone;
     const ports = typeof r.networks === 'object' ? r.networks.ports : [];
     for (const id of ports) {
       const port = s.db.prepare('SELECT instance_uuid FROM ports WHERE id = ?').get(id) as { instance_uuid: string | null } | undefined;
@@ -135,7 +142,10 @@ export class ComputeApi {
           attachment_id: null, connection_info: null, tag: null, no_device: null, created_at: now, updated_at: null,
         });
         this.recordAction(ctx, uuid, 'create');
-        this.cast(casts, ctx, { kind: 'build_and_run_instance', uuid, networks: r.networks });
+        this.cast(casts, ctx, {
+          kind: 'build_and_run_instance', uuid, networks: r.networks,
+          requestedAz: r.availabilityZone, forceHost: r.forcedHost ?? null, forceNode: r.forcedNode ?? null, schedulerHints: r.schedulerHints ?? {},
+        });
         out.push(inst);
       }
       return out;

@@ -2,6 +2,7 @@
 // compute_tasks until they finish (so a restart can clean up like nova-compute's init_host),
 // and run one at a time per instance.
 import type { RequestContext } from '../domain.js';
+import type { PlacementRequest } from './conductor.js';
 import type { ManagerDeps } from './deps.js';
 import { attachVolume } from './flows/attach.js';
 import { buildAndRunInstance } from './flows/build.js';
@@ -12,7 +13,7 @@ import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
 export type Cast =
-  | { kind: 'build_and_run_instance'; uuid: string; networks: 'auto' | 'none' | { ports: string[] } }
+  | ({ kind: 'build_and_run_instance'; uuid: string; networks: 'auto' | 'none' | { ports: string[] } } & PlacementRequest)
   | { kind: 'terminate_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
@@ -51,7 +52,7 @@ export class ComputeManager {
   private dispatch(ctx: RequestContext, c: Cast): Promise<void> {
     switch (c.kind) {
       case 'build_and_run_instance':
-        return buildAndRunInstance(this.d, ctx, c.uuid, c.networks);
+        return buildAndRunInstance(this.d, ctx, c.uuid, c.networks, c);
       case 'terminate_instance':
         return terminateInstance(this.d, ctx, c.uuid);
       case 'attach_volume':

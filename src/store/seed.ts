@@ -66,6 +66,8 @@ export const SeedSchema = z.object({
     .default([]),
   /** Volumes for the fake Cinder (tests and sample scenarios need known ids); format: src/cinder-fake/seed-volumes.ts. */
   volumes: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Compute hosts (one node each) replacing the generated `computeHosts`; format: src/store/hosts.ts HostSeedSchema. */
+  computeHosts: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 export type Seed = z.output<typeof SeedSchema>;
 

@@ -11,7 +11,7 @@ export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
   const instance = s.instances.get(uuid);
   if (!instance) return;
   const ctx = elevated(reqCtx);
-  const host = s.config.computeHost;
+  const host = instance?.host ?? s.config.computeHost;
   await withInstanceEvent(d, ctx, instance, 'attach_volume', async () => {
     const bdm = s.bdms.listForInstance(uuid).find((b) => b.id === bdmId);
     if (!bdm || !bdm.volume_id) return;
