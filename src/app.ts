@@ -7,6 +7,7 @@ import { ComputeApi } from './compute/api.js';
 import { CinderClient } from './compute/cinder-client.js';
 import { Driver } from './compute/driver.js';
 import { ComputeManager } from './compute/manager.js';
+import { HostApi } from './compute/host-api.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { Config } from './config.js';
 import { notificationRoutes } from './control/notifications.js';
@@ -85,7 +86,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
-  await app.register(computeApi, { prefix: '/compute', services: s, compute });
+  await app.register(computeApi, { prefix: '/compute', services: s, compute, hosts: new HostApi(s, deps.notifier) });
   await app.register(cinderFake, { prefix: '/volume', services: s });
   await app.register(imageFake, { prefix: '/image', services: s });
   await app.register(

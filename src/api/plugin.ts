@@ -5,6 +5,8 @@ import { authenticate } from '../identity/authenticate.js';
 import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
+import type { HostApi } from '../compute/host-api.js';
+import { hostRoutes } from './routes/host-routes.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -26,6 +28,8 @@ export interface ApiDeps {
   services: Services;
   policy: Policy;
   compute: ComputeApi;
+  /** Services, aggregates (src/compute/host-api.ts). */
+  hosts: HostApi;
 }
 
 /** A body or query that failed its zod schema, reported with Nova's jsonschema wording. */
@@ -57,9 +61,9 @@ function sendFault(reply: FastifyReply, err: NovaError) {
   reply.code(err.status).type('application/json; charset=UTF-8').send(err.body());
 }
 
-export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi }) {
+export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi; hosts: HostApi }) {
   const s = opts.services;
-  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute };
+  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute, hosts: opts.hosts };
   const { minVersion, maxVersion } = s.profile.compute;
 
   // Nova reads JSON only: any other body type is a 415 (wsgi.Request.get_content_type).
@@ -108,5 +112,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(instanceActionRoutes, { deps });
     await v21.register(serverActionRoutes, { deps });
     await v21.register(serverTagRoutes, { deps });
+    await v21.register(hostRoutes, { deps });
   }, { prefix: '/v2.1' });
 }
