@@ -90,6 +90,13 @@ export interface MigrationRow {
   hidden: boolean;
   user_id: string | null;
   project_id: string | null;
+  /** Live-migration progress (bytes), as the driver reports it. */
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
   created_at: string;
   updated_at: string | null;
 }

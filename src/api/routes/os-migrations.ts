@@ -2,6 +2,7 @@
 // (server_migrations.py): the migration records, empty until moves exist; in-progress live migrations
 // only under a server.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestBase } from '../../identity/catalog.js';
 import type { MigrationRow } from '../../store/hosts.js';
 import { isoMicro } from '../../time-format.js';
 import { mapErrors } from '../compute-errors.js';
@@ -9,6 +10,7 @@ import { NovaError } from '../errors.js';
 import type { ApiDeps } from '../plugin.js';
 import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../query.js';
 
+const LIVE_IN_PROGRESS = ['queued', 'preparing', 'running', 'post-migrating'];
 const micro = (iso: string | null) => (iso ? isoMicro(new Date(iso)) : null);
 
 function migrationView(req: FastifyRequest, m: MigrationRow, serverView = false) {
@@ -17,9 +19,24 @@ function migrationView(req: FastifyRequest, m: MigrationRow, serverView = false)
     id: m.id, status: m.status, source_compute: m.source_compute, dest_compute: m.dest_compute, source_node: m.source_node,
     dest_node: m.dest_node, dest_host: m.dest_host, created_at: micro(m.created_at), updated_at: micro(m.updated_at),
   };
-  if (serverView) out.server_uuid = m.instance_uuid;
+  if (serverView) {
+    Object.assign(out, {
+      server_uuid: m.instance_uuid, memory_total_bytes: m.memory_total, memory_processed_bytes: m.memory_processed, memory_remaining_bytes: m.memory_remaining,
+      disk_total_bytes: m.disk_total, disk_processed_bytes: m.disk_processed, disk_remaining_bytes: m.disk_remaining,
+    });
+  }
   else Object.assign(out, { instance_uuid: m.instance_uuid, old_instance_type_id: m.old_instance_type_id, new_instance_type_id: m.new_instance_type_id });
-  if (!serverView && v.matches('2.23')) out.migration_type = m.migration_type;
+  if (!serverView && v.matches('2.23')) {
+    out.migration_type = m.migration_type;
+    // Links to the server migration, for live migrations still in progress.
+    if (m.migration_type === 'live-migration' && LIVE_IN_PROGRESS.includes(m.status)) {
+      const base = `${requestBase(req)}/compute`;
+      out.links = [
+        { href: `${base}/v2.1/servers/${m.instance_uuid}/migrations/${m.id}`, rel: 'self' },
+        { href: `${base}/servers/${m.instance_uuid}/migrations/${m.id}`, rel: 'bookmark' },
+      ];
+    }
+  }
   if (v.matches('2.59')) out.uuid = m.uuid;
   if (v.matches('2.80')) Object.assign(out, { user_id: m.user_id, project_id: m.project_id });
   return out;
@@ -80,7 +97,7 @@ export async function osMigrationRoutes(app: FastifyInstance, opts: { deps: ApiD
     if (!req.apiVersion.matches('2.23')) throw new NovaError(404, 'The resource could not be found.');
     const i = await serverOf(req);
     policy.authorize('os_compute_api:servers:migrations:index', req.ctx, { project_id: i.project_id });
-    const live = s.hosts.migrations().filter((m) => m.instance_uuid === i.uuid && m.migration_type === 'live-migration' && ['queued', 'preparing', 'running', 'post-migrating'].includes(m.status));
+    const live = s.hosts.migrations().filter((m) => m.instance_uuid === i.uuid && m.migration_type === 'live-migration' && LIVE_IN_PROGRESS.includes(m.status));
     return { migrations: live.map((m) => migrationView(req, m, true)) };
   });
 
@@ -91,7 +108,7 @@ export async function osMigrationRoutes(app: FastifyInstance, opts: { deps: ApiD
     const i = await serverOf(req);
     const m = s.hosts.migrations().find((x) => String(x.id) === mid && x.instance_uuid === i.uuid);
     if (!m) throw new NovaError(404, `Migration ${mid} for server ${i.uuid} is not found.`);
-    if (m.migration_type !== 'live-migration' || !['queued', 'preparing', 'running', 'post-migrating'].includes(m.status)) {
+    if (m.migration_type !== 'live-migration' || !LIVE_IN_PROGRESS.includes(m.status)) {
       throw new NovaError(404, `In-progress live migration ${mid} is not found for server ${i.uuid}.`);
     }
     return { migration: migrationView(req, m, true) };

@@ -28,6 +28,7 @@ CREATE TABLE migrations (
   id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, instance_uuid TEXT NOT NULL, source_compute TEXT, dest_compute TEXT,
   source_node TEXT, dest_node TEXT, dest_host TEXT, old_instance_type_id INTEGER, new_instance_type_id INTEGER, status TEXT NOT NULL,
   migration_type TEXT NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, user_id TEXT, project_id TEXT,
+  memory_total INTEGER, memory_processed INTEGER, memory_remaining INTEGER, disk_total INTEGER, disk_processed INTEGER, disk_remaining INTEGER,
   created_at TEXT NOT NULL, updated_at TEXT, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX migrations_instance ON migrations(instance_uuid);
 `,
