@@ -81,10 +81,10 @@ const REQUESTS: Record<string, (x: Ctx) => Promise<Req | null>> = {
     await x.admin.req('POST', `${C}/os-aggregates/${id}/action`, { add_host: { host: 'compute-3' } }, { 'openstack-api-version': `compute ${x.version}` });
     return { method: 'POST', url: `/os-aggregates/${id}/action`, body: { remove_host: { host: 'compute-3' } } };
   },
-  'migrations-get': async (x) => ({ method: 'GET', url: x.version === '2.1' || x.version === '2.23' || x.version.startsWith('2.5') || x.version.startsWith('2.6') || x.version.startsWith('2.8') ? '/os-migrations' : '/os-migrations' }),
-  'migrations-get-with-limit': async () => ({ method: 'GET', url: '/os-migrations?limit=1' }),
+  'migrations-get': async () => ({ method: 'GET', url: '/os-migrations' }),
+  'migrations-get-with-limit': async () => ({ method: 'GET', url: '/os-migrations?limit=1&migration_type=resize' }),
   'migrations-get-with-marker': async () => ({ method: 'GET', url: '/os-migrations?marker=00000000-0000-4000-8000-000000000001' }),
-  'migrations-get-with-changes-since': async () => ({ method: 'GET', url: '/os-migrations?changes-since=2016-01-01T00:00:00Z' }),
+  'migrations-get-with-changes-since': async () => ({ method: 'GET', url: '/os-migrations?changes-since=2016-01-01T00:00:00Z&migration_type=resize' }),
   'migrations-get-with-changes-before': async () => ({ method: 'GET', url: '/os-migrations?changes-before=2030-01-01T00:00:00Z&migration_type=live-migration' }),
   'migrations-get-with-user-or-project-id': async (x) => ({ method: 'GET', url: `/os-migrations?user_id=${x.admin.userId}` }),
 };
