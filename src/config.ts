@@ -96,10 +96,10 @@ export const ConfigSchema = z
      * others `<computeHost>-<n>`/`<node>-<n>` (a seed's `computeHosts` list replaces them).
      */
     computeHosts: z.coerce.number().int().min(1).max(1000).default(2),
-    /** Capacity of each generated node (Nova's fake driver: 8 vCPUs, 8000 MB, 500 GB). */
-    hostVcpus: z.coerce.number().int().min(1).default(8),
-    hostMemoryMb: z.coerce.number().int().min(1).default(8192),
-    hostLocalGb: z.coerce.number().int().min(1).default(500),
+    /** Capacity of each generated node: a large hypervisor, so test suites booting hundreds of servers fit. */
+    hostVcpus: z.coerce.number().int().min(1).default(64),
+    hostMemoryMb: z.coerce.number().int().min(1).default(262_144),
+    hostLocalGb: z.coerce.number().int().min(1).default(10_240),
     /** [DEFAULT] initial_cpu/ram/disk_allocation_ratio (Nova: 4.0, 1.0, 1.0). */
     cpuAllocationRatio: z.coerce.number().positive().default(4.0),
     ramAllocationRatio: z.coerce.number().positive().default(1.0),
