@@ -8,6 +8,8 @@ import { CinderClient } from './compute/cinder-client.js';
 import { NeutronClient } from './compute/neutron-client.js';
 import { Driver } from './compute/driver.js';
 import { ComputeManager } from './compute/manager.js';
+import { HostApi } from './compute/host-api.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import type { Config } from './config.js';
 import { notificationRoutes } from './control/notifications.js';
 import { controlRoutes } from './control/routes.js';
@@ -95,11 +97,12 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const driver = new Driver(s.faults, config);
   const volumes = new CinderClient(s);
   const network = new NeutronClient(s);
-  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network });
+  const scheduler = new Scheduler({ services: s, notifier: deps.notifier });
+  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network, scheduler });
   const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier, network);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
-  await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier });
+  await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier, hosts: new HostApi(s, deps.notifier) });
   await app.register(cinderFake, { prefix: '/volume', services: s });
   await app.register(imageFake, { prefix: '/image', services: s });
   await app.register(neutronFake, { prefix: '/networking', services: s });

@@ -101,6 +101,23 @@ export const ConfigSchema = z
     resetWaitMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** Reset barrier: how long a reset waits for in-flight requests and tasks before giving up (503). */
     resetDrainMs: z.coerce.number().int().min(1).max(600_000).default(30_000),
+    /**
+     * Simulated nova-compute services, one hypervisor node each: the first is `computeHost`/`node`, the
+     * others `<computeHost>-<n>`/`<node>-<n>` (a seed's `computeHosts` list replaces them).
+     */
+    computeHosts: z.coerce.number().int().min(1).max(1000).default(2),
+    /** Capacity of each generated node: a large hypervisor, so test suites booting hundreds of servers fit. */
+    hostVcpus: z.coerce.number().int().min(1).default(64),
+    hostMemoryMb: z.coerce.number().int().min(1).default(262_144),
+    hostLocalGb: z.coerce.number().int().min(1).default(10_240),
+    /** [DEFAULT] initial_cpu/ram/disk_allocation_ratio (Nova: 4.0, 1.0, 1.0). */
+    cpuAllocationRatio: z.coerce.number().positive().default(4.0),
+    ramAllocationRatio: z.coerce.number().positive().default(1.0),
+    diskAllocationRatio: z.coerce.number().positive().default(1.0),
+    /** [DEFAULT] reserved_host_memory_mb: counted as used on every node (Nova: 512). */
+    reservedHostMemoryMb: z.coerce.number().int().min(0).default(512),
+    /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
+    schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -116,5 +133,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     if (v !== undefined && v !== '') out[key] = v;
   }
   if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
+  if (out.schedulerEnabledFilters) (out as Record<string, unknown>).schedulerEnabledFilters = out.schedulerEnabledFilters.split(',');
   return out as Partial<Record<keyof Config, string>>;
 }

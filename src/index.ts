@@ -23,6 +23,7 @@ import { BdmStore } from './store/block-devices.js';
 import { CatalogStore } from './store/catalog.js';
 import { allDataTables, openDatabase } from './store/db.js';
 import { FlavorStore } from './store/flavors.js';
+import { HostSeedSchema, HostStore } from './store/hosts.js';
 import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
 import { applySeed, loadSeed } from './store/seed.js';
@@ -39,12 +40,17 @@ export async function createSimulator(options: ConfigInput = {}) {
   const runtime = new Runtime({ deterministic: config.deterministic, frozenTime: config.frozenTime, fixedRequestId: config.fixedRequestId });
   const db = openDatabase(config.db);
   const seed = loadSeed(config.seed);
+  const hostSeed = seed.computeHosts?.map((h) => HostSeedSchema.parse(h));
+  const hosts = new HostStore(db);
+  const seedHosts = () => hosts.seed(config, profile.name, runtime.now().toISOString(), hostSeed);
   const seedIfEmpty = () => {
     const has = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
     if (has.n === 0) db.transaction(() => applySeed(db, seed, runtime.now().toISOString()))();
     return has.n === 0;
   };
   const freshDb = seedIfEmpty();
+  // Each nova-compute (re)creates its service and node records when it starts, as Nova's do.
+  db.transaction(seedHosts)();
 
   let listening: string | null = null;
   let listenPromise: Promise<string> | null = null;
@@ -58,6 +64,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     actions: new ActionStore(db),
     catalog: new CatalogStore(db),
     flavors: new FlavorStore(db),
+    hosts,
     baseUrl: () => listen(),
   };
 
@@ -123,6 +130,7 @@ export async function createSimulator(options: ConfigInput = {}) {
           // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
           for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
           applySeed(db, seed, runtime.now().toISOString());
+          seedHosts();
         })();
         cinder.reset();
         cinder.seedVolumes(seed);

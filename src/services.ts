@@ -9,6 +9,7 @@ import type { BdmStore } from './store/block-devices.js';
 import type { CatalogStore } from './store/catalog.js';
 import type { Db } from './store/db.js';
 import type { FlavorStore } from './store/flavors.js';
+import type { HostStore } from './store/hosts.js';
 import type { IdentityStore } from './store/identity.js';
 import type { InstanceStore } from './store/instances.js';
 
@@ -25,6 +26,8 @@ export interface Services {
   actions: ActionStore;
   catalog: CatalogStore;
   flavors: FlavorStore;
+  /** Compute services, nodes, aggregates, migrations (src/store/hosts.ts). */
+  hosts: HostStore;
   /** The simulator's own base URL (`http://127.0.0.1:PORT`), listening first if needed. */
   baseUrl(): Promise<string>;
 }

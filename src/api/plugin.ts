@@ -7,6 +7,8 @@ import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
 import type { Notifier } from '../notifier/notifier.js';
 import { interfaceRoutes } from './routes/interfaces.js';
+import type { HostApi } from '../compute/host-api.js';
+import { hostRoutes } from './routes/host-routes.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
 import { ApiVersion, negotiate } from './microversion.js';
 import { Policy } from './policy.js';
@@ -41,6 +43,8 @@ export interface ApiDeps {
   policy: Policy;
   compute: ComputeApi;
   notifier: Notifier;
+  /** Services, aggregates (src/compute/host-api.ts). */
+  hosts: HostApi;
 }
 
 /** A body or query that failed its zod schema, reported with Nova's jsonschema wording. */
@@ -72,9 +76,9 @@ function sendFault(reply: FastifyReply, err: NovaError) {
   reply.code(err.status).type('application/json; charset=UTF-8').send(err.body());
 }
 
-export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi; notifier: Notifier }) {
+export async function computeApi(app: FastifyInstance, opts: { services: Services; compute: ComputeApi; notifier: Notifier; hosts: HostApi }) {
   const s = opts.services;
-  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute, notifier: opts.notifier };
+  const deps: ApiDeps = { services: s, policy: new Policy({ ...s.profile.policy, ...s.config.policyOverrides }), compute: opts.compute, notifier: opts.notifier, hosts: opts.hosts };
   const { minVersion, maxVersion } = s.profile.compute;
 
   // Nova reads JSON only: any other body type is a 415 (wsgi.Request.get_content_type).
@@ -136,5 +140,6 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(consoleAuthTokenRoutes, { deps });
     await v21.register(instanceUsageAuditLogRoutes, { deps });
     await v21.register(interfaceRoutes, { deps });
+    await v21.register(hostRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

@@ -2,6 +2,7 @@
 import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
+import { availabilityZones } from './availability-zones.js';
 import { translateAttachmentError, translateVolumeError } from './cinder-errors.js';
 import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
 import type { Driver } from './driver.js';
@@ -38,6 +39,11 @@ export interface CreateServerRequest {
   trustedCerts?: string[] | null;
   /** os:scheduler_hints {"group": uuid}: join this server group. */
   group?: string | null;
+  /** `az:host[:node]` / `az::node` (admin, checked by the API): the host/node the build is forced onto. */
+  forcedHost?: string | null;
+  forcedNode?: string | null;
+  /** os:scheduler_hints, each value as a list of strings (Nova's RequestSpec form). */
+  schedulerHints?: Record<string, string[]>;
 }
 
 /** utils.sanitize_hostname. */
@@ -130,10 +136,11 @@ export class ComputeApi {
     if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) {
       throw new ComputeException('FlavorDiskSmallerThanMinDisk', `Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum requested disk is ${image.min_disk * 1024 ** 3} bytes.`, { novaException: true, code: 400 });
     }
-    const az = r.availabilityZone ?? s.config.availabilityZone;
-    if (az !== s.config.availabilityZone) {
+    // Nova: a zone is checked against the zones of enabled compute services unless a host is forced.
+    if (r.availabilityZone && !r.forcedHost && !availabilityZones(s).available.includes(r.availabilityZone)) {
       throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
     }
+    const az = r.availabilityZone ?? s.config.availabilityZone;
     const ports = Array.isArray(r.networks) ? r.networks.filter((n) => n.port) : [];
     // _check_requested_networks → network_api.validate_networks (Neutron over HTTP).
     if (this.network) await validateNetworks(this.network, ctx, r.networks, r.maxCount);
@@ -173,7 +180,10 @@ export class ComputeApi {
           this.serverGroups.notifyAddMember(ctx, group);
         }
         this.recordAction(ctx, uuid, 'create');
-        this.cast(casts, ctx, { kind: 'build_and_run_instance', uuid, networks: r.networks });
+        this.cast(casts, ctx, {
+          kind: 'build_and_run_instance', uuid, networks: r.networks,
+          requestedAz: r.availabilityZone, forceHost: r.forcedHost ?? null, forceNode: r.forcedNode ?? null, schedulerHints: r.schedulerHints ?? {},
+        });
         out.push(inst);
       }
       return out;

@@ -1,3 +1,4 @@
+import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Services } from '../services.js';
 import type { Driver } from './driver.js';
 import type { ComputeNotifier } from './notifier-port.js';
@@ -12,6 +13,8 @@ export interface ManagerDeps {
   driver: Driver;
   /** Neutron over HTTP (neutron-client.ts). */
   network: NetworkApi;
+  /** nova-scheduler, asked by the conductor step of a build (src/compute/conductor.ts). */
+  scheduler: Scheduler;
 }
 
 /** context.elevated(): same user, project and request id, admin flag on. */

@@ -87,7 +87,8 @@ export async function withInstanceEvent(
   fn: () => Promise<void>,
 ): Promise<ComputeException | null> {
   const s = d.services;
-  const host = s.config.computeHost;
+  // The action event's host is the compute service running it (the instance's host).
+  const host = instance.host ?? s.config.computeHost;
   const action = s.actions.get(instance.uuid, ctx.requestId);
   const eventId = action ? s.actions.eventStart(action.id, `compute_${method}`, host, s.runtime.now()) : null;
   try {

@@ -2,6 +2,7 @@
 // compute_tasks until they finish (so a restart can clean up like nova-compute's init_host),
 // and run one at a time per instance.
 import type { RequestContext } from '../domain.js';
+import type { PlacementRequest } from './conductor.js';
 import type { ManagerDeps } from './deps.js';
 import type { NetworkRequest } from './network.js';
 import { type AttachInterfaceArgs, attachInterface, detachInterface } from './flows/interfaces.js';
@@ -17,7 +18,7 @@ import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 
 export type Cast =
-  | { kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } }
+  | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
   | { kind: 'terminate_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
@@ -59,7 +60,7 @@ export class ComputeManager {
   private dispatch(ctx: RequestContext, c: Cast): Promise<void> {
     switch (c.kind) {
       case 'build_and_run_instance':
-        return buildAndRunInstance(this.d, ctx, c.uuid, c.networks);
+        return buildAndRunInstance(this.d, ctx, c.uuid, c.networks, c);
       case 'terminate_instance':
         return terminateInstance(this.d, ctx, c.uuid);
       case 'attach_volume':

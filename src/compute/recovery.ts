@@ -60,7 +60,7 @@ export async function recoverInterrupted(d: ManagerDeps): Promise<RecoveryReport
       const action = s.actions.get(cast.uuid, reqId);
       if (action) {
         const open = s.actions.events(action.id).find((e) => e.finish_time === null);
-        const eventId = open?.id ?? s.actions.eventStart(action.id, `compute_${eventMethod(cast)}`, s.config.computeHost, now);
+        const eventId = open?.id ?? s.actions.eventStart(action.id, `compute_${eventMethod(cast)}`, s.instances.get(cast.uuid, { readDeleted: true })?.host ?? s.config.computeHost, now);
         s.actions.eventFinish(eventId, action.id, now, outcome === 'completed' ? null : { details: INTERRUPTED, traceback: '' });
       }
       if (outcome === 'rolled back' && s.instances.get(cast.uuid, { readDeleted: true })) {

@@ -11,6 +11,9 @@ export const master: Profile = {
     ...COMMON_RULES,
     ...MASTER_RULE_OVERRIDES,
     'os_compute_api:os-volumes-attachments:swap': 'rule:service_or_admin',
+    // Project managers may list their own migrations on master (2024.2+).
+    'os_compute_api:os-migrations:index': 'rule:project_manager_or_admin',
+    'os_compute_api:servers:migrations:index': 'rule:project_manager_or_admin',
   },
   payloadVersions: {
     InstancePayload: '1.9',

@@ -124,3 +124,25 @@ export const ZED_RULE_OVERRIDES: Record<string, string> = {
 export const MASTER_RULE_OVERRIDES: Record<string, string> = {
   'os_compute_api:os-server-external-events:create': 'rule:service_api',
 };
+
+// Hosts, scheduling and the admin host APIs (nova/policies/{services,hypervisors,aggregates,
+// availability_zone,migrations,servers_migrations,servers}.py): admin-only except the zone list.
+Object.assign(BASE_RULES, {
+  project_manager_api: 'role:manager and project_id:%(project_id)s',
+  project_manager_or_admin: 'rule:project_manager_api or rule:context_is_admin',
+});
+Object.assign(COMMON_RULES, {
+  'os_compute_api:servers:create:forced_host': 'rule:context_is_admin',
+  ...Object.fromEntries(['list', 'update', 'delete'].map((a) => [`os_compute_api:os-services:${a}`, 'rule:context_is_admin'])),
+  ...Object.fromEntries(['list', 'list-detail', 'statistics', 'show', 'uptime', 'search', 'servers'].map((a) => [`os_compute_api:os-hypervisors:${a}`, 'rule:context_is_admin'])),
+  ...Object.fromEntries(['set_metadata', 'add_host', 'create', 'remove_host', 'update', 'index', 'delete', 'show'].map((a) => [`os_compute_api:os-aggregates:${a}`, 'rule:context_is_admin'])),
+  'compute:aggregates:images': 'rule:context_is_admin',
+  'os_compute_api:os-availability-zone:list': '@',
+  'os_compute_api:os-availability-zone:detail': 'rule:context_is_admin',
+  'os_compute_api:os-migrations:index': 'rule:context_is_admin',
+  'os_compute_api:os-migrations:index:all_projects': 'rule:context_is_admin',
+  'os_compute_api:os-migrations:index:host': 'rule:context_is_admin',
+  'os_compute_api:servers:migrations:index': 'rule:context_is_admin',
+  'os_compute_api:servers:migrations:show': 'rule:context_is_admin',
+  'os_compute_api:servers:migrations:index:host': 'rule:context_is_admin',
+});

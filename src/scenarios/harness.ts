@@ -59,14 +59,31 @@ export class SampleHarness {
     return res.body ? (res.json() as Record<string, unknown>) : {};
   }
 
+  /** Notifications a step popped off the list (Nova's versioned_notifications.pop(0)), by capture seq. */
+  private popped = new Set<number>();
+  /** The scheduler.select_destinations.start/.end the last boot popped. */
+  poppedSchedulerNotifications: Recorded4[] = [];
+
   /** Nova's notifier.reset(). */
   resetNotifications(): void {
     this.sim.notifications.clear();
+    this.popped.clear();
   }
 
   /** self.notifier.versioned_notifications, in the four-key form. */
   notifications(): Recorded4[] {
-    return this.sim.notifications.list().map((n) => toRecordedNotification(n) as Recorded4);
+    return this.sim.notifications.list().filter((n) => !this.popped.has(n.seq)).map((n) => toRecordedNotification(n) as Recorded4);
+  }
+
+  /**
+   * _pop_and_verify_dest_select_notification: take the scheduler's two notifications off the front
+   * (Nova's test checks them against scheduler-select_destinations-start/-end and then counts the rest).
+   */
+  private popSchedulerNotifications(): void {
+    const left = this.sim.notifications.list().filter((n) => !this.popped.has(n.seq));
+    const sched = left.slice(0, 2).filter((n) => n.envelope.event_type.startsWith('scheduler.select_destinations.'));
+    for (const n of sched) this.popped.add(n.seq);
+    this.poppedSchedulerNotifications = sched.map((n) => toRecordedNotification(n) as Recorded4);
   }
 
   /**
@@ -87,6 +104,7 @@ export class SampleHarness {
     await this.sim.idle();
     const shown = (await this.request('GET', `${COMPUTE}/servers/${id}`, undefined, 200)).server as { status: string };
     if (shown.status !== expectedStatus) throw new ScenarioError(`server ${id} is ${shown.status}, expected ${expectedStatus}`);
+    this.popSchedulerNotifications();
     if (expectedStatus === 'ACTIVE') await this.request('PUT', `${COMPUTE}/servers/${id}/tags`, { tags: ['tag1'] }, 200);
     return { id, reservation_id: reservationId };
   }

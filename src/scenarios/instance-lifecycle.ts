@@ -28,7 +28,7 @@ export const createDelete: Scenario = {
       nova: this.nova,
       problems: expectEventTypes(ns, eventTypes),
       recorded: record(ns, order.map((sample) => [sample, { kind: 'sample', sample, replacements }])),
-      notes: ["Nova's keypair-import and scheduler-select_destinations notifications precede this window; novasim seeds the keypair and has no scheduler, so it emits neither (Nova's test pops them before counting)."],
+      notes: ["Nova's keypair-import and scheduler-select_destinations notifications precede this window; novasim seeds the keypair (no keypair-import) and the harness pops the scheduler's two as Nova's test does before counting."],
     };
   },
 };

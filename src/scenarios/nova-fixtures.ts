@@ -73,6 +73,8 @@ export function scenarioConfig(profile: ProfileName): ConfigInput {
     computeHost: 'compute',
     node: 'fake-mini',
     confHost: 'fake-mini',
+    // Nova's sample tests start one nova-compute, `compute` with node `fake-mini`.
+    computeHosts: 1,
     diskPrefix: 'sd',
     notificationFormat: 'both',
     bdmsInNotifications: true,

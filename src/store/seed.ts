@@ -69,6 +69,8 @@ export const SeedSchema = z.object({
   /** Networks and routers for the fake Neutron (default: devstack's private/public/router1); format: src/neutron-fake/seed.ts. */
   networks: z.array(z.record(z.string(), z.unknown())).optional(),
   routers: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Compute hosts (one node each) replacing the generated `computeHosts`; format: src/store/hosts.ts HostSeedSchema. */
+  computeHosts: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 export type Seed = z.output<typeof SeedSchema>;
 

@@ -23,7 +23,8 @@ export async function instanceUsageAuditLogRoutes(app: FastifyInstance, opts: { 
 
   const report = (before: Date) => {
     const [begin, end] = lastCompletedMonth(before);
-    const hosts = [s.config.computeHost];
+    // Every nova-compute service is a host the audit ran (or not) on.
+    const hosts = s.hosts.services().filter((sv) => sv.binary === 'nova-compute').map((sv) => sv.host);
     return {
       period_beginning: pyStr(begin), period_ending: pyStr(end), num_hosts: hosts.length, num_hosts_done: 0, num_hosts_running: 0,
       num_hosts_not_run: hosts.length, hosts_not_run: hosts, total_instances: 0, total_errors: 0,

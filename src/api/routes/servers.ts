@@ -7,6 +7,7 @@ import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
 import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../query.js';
 import { type ApiDeps, parseBody } from '../plugin.js';
+import { forcedPlacement } from '../server-placement.js';
 import * as schema from '../schemas/servers.js';
 import { vmStatesForStatus } from '../views/server-status.js';
 import { OVER_QUOTA_ERRORS } from '../../compute/quotas.js';
@@ -132,13 +133,14 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
       throw new NovaError(400, 'novasim does not support booting from volume (block_device_mapping_v2); boot from an image and attach volumes.');
     }
     const group = schedulerHintGroup(body as Record<string, unknown>);
+    const placement = forcedPlacement(opts.deps, req.ctx, srv.availability_zone as string | undefined, body as Record<string, unknown>);
     const minCount = (srv.min_count as number | undefined) ?? 1;
     const maxCount = (srv.max_count as number | undefined) ?? minCount;
     if (minCount > maxCount) throw new NovaError(400, 'min_count must be <= max_count');
     const instances = await mapErrors(
       () => compute.createServers(req.ctx, {
         name: srv.name, description: createDescription(v, srv), flavorRef: srv.flavorRef, imageRef: srv.imageRef,
-        keyName: (srv.key_name as string | undefined) ?? null, availabilityZone: (srv.availability_zone as string | undefined) ?? null,
+        keyName: (srv.key_name as string | undefined) ?? null, ...placement,
         metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
         networks: networksOf(srv.networks as unknown), trustedCerts, group,

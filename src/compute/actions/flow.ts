@@ -21,9 +21,11 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
     if (!i) throw new Error(`instance ${uuid} vanished`);
     return i;
   };
+  // The host the instance runs on (CONF.host of its nova-compute), whichever the scheduler picked.
+  const host = s.instances.get(uuid)?.host ?? s.config.computeHost;
   return {
     d, ctx, uuid, args, instance,
-    host: s.config.computeHost,
+    host,
     save(patch) {
       s.instances.update(uuid, { ...patch, updated_at: s.runtime.now() });
       return instance();
@@ -31,7 +33,7 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
     notify(action, phase, opts = {}) {
       // Call sites that pass bdms= list them as given; the others let the payload load them
       // (listed only when bdms_in_notifications is on).
-      d.notifier.notifyAboutInstanceAction(ctx, instance(), s.bdms.listForInstance(uuid), s.config.computeHost, action, phase, opts.exc ?? null, { bdmsFromDb: !opts.bdmsPassed });
+      d.notifier.notifyAboutInstanceAction(ctx, instance(), s.bdms.listForInstance(uuid), host, action, phase, opts.exc ?? null, { bdmsFromDb: !opts.bdmsPassed });
     },
   };
 }

@@ -23,7 +23,7 @@ export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
     }
     return;
   }
-  const host = s.config.computeHost;
+  const host = instance.host ?? s.config.computeHost;
   await withInstanceEvent(d, ctx, instance, 'attach_volume', async () => {
     const bdm = s.bdms.listForInstance(uuid).find((b) => b.id === bdmId);
     if (!bdm || !bdm.volume_id) return;

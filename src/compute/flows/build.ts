@@ -1,6 +1,8 @@
 // ComputeManager._do_build_and_run_instance, simulated: claim, _build_resources (network), spawn, ACTIVE.
 import { POWER_STATE, type FixedIp, type Instance, type RequestContext } from '../../domain.js';
 import { sleep } from '../../faults/registry.js';
+import { type PlacementRequest, scheduleInstance } from '../conductor.js';
+import type { Selection } from '../../scheduler/scheduler.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent, exceptionInfo } from '../events.js';
 import { asComputeException, type ComputeException, frame } from '../exceptions.js';
@@ -26,11 +28,24 @@ function keypairsOf(d: ManagerDeps, inst: Instance): KeypairRow[] {
   return k ? [k] : [];
 }
 
-export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string, networks: NetworkRequest | { ports: string[] } = 'auto'): Promise<void> {
+export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string, networks: NetworkRequest | { ports: string[] } = 'auto', placement: PlacementRequest = {}): Promise<void> {
   const s = d.services;
   const first = s.instances.get(uuid);
   if (!first || first.task_state === 'deleting') return;
   const ctx = elevated(reqCtx);
+  // The conductor asks the scheduler first; NoValidHost buries the instance before any compute work.
+  const dest = scheduleInstance(d, ctx, first, placement);
+  if (!dest) return;
+  try {
+    await buildOnHost(d, ctx, { ...first, host: dest.host }, uuid, networks, dest);
+  } finally {
+    d.scheduler.release(uuid);
+  }
+}
+
+/** nova-compute on the selected host: _do_build_and_run_instance. */
+async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance, uuid: string, networks: NetworkRequest | { ports: string[] }, dest: Selection): Promise<void> {
+  const s = d.services;
   await withInstanceEvent(d, ctx, first, '_do_build_and_run_instance', async () => {
     if (s.config.buildDelayMs) await sleep(s.config.buildDelayMs);
     let inst = s.instances.get(uuid);
@@ -39,11 +54,11 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
     s.instances.update(uuid, { task_state: null });
     inst = s.instances.get(uuid)!;
     const extras = { keypairs: keypairsOf(d, inst), trustedImageCertificates: inst.trusted_certs ?? null };
-    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'start', null, extras);
+    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), dest.host, 'start', null, extras);
     try {
       // rt.instance_claim saves host/node (the instance carries updated_at from here on: null in
       // create.start, set in create.error); _build_resources (networks, BDMs) runs inside the claim.
-      s.instances.update(uuid, { host: s.config.computeHost, node: s.config.node, updated_at: s.runtime.now() });
+      s.instances.update(uuid, { host: dest.host, node: dest.node, updated_at: s.runtime.now() });
       await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources'));
       const networkInfo = await allocateNetwork(d, ctx, s.instances.get(uuid)!, networks);
       s.instances.update(uuid, { task_state: 'spawning', network_info: networkInfo });
@@ -56,11 +71,11 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
       // _cleanup_allocated_networks: what was allocated for this build goes back to Neutron.
       const failed = s.instances.get(uuid);
       if (failed) await deallocateForInstance(d.network, ctx, failed);
-      buildFailed(d, ctx, uuid, asComputeException(err, BUILD_ENTRY), extras);
+      buildFailed(d, ctx, uuid, asComputeException(err, BUILD_ENTRY), extras, dest.host);
       return;
     }
     inst = s.instances.get(uuid)!;
-    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), s.config.computeHost, 'end', null, extras);
+    d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), dest.host, 'end', null, extras);
   });
 }
 
@@ -80,12 +95,12 @@ const BUILD_ABORTS = new Set([
  * fault is the wrapping exception's: "Build of instance <uuid> aborted: <reason>" for a
  * BuildAbortException, the reason (str(exc)) for a RescheduledException with no retry left.
  */
-function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: ComputeException, extras: { keypairs: KeypairRow[]; trustedImageCertificates: string[] | null }): void {
+function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: ComputeException, extras: { keypairs: KeypairRow[]; trustedImageCertificates: string[] | null }, host: string): void {
   const s = d.services;
   // The aborted claim clears host/node of the instance itself on master; Zed's claim only cleared a copy (Nova f8b98390dc).
   const claimAbort = s.profile.switches.createErrorNullHost ? { host: null, node: null } : {};
   s.instances.update(uuid, { task_state: null, network_info: [], ...claimAbort });
-  d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), s.config.computeHost, 'error', exceptionInfo(e, '_build_and_run_instance'), extras);
+  d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'error', exceptionInfo(e, '_build_and_run_instance'), extras);
   const now = s.runtime.now();
   const message = BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
   s.db.transaction(() => {

@@ -9,7 +9,7 @@ export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, 
   const instance = s.instances.get(uuid);
   if (!instance) return;
   const ctx = elevated(reqCtx);
-  const host = s.config.computeHost;
+  const host = instance?.host ?? s.config.computeHost;
   await withInstanceEvent(d, ctx, instance, 'terminate_instance', async () => {
     const bdms = s.bdms.listForInstance(uuid);
     d.notifier.notifyAboutInstanceAction(ctx, instance, bdms, host, 'delete', 'start');

@@ -10,7 +10,7 @@ export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
   const instance = s.instances.get(uuid);
   if (!instance) return;
   const ctx = elevated(reqCtx);
-  const host = s.config.computeHost;
+  const host = instance?.host ?? s.config.computeHost;
   await withInstanceEvent(d, ctx, instance, 'detach_volume', async () => {
     const bdm = s.bdms.getByVolumeAndInstance(volumeId, uuid);
     if (!bdm) {

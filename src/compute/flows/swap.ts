@@ -33,7 +33,7 @@ async function vget(d: ManagerDeps, ctx: RequestContext, id: string): Promise<No
 
 async function doSwapVolume(d: ManagerDeps, ctx: RequestContext, instance: Instance, a: SwapArgs): Promise<void> {
   const s = d.services;
-  const host = s.config.computeHost;
+  const host = instance?.host ?? s.config.computeHost;
   // (4) .start with the BDMs as stored: block_devices still shows the old volume.
   d.notifier.notifyAboutVolumeSwap(ctx, instance, s.bdms.listForInstance(instance.uuid), host, 'start', a.oldVolumeId, a.newVolumeId);
   // (5) BlockDeviceMapping.get_by_volume_and_instance
@@ -79,7 +79,7 @@ async function innerSwap(
   a: SwapArgs, newVolume: NovaVolume, resizeTo: number, isCinderMigration: boolean,
 ): Promise<{ saveVolumeId: string; newCinfo: ConnectionInfo }> {
   const s = d.services;
-  const host = s.config.computeHost;
+  const host = instance?.host ?? s.config.computeHost;
   const entry = [...ENTRY, '_swap_volume'];
   let failed = false;
   let newCinfo: ConnectionInfo | null = null;

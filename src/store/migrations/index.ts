@@ -3,10 +3,11 @@ import { cinder } from './002-cinder.js';
 import { trustedCerts } from './003-trusted-certs.js';
 import { flavorAccess } from './004-flavor-access.js';
 import { quotasServerGroups } from './005-quotas-server-groups.js';
+import { hosts } from './006-hosts.js';
 import { cinderWorkers } from './008-cinder-workers.js';
 import { neutron } from './009-neutron.js';
 import { neighbours } from './010-neighbours.js';
 import type { Migration } from './migration.js';
 
 // Applied in id order (db.ts sorts), so the list's order does not matter.
-export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts, flavorAccess, quotasServerGroups, cinderWorkers, neutron, neighbours];
+export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts, flavorAccess, quotasServerGroups, hosts, cinderWorkers, neutron, neighbours];

@@ -1,0 +1,347 @@
+// Where the compute hosts live: nova-compute (and scheduler/conductor) services, their compute nodes
+// (hypervisors), host aggregates and migration records. SQL and rows only.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from './db.js';
+
+/** One simulated compute host in a seed's `computeHosts` list (one node per host). */
+export const HostSeedSchema = z
+  .object({
+    host: z.string().min(1).max(255),
+    node: z.string().min(1).max(255).optional(),
+    vcpus: z.number().int().min(1).optional(),
+    memory_mb: z.number().int().min(1).optional(),
+    local_gb: z.number().int().min(1).optional(),
+    hypervisor_type: z.string().min(1).default('QEMU'),
+    hypervisor_version: z.number().int().min(0).default(8002000),
+    cpu_info: z.record(z.string(), z.unknown()).optional(),
+    host_ip: z.string().min(1).optional(),
+  })
+  .strict();
+export type HostSeed = z.output<typeof HostSeedSchema>;
+
+export interface ServiceRow {
+  id: number;
+  uuid: string;
+  host: string;
+  binary: string;
+  topic: string | null;
+  disabled: boolean;
+  disabled_reason: string | null;
+  forced_down: boolean;
+  report_count: number;
+  last_seen_up: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export interface ComputeNodeRow {
+  id: number;
+  uuid: string;
+  service_id: number | null;
+  host: string;
+  hypervisor_hostname: string;
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  cpu_info: string;
+  host_ip: string;
+  cpu_allocation_ratio: number;
+  ram_allocation_ratio: number;
+  disk_allocation_ratio: number;
+  created_at: string;
+}
+
+/** What the instances on a node consume (the resource tracker's / placement's usage). */
+export interface NodeUsage {
+  vcpus_used: number;
+  memory_mb_used: number;
+  local_gb_used: number;
+  running_vms: number;
+}
+
+export interface AggregateRow {
+  id: number;
+  uuid: string;
+  name: string;
+  created_at: string;
+  updated_at: string | null;
+  hosts: string[];
+  metadata: Record<string, string>;
+}
+
+export interface MigrationRow {
+  id: number;
+  uuid: string;
+  instance_uuid: string;
+  source_compute: string | null;
+  dest_compute: string | null;
+  source_node: string | null;
+  dest_node: string | null;
+  dest_host: string | null;
+  old_instance_type_id: number | null;
+  new_instance_type_id: number | null;
+  status: string;
+  migration_type: string;
+  hidden: boolean;
+  user_id: string | null;
+  project_id: string | null;
+  /** Live-migration progress (bytes), as the driver reports it. */
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** A stable uuid derived from a name, so hosts keep their ids across restarts and resets without using the id stream. */
+export function nameUuid(kind: string, name: string): string {
+  const h = createHash('sha1').update(`novasim:${kind}:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const DEFAULT_CPU_INFO = {
+  arch: 'x86_64', model: 'Nehalem', vendor: 'Intel', features: ['pge', 'clflush'], topology: { cores: 1, threads: 1, sockets: 4 },
+};
+
+/** Nova's service versions (nova/objects/service.py SERVICE_VERSION) per release. */
+export const SERVICE_VERSION = { master: 73, zed: 64 } as const;
+
+/** The hosts a configuration describes: the seed's list, else `computeHosts` generated ones. */
+export interface HostSpec {
+  host: string;
+  node: string;
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  cpu_info: Record<string, unknown>;
+  host_ip: string;
+}
+
+export function hostsFromConfig(config: Config, seeded?: HostSeed[]): HostSpec[] {
+  const list: HostSeed[] = seeded ?? Array.from({ length: config.computeHosts }, (_, i) => ({
+    host: i === 0 ? config.computeHost : `${config.computeHost}-${i + 1}`,
+    node: i === 0 ? config.node : `${config.node}-${i + 1}`,
+    hypervisor_type: 'QEMU',
+    hypervisor_version: 8002000,
+  }));
+  return list.map((h, i) => ({
+    host: h.host,
+    node: h.node ?? h.host,
+    vcpus: h.vcpus ?? config.hostVcpus,
+    memory_mb: h.memory_mb ?? config.hostMemoryMb,
+    local_gb: h.local_gb ?? config.hostLocalGb,
+    hypervisor_type: h.hypervisor_type,
+    hypervisor_version: h.hypervisor_version,
+    cpu_info: h.cpu_info ?? DEFAULT_CPU_INFO,
+    host_ip: h.host_ip ?? `192.168.1.${10 + (i % 240)}`,
+  }));
+}
+
+type Raw = Record<string, unknown>;
+
+export class HostStore {
+  private q;
+
+  constructor(private db: Db) {
+    this.q = {
+      services: db.prepare('SELECT * FROM services ORDER BY id'),
+      serviceById: db.prepare('SELECT * FROM services WHERE id = ?'),
+      serviceByUuid: db.prepare('SELECT * FROM services WHERE uuid = ?'),
+      serviceByHostBinary: db.prepare('SELECT * FROM services WHERE host = ? AND "binary" = ?'),
+      nodes: db.prepare('SELECT * FROM compute_nodes ORDER BY id'),
+      nodeById: db.prepare('SELECT * FROM compute_nodes WHERE id = ?'),
+      nodeByUuid: db.prepare('SELECT * FROM compute_nodes WHERE uuid = ?'),
+      usage: db.prepare(
+        `SELECT COALESCE(SUM(json_extract(flavor, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(flavor, '$.memory_mb')), 0) AS ram,
+                COALESCE(SUM(json_extract(flavor, '$.root_gb') + json_extract(flavor, '$.ephemeral_gb')), 0) AS disk, COUNT(*) AS n
+           FROM instances WHERE node = ? AND deleted = 0`,
+      ),
+      instancesOnHost: db.prepare('SELECT uuid, display_name FROM instances WHERE host = ? AND deleted = 0 ORDER BY id'),
+      countOnHost: db.prepare('SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0'),
+      aggregates: db.prepare('SELECT * FROM aggregates ORDER BY id'),
+      aggregateById: db.prepare('SELECT * FROM aggregates WHERE id = ?'),
+      aggregateByName: db.prepare('SELECT * FROM aggregates WHERE name = ?'),
+      aggHosts: db.prepare('SELECT host FROM aggregate_hosts WHERE aggregate_id = ? ORDER BY rowid'),
+      aggMeta: db.prepare('SELECT key, value FROM aggregate_metadata WHERE aggregate_id = ? ORDER BY key'),
+      migrations: db.prepare('SELECT * FROM migrations WHERE deleted = 0 ORDER BY created_at DESC, id DESC'),
+    };
+  }
+
+  /** Insert the configured services and nodes (fresh database or reset). Runs inside the caller's transaction. */
+  seed(config: Config, profileName: 'master' | 'zed', nowIso: string, seeded?: HostSeed[]): void {
+    const version = SERVICE_VERSION[profileName];
+    const insService = this.db.prepare(
+      'INSERT OR IGNORE INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+    );
+    const insNode = this.db.prepare(
+      `INSERT OR IGNORE INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
+         cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // The control services run on CONF.host (their zone is the internal one).
+    for (const binary of ['nova-scheduler', 'nova-conductor']) {
+      insService.run(nameUuid('service', `${config.confHost}/${binary}`), config.confHost, binary, binary.slice(5), nowIso, version, nowIso, nowIso);
+    }
+    for (const h of hostsFromConfig(config, seeded)) {
+      insService.run(nameUuid('service', `${h.host}/nova-compute`), h.host, 'nova-compute', 'compute', nowIso, version, nowIso, nowIso);
+      const svc = this.serviceByHostBinary(h.host, 'nova-compute')!;
+      insNode.run(
+        nameUuid('node', h.node), svc.id, h.host, h.node, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type, h.hypervisor_version,
+        JSON.stringify(h.cpu_info), h.host_ip, config.cpuAllocationRatio, config.ramAllocationRatio, config.diskAllocationRatio, nowIso,
+      );
+    }
+  }
+
+  services(): ServiceRow[] {
+    return this.q.services.all().map((r) => service(r as Raw));
+  }
+
+  serviceById(id: number): ServiceRow | null {
+    const r = this.q.serviceById.get(id) as Raw | undefined;
+    return r ? service(r) : null;
+  }
+
+  serviceByUuid(uuid: string): ServiceRow | null {
+    const r = this.q.serviceByUuid.get(uuid) as Raw | undefined;
+    return r ? service(r) : null;
+  }
+
+  serviceByHostBinary(host: string, binary: string): ServiceRow | null {
+    const r = this.q.serviceByHostBinary.get(host, binary) as Raw | undefined;
+    return r ? service(r) : null;
+  }
+
+  /** Service.get_by_compute_host. */
+  computeService(host: string): ServiceRow | null {
+    return this.serviceByHostBinary(host, 'nova-compute');
+  }
+
+  updateService(id: number, changes: Partial<Pick<ServiceRow, 'disabled' | 'disabled_reason' | 'forced_down' | 'updated_at'>>): void {
+    const cols = Object.keys(changes);
+    if (!cols.length) return;
+    const vals = cols.map((c) => {
+      const v = (changes as Record<string, unknown>)[c];
+      return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    });
+    this.db.prepare(`UPDATE services SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...vals, id);
+  }
+
+  /** Service.destroy: the compute nodes of a compute service go with it (as their resource providers do). */
+  deleteService(id: number): void {
+    const svc = this.serviceById(id);
+    if (!svc) return;
+    if (svc.binary === 'nova-compute') this.db.prepare('DELETE FROM compute_nodes WHERE host = ?').run(svc.host);
+    this.db.prepare('DELETE FROM services WHERE id = ?').run(id);
+  }
+
+  nodes(): ComputeNodeRow[] {
+    return this.q.nodes.all() as ComputeNodeRow[];
+  }
+
+  nodeById(id: number): ComputeNodeRow | null {
+    return (this.q.nodeById.get(id) as ComputeNodeRow | undefined) ?? null;
+  }
+
+  nodeByUuid(uuid: string): ComputeNodeRow | null {
+    return (this.q.nodeByUuid.get(uuid) as ComputeNodeRow | undefined) ?? null;
+  }
+
+  nodesByHost(host: string): ComputeNodeRow[] {
+    return this.nodes().filter((n) => n.host === host);
+  }
+
+  usage(node: string): NodeUsage {
+    const r = this.q.usage.get(node) as { vcpus: number; ram: number; disk: number; n: number };
+    return { vcpus_used: r.vcpus, memory_mb_used: r.ram, local_gb_used: r.disk, running_vms: r.n };
+  }
+
+  instancesOnHost(host: string): { uuid: string; name: string }[] {
+    return (this.q.instancesOnHost.all(host) as { uuid: string; display_name: string }[]).map((r) => ({ uuid: r.uuid, name: r.display_name }));
+  }
+
+  countInstancesOnHost(host: string): number {
+    return (this.q.countOnHost.get(host) as { n: number }).n;
+  }
+
+  aggregates(): AggregateRow[] {
+    return this.q.aggregates.all().map((r) => this.aggregate(r as Raw));
+  }
+
+  aggregateById(id: number): AggregateRow | null {
+    const r = this.q.aggregateById.get(id) as Raw | undefined;
+    return r ? this.aggregate(r) : null;
+  }
+
+  aggregateByName(name: string): AggregateRow | null {
+    const r = this.q.aggregateByName.get(name) as Raw | undefined;
+    return r ? this.aggregate(r) : null;
+  }
+
+  /** AggregateList.get_by_host. */
+  aggregatesByHost(host: string): AggregateRow[] {
+    return this.aggregates().filter((a) => a.hosts.includes(host));
+  }
+
+  /** The host's availability zone: its AZ aggregates' names, else the default zone (availability_zones.get_host_availability_zone). */
+  hostAvailabilityZone(host: string, defaultZone: string): string {
+    const azs = [...new Set(this.aggregatesByHost(host).map((a) => a.metadata.availability_zone).filter((z): z is string => !!z))];
+    return azs.length ? azs.sort().join(',') : defaultZone;
+  }
+
+  createAggregate(uuid: string, name: string, metadata: Record<string, string>, nowIso: string): number {
+    const id = Number(this.db.prepare('INSERT INTO aggregates (uuid, name, created_at) VALUES (?, ?, ?)').run(uuid, name, nowIso).lastInsertRowid);
+    this.setMetadata(id, metadata);
+    return id;
+  }
+
+  updateAggregate(id: number, changes: { name?: string; updated_at?: string }): void {
+    if (changes.name !== undefined) this.db.prepare('UPDATE aggregates SET name = ? WHERE id = ?').run(changes.name, id);
+    if (changes.updated_at !== undefined) this.db.prepare('UPDATE aggregates SET updated_at = ? WHERE id = ?').run(changes.updated_at, id);
+  }
+
+  /** Aggregate.update_metadata: a null value deletes the key. */
+  setMetadata(id: number, updates: Record<string, string | null>): void {
+    for (const [key, value] of Object.entries(updates)) {
+      if (value === null) this.db.prepare('DELETE FROM aggregate_metadata WHERE aggregate_id = ? AND key = ?').run(id, key);
+      else this.db.prepare('INSERT INTO aggregate_metadata (aggregate_id, key, value) VALUES (?, ?, ?) ON CONFLICT (aggregate_id, key) DO UPDATE SET value = excluded.value').run(id, key, value);
+    }
+  }
+
+  deleteAggregate(id: number): void {
+    this.db.prepare('DELETE FROM aggregates WHERE id = ?').run(id);
+  }
+
+  addAggregateHost(id: number, host: string): void {
+    this.db.prepare('INSERT INTO aggregate_hosts (aggregate_id, host) VALUES (?, ?)').run(id, host);
+  }
+
+  removeAggregateHost(id: number, host: string): void {
+    this.db.prepare('DELETE FROM aggregate_hosts WHERE aggregate_id = ? AND host = ?').run(id, host);
+  }
+
+  migrations(): MigrationRow[] {
+    return this.q.migrations.all().map((r) => ({ ...(r as MigrationRow), hidden: !!(r as Raw).hidden }));
+  }
+
+  private aggregate(r: Raw): AggregateRow {
+    const id = r.id as number;
+    return {
+      id, uuid: r.uuid as string, name: r.name as string, created_at: r.created_at as string, updated_at: (r.updated_at as string | null) ?? null,
+      hosts: (this.q.aggHosts.all(id) as { host: string }[]).map((h) => h.host),
+      metadata: Object.fromEntries((this.q.aggMeta.all(id) as { key: string; value: string }[]).map((m) => [m.key, m.value])),
+    };
+  }
+}
+
+function service(r: Raw): ServiceRow {
+  return { ...(r as unknown as ServiceRow), disabled: !!r.disabled, forced_down: !!r.forced_down };
+}
