@@ -89,6 +89,16 @@ export class Runtime {
     return s;
   }
 
+  /**
+   * Deterministic mode only: a byte stream for key material (server-generated key pairs), seeded from
+   * one draw of the id stream so a run repeats. Null otherwise (keys then come from the OS CSPRNG).
+   */
+  seededBytes(): ((n: number) => Buffer) | null {
+    if (!this.rand) return null;
+    const r = mulberry32(Math.floor(this.rand() * 2 ** 32));
+    return (n) => Buffer.from(Array.from({ length: n }, () => Math.floor(r() * 256)));
+  }
+
   /** Restart the id stream (used by reset in deterministic mode so runs repeat). */
   reseed(): void {
     if (this.deterministic) this.rand = mulberry32(this.seed);

@@ -46,9 +46,10 @@ export class KeypairApi {
   async createKeyPair(ctx: RequestContext, userId: string, name: string, type: KeypairType = 'ssh'): Promise<{ keypair: KeypairRow; privateKey: string }> {
     this.quotas.checkKeypairs(ctx, userId);
     this.notifier.notifyAboutKeypairAction(ctx, { user_id: userId, name, type, fingerprint: null, public_key: null }, 'create', 'start');
+    const source = this.s.runtime.seededBytes();
     const made = type === 'ssh'
-      ? await generateSshKeyPair()
-      : await generateX509KeyPair(userId, this.s.runtime.now(), Buffer.from(this.s.runtime.uuid().replace(/-/g, '').slice(0, 16), 'hex'));
+      ? await generateSshKeyPair(source)
+      : await generateX509KeyPair(userId, this.s.runtime.now(), Buffer.from(this.s.runtime.uuid().replace(/-/g, '').slice(0, 16), 'hex'), source);
     const row = this.insert(ctx, userId, name, type, made.fingerprint, made.publicKey);
     this.notifier.notifyAboutKeypairAction(ctx, row, 'create', 'end');
     return { keypair: row, privateKey: made.privateKey };

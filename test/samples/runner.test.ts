@@ -32,8 +32,9 @@ describe('novasim samples', () => {
     expect(code, out).toBe(0);
     expect(out).toContain('== master');
     expect(out).toContain('== zed');
-    // 9 + 2 + 4 + 2 + 2 + 2 sample comparisons, plus the structural compute.exception, per profile.
-    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * 21);
+    // 9 + 2 + 4 + 2 + 2 + 2 instance/volume and 4 + 2 + 2 + 1 keypair/server_group sample comparisons,
+    // plus the structural compute.exception, per profile.
+    expect(out.match(/: MATCH$/gm)).toHaveLength(2 * (21 + 9));
     expect(out.match(/: MATCH \(structure only\)$/gm)).toHaveLength(2);
   }, 120_000);
 
