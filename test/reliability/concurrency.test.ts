@@ -157,7 +157,7 @@ describe('concurrency over real HTTP (zed profile: admin swaps directly)', () =>
 
   beforeAll(async () => {
     // The fake Cinder enforces Cinder's default quota (10 volumes / 1000 GB per project): lifted here.
-    sim = await startSim({ profile: 'zed', volumeQuota: -1, gigabytesQuota: -1, instancesQuota: -1, coresQuota: -1, ramQuota: -1, volumeCreateDelayMs: 1, volumeDeleteDelayMs: 1 });
+    sim = await startSim({ profile: 'zed', volumeQuota: -1, gigabytesQuota: -1, volumeCreateDelayMs: 1, volumeDeleteDelayMs: 1 });
     base = await sim.listen();
     admin = await loginHttp(base, 'admin');
     demo = await loginHttp(base, 'demo');
@@ -398,7 +398,7 @@ describe('concurrency over real HTTP (master profile: only Cinder swaps)', () =>
   const pairs: { server: string; vol: string; spare: string }[] = [];
 
   beforeAll(async () => {
-    sim = await startSim({ profile: 'master', volumeQuota: -1, gigabytesQuota: -1, instancesQuota: -1, coresQuota: -1, ramQuota: -1, volumeCreateDelayMs: 1, volumeDeleteDelayMs: 1 });
+    sim = await startSim({ profile: 'master', volumeQuota: -1, gigabytesQuota: -1, volumeCreateDelayMs: 1, volumeDeleteDelayMs: 1 });
     base = await sim.listen();
     admin = await loginHttp(base, 'admin');
     demo = await loginHttp(base, 'demo');
