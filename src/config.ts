@@ -91,10 +91,6 @@ export const ConfigSchema = z
     /** Cinder's per-project quota_volumes / quota_gigabytes defaults; -1 = unlimited. */
     volumeQuota: z.coerce.number().int().min(-1).default(10),
     gigabytesQuota: z.coerce.number().int().min(-1).default(1000),
-    /** Nova's [quota] instances / cores / ram defaults (per project); -1 = unlimited. The API's os-quota-sets override them. */
-    instancesQuota: z.coerce.number().int().min(-1).default(10),
-    coresQuota: z.coerce.number().int().min(-1).default(20),
-    ramQuota: z.coerce.number().int().min(-1).default(51200),
   })
   .strict();
 

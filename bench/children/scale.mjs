@@ -34,7 +34,7 @@ const rssBeforeSim = settledRss();
 /** A simulator with one server and two volumes, the first attached, and swap/list helpers. */
 async function rig() {
   const sim = await createSimulator({
-    profile: 'zed', logLevel: 'silent', buildDelayMs: 0, volumeCreateDelayMs: 0, volumeQuota: -1, gigabytesQuota: -1, instancesQuota: -1, coresQuota: -1, ramQuota: -1,
+    profile: 'zed', logLevel: 'silent', buildDelayMs: 0, volumeCreateDelayMs: 0, volumeQuota: -1, gigabytesQuota: -1,
   });
   const req = async (method, url, payload, headers = {}, want = [200, 202]) => {
     const r = await sim.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });

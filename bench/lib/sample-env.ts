@@ -30,9 +30,6 @@ export const SAMPLE_CONFIG: ConfigInput = {
   volumeDeleteDelayMs: 0,
   volumeQuota: -1,
   gigabytesQuota: -1,
-  instancesQuota: -1,
-  coresQuota: -1,
-  ramQuota: -1,
 };
 
 export interface Session {

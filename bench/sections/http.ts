@@ -192,7 +192,6 @@ export async function runHttp(quick: boolean, connections = 16): Promise<HttpRes
 
   const serve = await startServe([], {
     NOVASIM_BUILD_DELAY_MS: '0', NOVASIM_VOLUME_CREATE_DELAY_MS: '0', NOVASIM_VOLUME_QUOTA: '-1', NOVASIM_GIGABYTES_QUOTA: '-1',
-    NOVASIM_INSTANCES_QUOTA: '-1', NOVASIM_CORES_QUOTA: '-1', NOVASIM_RAM_QUOTA: '-1',
   });
   const r = httpRequester(serve.url, connections * 2);
   try {

@@ -64,7 +64,7 @@ export class ComputeApi {
   ) {
     const keypairStore = new KeypairStore(s.db);
     const groupStore = new ServerGroupStore(s.db);
-    this.quotas = new QuotaEngine(s.db, keypairStore, groupStore, { instances: s.config.instancesQuota, cores: s.config.coresQuota, ram: s.config.ramQuota });
+    this.quotas = new QuotaEngine(s.db, keypairStore, groupStore);
     this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
   }

@@ -58,25 +58,22 @@ interface Over {
 export class QuotaEngine {
   readonly store: QuotaStore;
   private counter: UsageCounter;
-  /** The config defaults (CONF.quota), with novasim's instancesQuota/coresQuota/ramQuota options applied. */
-  private readonly confDefaults: Limits;
 
-  constructor(db: Db, private keypairs: KeypairStore, private groups: ServerGroupStore, conf: Partial<Limits> = {}) {
+  constructor(db: Db, private keypairs: KeypairStore, private groups: ServerGroupStore) {
     this.store = new QuotaStore(db);
     this.counter = new UsageCounter(db);
-    this.confDefaults = { ...QUOTA_DEFAULTS, ...Object.fromEntries(Object.entries(conf).filter(([, v]) => v !== undefined)) } as Limits;
   }
 
   /** get_defaults: the "default" quota class overrides the config defaults. */
   defaults(): Limits {
     const cls = this.store.quotaClass('default');
-    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? this.confDefaults[r]]));
+    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? QUOTA_DEFAULTS[r]]));
   }
 
   /** get_class_quotas: a class's rows, else the config default (not the default class). */
   classQuotas(name: string): Limits {
     const cls = this.store.quotaClass(name);
-    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? this.confDefaults[r]]));
+    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, cls[r] ?? QUOTA_DEFAULTS[r]]));
   }
 
   /** _get_usages: key_pairs and server_group_members always show 0 here. */

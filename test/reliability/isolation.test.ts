@@ -300,7 +300,7 @@ describe('POST /_novasim/reset', () => {
   let base: string;
 
   beforeAll(async () => {
-    sim = await startSim({ profile: 'zed', volumeQuota: -1, gigabytesQuota: -1, instancesQuota: -1, coresQuota: -1, ramQuota: -1, volumeCreateDelayMs: 0, volumeDeleteDelayMs: 0 });
+    sim = await startSim({ profile: 'zed', volumeQuota: -1, gigabytesQuota: -1, volumeCreateDelayMs: 0, volumeDeleteDelayMs: 0 });
     admin = await client(sim, 'admin', null);
     demo = await client(sim, 'demo', null);
     base = await sim.listen();
