@@ -74,8 +74,6 @@ const RULES: Record<string, Rule> = {
   'volume_extension:access_types_qos_specs_id': 'admin_api',
   'volume_extension:types_extra_specs:read_sensitive': 'admin_api',
   'volume_extension:volume_type_access': 'member',
-  'volume_extension:quotas:show': 'reader',
-  'limits_extension:used_limits': 'reader',
 };
 
 export class CinderPolicy {

@@ -14,7 +14,6 @@ import { negotiateVolumeVersion, VersionError, type VolumeVersion } from './micr
 import type { RouteDeps } from './request.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { typeRoutes } from './routes/types.js';
-import { quotaRoutes } from './routes/quotas.js';
 import { volumeActionRoutes } from './routes/volume-actions.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { versionsDoc } from './views/versions.js';
@@ -121,7 +120,6 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
         await r.register(volumeActionRoutes, { deps });
         await r.register(attachmentRoutes, { deps });
         await r.register(typeRoutes, { deps });
-        await r.register(quotaRoutes, { deps });
       }, { prefix });
     }
   }, { prefix: '/v3' });

@@ -1,15 +1,15 @@
-// RSA key generation from a caller-supplied byte stream, for deterministic mode only (a seeded run
-// must reproduce its key pairs byte for byte; node:crypto's generator cannot be seeded). Standard
-// construction: two probable primes (trial division + Miller–Rabin), e = 65537, CRT parameters.
+// RSA key generation from a caller-supplied byte source, for deterministic mode only: node:crypto's
+// generateKeyPair cannot be seeded, and `novasim samples` promises byte-identical reruns (a
+// server-generated key pair's public key and fingerprint land in keypair.create.end). The keys are
+// real (FIPS 186-4 style: random odd candidates with the top two bits set, trial division, then
+// Miller–Rabin), just reproducible; outside deterministic mode node:crypto generates them.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
-type Bytes = (n: number) => Buffer;
-
-const SMALL_PRIMES: bigint[] = [];
-for (let n = 3; SMALL_PRIMES.length < 300; n += 2) if (SMALL_PRIMES.every((p) => BigInt(n) % p !== 0n)) SMALL_PRIMES.push(BigInt(n));
-
-const E = 65537n;
-const big = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
+const SMALL_PRIMES: bigint[] = (() => {
+  const out: bigint[] = [];
+  for (let n = 3; out.length < 300; n += 2) if (out.every((p) => BigInt(n) % p !== 0n)) out.push(BigInt(n));
+  return out;
+})();
 
 function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
   let result = 1n;
@@ -29,39 +29,40 @@ function modInverse(a: bigint, m: bigint): bigint {
     [oldR, r] = [r, oldR - q * r];
     [oldS, s] = [s, oldS - q * s];
   }
+  if (oldR !== 1n) throw new Error('not invertible');
   return ((oldS % m) + m) % m;
 }
 
-function millerRabin(n: bigint, rounds: number, bytes: Bytes): boolean {
+const toBigInt = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
+
+function probablyPrime(n: bigint, bytes: (len: number) => Buffer, rounds: number): boolean {
+  for (const p of SMALL_PRIMES) if (n % p === 0n) return n === p;
   let d = n - 1n;
-  let s = 0;
+  let r = 0;
   while ((d & 1n) === 0n) {
     d >>= 1n;
-    s++;
+    r++;
   }
   const len = Math.ceil(n.toString(16).length / 2);
-  outer: for (let i = 0; i < rounds; i++) {
-    const a = (big(bytes(len)) % (n - 3n)) + 2n;
+  witness: for (let i = 0; i < rounds; i++) {
+    const a = 2n + (toBigInt(bytes(len)) % (n - 3n));
     let x = modPow(a, d, n);
     if (x === 1n || x === n - 1n) continue;
-    for (let r = 1; r < s; r++) {
+    for (let j = 1; j < r; j++) {
       x = (x * x) % n;
-      if (x === n - 1n) continue outer;
+      if (x === n - 1n) continue witness;
     }
     return false;
   }
   return true;
 }
 
-function probablePrime(bits: number, bytes: Bytes): bigint {
+function prime(bits: number, e: bigint, bytes: (len: number) => Buffer): bigint {
+  const top = 3n << BigInt(bits - 2);
   for (;;) {
-    const b = bytes(bits / 8);
-    b[0] |= 0xc0; // top two bits set: the product has exactly 2·bits bits
-    b[b.length - 1] |= 1;
-    const p = big(b);
-    if (SMALL_PRIMES.some((sp) => p % sp === 0n)) continue;
-    if ((p - 1n) % E === 0n) continue;
-    if (millerRabin(p, 1, bytes) && millerRabin(p, 24, bytes)) return p;
+    const c = (toBigInt(bytes(bits / 8)) | top | 1n) & ((1n << BigInt(bits)) - 1n);
+    // One Miller–Rabin round rejects almost every composite; survivors get the full count.
+    if ((c - 1n) % e !== 0n && probablyPrime(c, bytes, 1) && probablyPrime(c, bytes, 40)) return c;
   }
 }
 
@@ -70,16 +71,17 @@ const b64u = (n: bigint) => {
   return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
 };
 
-export function seededRsaKeyPair(bits: number, bytes: Bytes): { publicKey: KeyObject; privateKey: KeyObject } {
-  const p = probablePrime(bits / 2, bytes);
-  let q = probablePrime(bits / 2, bytes);
-  while (q === p) q = probablePrime(bits / 2, bytes);
-  const n = p * q;
-  const d = modInverse(E, (p - 1n) * (q - 1n));
-  const jwk = {
-    kty: 'RSA', n: b64u(n), e: b64u(E), d: b64u(d), p: b64u(p), q: b64u(q),
-    dp: b64u(d % (p - 1n)), dq: b64u(d % (q - 1n)), qi: b64u(modInverse(q, p)),
-  };
-  const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+/** An RSA key pair of `bits` (a multiple of 16) with e = 65537, drawn from `bytes`. */
+export function seededRsaKeyPair(bits: number, bytes: (len: number) => Buffer): { publicKey: KeyObject; privateKey: KeyObject } {
+  const e = 65537n;
+  for (;;) {
+    const p = prime(bits / 2, e, bytes);
+    const q = prime(bits / 2, e, bytes);
+    const n = p * q;
+    if (p === q || n.toString(2).length !== bits) continue;
+    const d = modInverse(e, (p - 1n) * (q - 1n));
+    const jwk = { kty: 'RSA', n: b64u(n), e: b64u(e), d: b64u(d), p: b64u(p), q: b64u(q), dp: b64u(d % (p - 1n)), dq: b64u(d % (q - 1n)), qi: b64u(modInverse(q, p)) };
+    const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
+    return { privateKey, publicKey: createPublicKey(privateKey) };
+  }
 }
