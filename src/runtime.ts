@@ -1,6 +1,6 @@
 // Time, ids and randomness for the whole simulator. Deterministic mode is one switch here:
 // a frozen, settable clock and a seeded uuid stream, so a run reproduces byte-identical output.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 export interface RuntimeOptions {
   deterministic?: boolean;
@@ -89,14 +89,12 @@ export class Runtime {
     return s;
   }
 
-  /**
-   * Deterministic mode only: a byte stream for key material (server-generated key pairs), seeded from
-   * one draw of the id stream so a run repeats. Null otherwise (keys then come from the OS CSPRNG).
-   */
-  seededBytes(): ((n: number) => Buffer) | null {
-    if (!this.rand) return null;
-    const r = mulberry32(Math.floor(this.rand() * 2 ** 32));
-    return (n) => Buffer.from(Array.from({ length: n }, () => Math.floor(r() * 256)));
+  /** Random bytes: node:crypto's, or drawn from the seeded stream in deterministic mode. */
+  randomBytes(len: number): Buffer {
+    if (!this.rand) return randomBytes(len);
+    const b = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) b[i] = Math.floor(this.rand() * 256);
+    return b;
   }
 
   /** Restart the id stream (used by reset in deterministic mode so runs repeat). */

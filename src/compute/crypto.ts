@@ -5,15 +5,13 @@ import { promisify } from 'node:util';
 import { ComputeException } from './exceptions.js';
 import { seededRsaKeyPair } from './seeded-rsa.js';
 
+/** A byte source for reproducible keys (deterministic mode); node:crypto generates them otherwise. */
+export type SeededBytes = (len: number) => Buffer;
+
+const rsaKeyPair = (bits: number, bytes?: SeededBytes) =>
+  bytes ? Promise.resolve(seededRsaKeyPair(bits, bytes)) : genKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+
 const genKeyPair = promisify(generateKeyPair);
-
-/** Key material source: null = the OS CSPRNG (node:crypto), else a seeded stream (deterministic mode). */
-export type KeySource = ((n: number) => Buffer) | null;
-
-async function rsa(bits: number, source: KeySource): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  if (source) return seededRsaKeyPair(bits, source);
-  return genKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 });
-}
 
 /** exception.InvalidKeypair: "Keypair data is invalid: %(reason)s" (400 at the API). */
 export const invalidKeypair = (reason: string) => new ComputeException('InvalidKeypair', `Keypair data is invalid: ${reason}`, { novaException: true, code: 400 });
@@ -113,8 +111,8 @@ function sshPublicKey(key: KeyObject): string {
 }
 
 /** crypto.generate_key_pair: RSA 2048, the private key as paramiko writes it (PKCS#1 PEM). */
-export async function generateSshKeyPair(source: KeySource = null, bits = 2048): Promise<{ privateKey: string; publicKey: string; fingerprint: string }> {
-  const { publicKey, privateKey } = await rsa(bits, source);
+export async function generateSshKeyPair(bits = 2048, bytes?: SeededBytes): Promise<{ privateKey: string; publicKey: string; fingerprint: string }> {
+  const { publicKey, privateKey } = await rsaKeyPair(bits, bytes);
   const pub = sshPublicKey(publicKey);
   return { privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string, publicKey: pub, fingerprint: generateFingerprint(pub) };
 }
@@ -150,8 +148,8 @@ const SHA256_RSA = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
  * public key and a PKCS#12 bundle as the private key; novasim returns the PKCS#8 private key
  * (base64 DER), which openssl and cryptography read as well.
  */
-export async function generateX509KeyPair(userId: string, now: Date, serial: Buffer, source: KeySource = null, bits = 2048): Promise<{ privateKey: string; publicKey: string; fingerprint: string }> {
-  const { publicKey, privateKey } = await rsa(bits, source);
+export async function generateX509KeyPair(userId: string, now: Date, serial: Buffer, bits = 2048, bytes?: SeededBytes): Promise<{ privateKey: string; publicKey: string; fingerprint: string }> {
+  const { publicKey, privateKey } = await rsaKeyPair(bits, bytes);
   const name = seq(der(0x31, seq(oid('2.5.4.3'), utf8(userId))));
   const notAfter = new Date(now.getTime() + 3650 * 86400_000);
   const upn = der(0xa0, oid('1.3.6.1.4.1.311.20.2.3'), der(0xa0, utf8(`${userId}@localhost`)));

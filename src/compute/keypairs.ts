@@ -46,10 +46,12 @@ export class KeypairApi {
   async createKeyPair(ctx: RequestContext, userId: string, name: string, type: KeypairType = 'ssh'): Promise<{ keypair: KeypairRow; privateKey: string }> {
     this.quotas.checkKeypairs(ctx, userId);
     this.notifier.notifyAboutKeypairAction(ctx, { user_id: userId, name, type, fingerprint: null, public_key: null }, 'create', 'start');
-    const source = this.s.runtime.seededBytes();
+    // Deterministic mode draws the key from the seeded stream so reruns are byte-identical.
+    const rt = this.s.runtime;
+    const bytes = rt.deterministic ? (n: number) => rt.randomBytes(n) : undefined;
     const made = type === 'ssh'
-      ? await generateSshKeyPair(source)
-      : await generateX509KeyPair(userId, this.s.runtime.now(), Buffer.from(this.s.runtime.uuid().replace(/-/g, '').slice(0, 16), 'hex'), source);
+      ? await generateSshKeyPair(2048, bytes)
+      : await generateX509KeyPair(userId, rt.now(), Buffer.from(rt.uuid().replace(/-/g, '').slice(0, 16), 'hex'), 2048, bytes);
     const row = this.insert(ctx, userId, name, type, made.fingerprint, made.publicKey);
     this.notifier.notifyAboutKeypairAction(ctx, row, 'create', 'end');
     return { keypair: row, privateKey: made.privateKey };
