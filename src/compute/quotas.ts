@@ -182,6 +182,32 @@ export class QuotaEngine {
     throw new OverQuota('TooManyInstances', `Quota exceeded for ${overs}: Requested ${reqs}, but already used ${used} of ${total} ${overs}`);
   }
 
+  /**
+   * compute API _check_quota_for_upsize (resize): only the growth in cores/ram is checked
+   * (compute utils upsize_quota_delta), and an excess is TooManyInstances with Nova's text.
+   */
+  checkUpsize(ctx: RequestContext, current: Pick<FlavorSnapshot, 'vcpus' | 'memory_mb'>, next: Pick<FlavorSnapshot, 'vcpus' | 'memory_mb'>, projectId = ctx.projectId, userId = ctx.userId): void {
+    const deltas: Limits = {};
+    if (next.vcpus > current.vcpus) deltas.cores = next.vcpus - current.vcpus;
+    if (next.memory_mb > current.memory_mb) deltas.ram = next.memory_mb - current.memory_mb;
+    if (!Object.keys(deltas).length) return;
+    const userSet = this.store.user(projectId, userId);
+    const scopedUser = ['instances', 'cores', 'ram'].some((r) => r in userSet) ? userId : null;
+    const proj = this.counter.instancesCoresRam(projectId);
+    const usr = scopedUser !== null ? this.counter.instancesCoresRam(projectId, scopedUser) : null;
+    const add = (c: Limits) => Object.fromEntries(Object.entries(deltas).map(([k, d]) => [k, c[k] + d]));
+    const over = this.check(projectId, scopedUser, add(proj), usr ? add(usr) : {});
+    if (!over) return;
+    const quotas = scopedUser !== null ? this.limitsFor(projectId, scopedUser).user : over.quotas;
+    const usages: Limits = usr ?? proj;
+    // get_over_quota_detail(headroom, overs, quotas, deltas): used = quota - headroom = usage.
+    const overs = over.overs.join(', ');
+    const reqs = over.overs.map((r) => String(deltas[r])).join(', ');
+    const used = over.overs.map((r) => String(usages[r])).join(', ');
+    const total = over.overs.map((r) => String(quotas[r])).join(', ');
+    throw new OverQuota('TooManyInstances', `Quota exceeded for ${overs}: Requested ${reqs}, but already used ${used} of ${total} ${overs}`);
+  }
+
   /** _check_metadata_properties_quota: limit_check(metadata_items=n). */
   checkMetadata(ctx: RequestContext, count: number): void {
     if (count === 0) return;

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NovaError } from '../errors.js';
 import { type Query, lastValue } from '../query.js';
 import { type ApiDeps, parseBody, parseQuery } from '../plugin.js';
-import { quotaClassUpdate, quotaQuery, quotaSetUpdate } from '../schemas/quotas.js';
+import { limitsQuery, quotaClassQuery, quotaClassUpdate, quotaQuery, quotaSetUpdate } from '../schemas/quotas.js';
 import { formatQuotaClassSet, formatQuotaSet, limitsView, quotaSetFiltered } from '../views/quotas.js';
 
 const QS = 'os_compute_api:os-quota-sets';
@@ -98,6 +98,7 @@ export async function quotaRoutes(app: FastifyInstance, opts: { deps: ApiDeps })
 
   app.get('/os-quota-class-sets/:id', async (req) => {
     const { id } = req.params as { id: string };
+    parseQuery(quotaClassQuery(req.apiVersion), req.query);
     policy.authorize(`${QCS}:show`, req.ctx, {});
     return formatQuotaClassSet(req.apiVersion, id, q.classQuotas(id));
   });
@@ -114,6 +115,7 @@ export async function quotaRoutes(app: FastifyInstance, opts: { deps: ApiDeps })
   });
 
   app.get('/limits', async (req) => {
+    parseQuery(limitsQuery(req.apiVersion), req.query);
     policy.authorize('os_compute_api:limits', req.ctx, {});
     let projectId = req.ctx.projectId;
     const tenant = lastValue(req.query as Query, 'tenant_id');

@@ -42,3 +42,14 @@ export function quotaQuery(v: { matches(min: string): boolean }) {
 
 export const FILTERED_V236 = NETWORK;
 export const FILTERED_V257 = [...NETWORK, ...FILES];
+
+/** GET /limits: tenant_id; additional keys refused from 2.75 (schemas/limits.py). */
+export function limitsQuery(v: { matches(min: string): boolean }) {
+  const o = z.object({ tenant_id: z.union([z.string(), z.array(z.string())]).optional() });
+  return v.matches('2.75') ? o.strict() : o.passthrough();
+}
+
+/** os-quota-class-sets show: no query keys from 2.102. */
+export function quotaClassQuery(v: { matches(min: string): boolean }) {
+  return v.matches('2.102') ? z.object({}).strict() : z.object({}).passthrough();
+}
