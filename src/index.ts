@@ -33,6 +33,7 @@ export type { FaultSpec } from './faults/registry.js';
 export type { RouteFaultSpec } from './faults/route-faults.js';
 export type { CapturedNotification } from './notifier/types.js';
 export type { Profile, ProfileName } from './profiles/index.js';
+export { externalEvents, type ExternalEvent } from './compute/external-events.js';
 
 export async function createSimulator(options: ConfigInput = {}) {
   const config = ConfigSchema.parse(options);

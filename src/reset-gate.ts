@@ -29,8 +29,9 @@ export function gateRequests(
     counted.add(req);
     // A client that went away gets no onResponse: count the request as done once its answer was
     // produced (onSend ran) and the connection closed. Until then its handler may still write.
+    // A hijacked reply (a route fault that drops the connection) is done when its socket closes.
     reply.raw.once('close', () => {
-      if (answered.has(req)) leave(req);
+      if (answered.has(req) || reply.sent) leave(req);
     });
   });
   app.addHook('onSend', async (req) => {
