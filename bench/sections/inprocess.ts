@@ -53,7 +53,7 @@ export async function sampleScenario(sim: Simulator, r: Requester, s: Session): 
   const [end] = sim.notifications.list({ eventType: 'instance.volume_swap.end', since });
   assertSwapSamples(start, end, { uuid: id, reservation_id, oldVolumeId: oldVol, newVolumeId: newVol });
   const types = sim.notifications.list().map((n) => n.envelope.event_type);
-  const want = ['instance.create.start', 'instance.create.end', 'instance.volume_attach.start', 'instance.volume_attach.end', 'instance.volume_swap.start', 'instance.volume_swap.end'];
+  const want = ['scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'instance.create.start', 'instance.create.end', 'instance.volume_attach.start', 'instance.volume_attach.end', 'instance.volume_swap.start', 'instance.volume_swap.end'];
   if (types.join() !== want.join()) throw new Error(`unexpected notifications: ${types.join(', ')}`);
 }
 

@@ -36,7 +36,11 @@ describeIf('webhook interop', [distProblem()], 'npm run build')('novasim serve -
     const captured = await setup.waitNotifications('instance.create.end', 1, server);
     const all = await setup.notifications({ instance_uuid: server });
     await waitFor('webhook deliveries', async () => received.length >= all.length, 20_000);
-    const mine = received.filter((r) => JSON.parse(r.body).payload?.['nova_object.data']?.uuid === server);
+    // Instance payloads carry `uuid`; the scheduler's RequestSpecPayload carries `instance_uuid`.
+    const mine = received.filter((r) => {
+      const data = JSON.parse(r.body).payload?.['nova_object.data'];
+      return (data?.uuid ?? data?.instance_uuid) === server;
+    });
     expect(mine.map((r) => JSON.parse(r.body).event_type)).toEqual(all.map((n) => n.event_type));
     // Same bytes as the control plane's item minus its seq: the float survives (`"rxtx_factor":1.0`).
     const end = mine.find((r) => JSON.parse(r.body).event_type === 'instance.create.end')!;
