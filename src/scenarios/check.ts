@@ -16,8 +16,10 @@ type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
 const data = (payload: unknown): Dict => (isDict(payload) && isDict(payload['nova_object.data']) ? payload['nova_object.data'] : {});
 
+/** The fault's traceback; an ExceptionPayload (compute.exception) carries its own. */
 function faultTraceback(n: Recorded4): unknown {
-  return data(data(n.payload).fault).traceback;
+  const d = data(n.payload);
+  return isDict(n.payload) && n.payload['nova_object.name'] === 'ExceptionPayload' ? d.traceback : data(d.fault).traceback;
 }
 
 export function checkRecorded(r: Recorded, profile: ProfileName): CheckResult {
@@ -27,7 +29,7 @@ export function checkRecorded(r: Recorded, profile: ProfileName): CheckResult {
   const detail: string[] = [];
   if (c.tracebackContains !== undefined) {
     const tb = faultTraceback(r.notification);
-    if (typeof tb !== 'string' || !tb.includes(c.tracebackContains)) detail.push(`fault traceback does not contain ${JSON.stringify(c.tracebackContains)}: ${JSON.stringify(tb)}`);
+    if (typeof tb !== 'string' || !tb.includes(c.tracebackContains)) detail.push(`traceback does not contain ${JSON.stringify(c.tracebackContains)}: ${JSON.stringify(tb)}`);
   }
   const result = matchesNotificationSample(r.notification, c.sample, { replacements: c.replacements, profile });
   if (!result.pass) detail.push(...result.diff.split('\n'));

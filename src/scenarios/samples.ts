@@ -14,6 +14,8 @@ import { writeSample } from './write.js';
 import { keypairCreateDelete, keypairImport } from './keypairs.js';
 import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.js';
 import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
+import { AGGREGATE_SCENARIOS } from './aggregates.js';
+import { SERVICE_SCENARIOS } from './services.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -23,6 +25,8 @@ export const SCENARIOS: readonly Scenario[] = [
   keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember,
   interfaceAttachDetach, interfaceAttachError,
   ...INSTANCE_ACTION_SCENARIOS,
+  ...AGGREGATE_SCENARIOS,
+  ...SERVICE_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {

@@ -8,7 +8,10 @@ import type { SampleHarness } from './harness.js';
 export type Recorded4 = Record<string, unknown> & { event_type: string; payload: Record<string, unknown>; priority: string; publisher_id: string };
 
 export type Check =
-  /** _verify_notification(sample, replacements); `tracebackContains`: Nova's extra assertIn on the fault traceback. */
+  /**
+   * _verify_notification(sample, replacements); `tracebackContains`: Nova's extra assertIn on the
+   * fault traceback (an ExceptionPayload's own traceback for compute.exception).
+   */
   | { kind: 'sample'; sample: string; replacements: Replacements; tracebackContains?: string }
   /**
    * No golden sample reproduces this notification (compute-exception.json is an aggregate-API

@@ -96,7 +96,7 @@ export const volumeSwapError: Scenario = {
             faultOf: 'instance-volume_swap-error',
             tracebackContains: '_swap_volume',
             note:
-              "compute-exception.json is nova-api's AggregateNameExists (test_exception_notification.py, os-aggregates, which novasim does not have); " +
+              "compute-exception.json is nova-api's AggregateNameExists (test_exception_notification.py, checked against the sample by the exception-notification scenario); " +
               "this is nova-compute's compute.exception of the swap error, which Nova's test only checks for '_swap_volume' in the traceback. " +
               "Checked: event type, priority, publisher nova-compute:<CONF.host>, ExceptionPayload name/namespace/version and keys equal to the sample's, " +
               "exception fields equal to the swap error's fault (instance-volume_swap-error.json), '_swap_volume' in the traceback.",
