@@ -11,8 +11,8 @@ export interface RuntimeOptions {
   fixedRequestId?: string | null;
 }
 
-/** mulberry32: tiny, well-known PRNG; good enough for reproducible ids. */
-function mulberry32(seed: number) {
+/** mulberry32: tiny, well-known PRNG; good enough for reproducible ids (and seeded fault draws). */
+export function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,6 +3,7 @@
 // (429 with Retry-After, 503, 504…), adding latency or dropping the connection — `times`, an expiry and a
 // seeded probability make them deterministic (the clock is the simulator's, frozen under --deterministic).
 import { z } from 'zod';
+import { mulberry32 } from '../runtime.js';
 
 export const ROUTE_SERVICES = ['compute', 'volume', 'identity', 'image', 'network', 'any'] as const;
 export type RouteService = (typeof ROUTE_SERVICES)[number];
@@ -62,16 +63,6 @@ export interface RouteRequest {
   caller: () => { projectId: string; userId: string } | null;
 }
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const globCache = new Map<string, RegExp>();
 export function globToRegExp(glob: string): RegExp {

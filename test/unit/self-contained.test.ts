@@ -27,7 +27,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('self-contained repository', () => {
-  it('nothing under src/, test/, bench/, .ci/ or in package.json reads ../shared or shared/reference', () => {
+  it('nothing under src/, test/, bench/, .ci/ or in package.json reads the steering folder beside the clone', () => {
     const files = [...['src', 'test', 'bench', '.ci'].flatMap((d) => filesUnder(join(REPO, d))), join(REPO, 'package.json')].filter((f) => f !== SELF);
     expect(files.length).toBeGreaterThan(50);
     const offenders = files.flatMap((f) => {
