@@ -30,6 +30,13 @@ export const ConfigSchema = z
     cinderUrl: z.string().url().optional(),
     /** Base URL the compute side uses for Neutron (…/networking); default is this simulator's own. */
     neutronUrl: z.string().url().optional(),
+    /**
+     * How the simulator's own service-to-service calls travel (compute → Cinder/Neutron/Glance, Cinder and
+     * Neutron → Nova) when they target this simulator: `inject` = through fastify's inject in the process (no
+     * socket; the library default), `http` = over a loopback socket (`novasim serve`'s default, and tests of
+     * TCP-level faults). Calls to a configured cinderUrl/neutronUrl/novaUrl elsewhere always use HTTP.
+     */
+    transport: z.enum(['inject', 'http']).default('inject'),
     tokenTtlSeconds: z.coerce.number().int().min(1).default(3600),
     bodyLimit: z.coerce.number().int().min(1024).default(1024 * 1024),
     controlToken: z.string().min(1).optional(),

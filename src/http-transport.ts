@@ -1,6 +1,10 @@
-// One HTTP exchange over node:http/node:https with module-level keep-alive agents: the compute side's
-// calls to Cinder and the fake Cinder's calls to Nova. Same wire as before (method, path, the headers
-// given, content-length, JSON body) at a fraction of undici fetch's CPU cost (BENCHMARKS.md, F1).
+// The one transport of every service-to-service call (compute → Cinder/Neutron/Glance/Keystone, Cinder →
+// Nova, Neutron → Nova): `exchange()`. It goes over node:http/node:https with keep-alive agents — the same
+// wire as before (method, path, the headers given, content-length, JSON body) at a fraction of undici
+// fetch's CPU cost (BENCHMARKS.md, F1) — unless the URL's origin is a simulator registered in this process
+// (`registerInProcess`, chosen once in createSimulator by `transport: 'inject'`): then the request goes
+// through that simulator's fastify `inject` (same routes, status codes, envelopes, route faults, request
+// ids) and no socket is opened to talk to itself (BENCHMARKS.md, F2).
 import http from 'node:http';
 import https from 'node:https';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './reset-barrier.js';
@@ -60,18 +64,74 @@ export function header(h: http.IncomingHttpHeaders, name: string): string | null
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-export function exchange(x: HttpExchange): Promise<HttpAnswer> {
+/** An in-process request: what `exchange` hands to a registered simulator (its fastify `inject`). */
+export interface InProcessRequest {
+  method: string;
+  /** Path and query string. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Answers like a response, or rejects with an error carrying `code` (a dropped connection: LIGHT_ECONNRESET). */
+export type InProcessHandler = (req: InProcessRequest) => Promise<HttpAnswer>;
+
+/** origin (`http://novasim-1.internal`) → the simulator that answers it in this process. */
+const inProcess = new Map<string, InProcessHandler>();
+
+/** Route calls to `origin` through `handler` instead of a socket; returns the unregister function. */
+export function registerInProcess(origin: string, handler: InProcessHandler): () => void {
+  const key = new URL(origin).origin;
+  inProcess.set(key, handler);
+  return () => {
+    if (inProcess.get(key) === handler) inProcess.delete(key);
+  };
+}
+
+/** The in-process leg: the same timeout and failure kinds as the socket leg. */
+function exchangeInProcess(handler: InProcessHandler, u: URL, x: HttpExchange, headers: Record<string, string>): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
-    let u: URL;
-    try {
-      u = new URL(x.url);
-    } catch (err) {
-      reject(new HttpExchangeError('connection', false, err as Error, (err as Error).message));
-      return;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    if (x.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        settled = true;
+        // The handler goes on, as a server does after its client gave up.
+        reject(new HttpExchangeError('timeout', false, undefined, 'The operation was aborted due to timeout'));
+      }, x.timeoutMs);
     }
+    handler({ method: x.method, path: `${u.pathname}${u.search}`, headers: { ...headers, host: u.host }, body: x.body }).then(
+      (res) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        resolve(res);
+      },
+      (err: Error & { code?: string }) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        // light-my-request's LIGHT_ECONNRESET is a route fault's dropped connection: Node's ECONNRESET.
+        const socketError = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        reject(new HttpExchangeError('connection', false, err.code === 'LIGHT_ECONNRESET' ? socketError : err, socketError.message));
+      },
+    );
+  });
+}
+
+export function exchange(x: HttpExchange): Promise<HttpAnswer> {
+  let u: URL;
+  try {
+    u = new URL(x.url);
+  } catch (err) {
+    return Promise.reject(new HttpExchangeError('connection', false, err as Error, (err as Error).message));
+  }
+  // Marks the simulator's own service-to-service calls for the reset barrier (src/reset-barrier.ts).
+  const headers: Record<string, string> = { ...x.headers, [INTERNAL_HEADER]: INTERNAL_SECRET };
+  const local = inProcess.size > 0 ? inProcess.get(u.origin) : undefined;
+  if (local) return exchangeInProcess(local, u, x, headers);
+  return new Promise<HttpAnswer>((resolve, reject) => {
     const secure = u.protocol === 'https:';
-    // Marks the simulator's own service-to-service calls for the reset barrier (src/reset-barrier.ts).
-    const headers: Record<string, string> = { ...x.headers, [INTERNAL_HEADER]: INTERNAL_SECRET };
     if (x.body !== undefined) headers['content-length'] = String(Buffer.byteLength(x.body));
     let settled = false;
     let head = false;

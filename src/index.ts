@@ -17,6 +17,7 @@ import type { Sink } from './notifier/sinks/sink.js';
 import { getProfile } from './profiles/index.js';
 import { Runtime } from './runtime.js';
 import { ResetBarrier } from './reset-barrier.js';
+import { registerInProcess, type HttpAnswer } from './http-transport.js';
 import type { Services } from './services.js';
 import { ActionStore } from './store/actions.js';
 import { BdmStore } from './store/block-devices.js';
@@ -34,6 +35,9 @@ export type { RouteFaultSpec } from './faults/route-faults.js';
 export type { CapturedNotification } from './notifier/types.js';
 export type { Profile, ProfileName } from './profiles/index.js';
 export { externalEvents, type ExternalEvent } from './compute/external-events.js';
+
+/** Each in-process simulator answers its own calls at a name of its own (`.internal` is reserved for private use). */
+let simulators = 0;
 
 export async function createSimulator(options: ConfigInput = {}) {
   const config = ConfigSchema.parse(options);
@@ -55,6 +59,9 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   let listening: string | null = null;
   let listenPromise: Promise<string> | null = null;
+  // The one place the transport is chosen (src/http-transport.ts): with `inject`, calls to the simulator's
+  // own services go to this origin, which exchange() routes through fastify's inject — no port is opened.
+  const inProcessOrigin = config.transport === 'inject' ? `http://novasim-${++simulators}.internal` : null;
   const faults = new FaultRegistry();
   const services: Services = {
     config, profile, runtime, db, faults,
@@ -66,7 +73,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     catalog: new CatalogStore(db),
     flavors: new FlavorStore(db),
     hosts,
-    baseUrl: () => listen(),
+    baseUrl: () => (inProcessOrigin ? Promise.resolve(inProcessOrigin) : listen()),
   };
 
   const capture = new CaptureSink({ cap: config.notificationCap });
@@ -152,6 +159,12 @@ export async function createSimulator(options: ConfigInput = {}) {
   });
 
   const built = await buildApp(config, { services, notifier, capture, reset, health, barrier });
+  const unregister = inProcessOrigin
+    ? registerInProcess(inProcessOrigin, async (r) => {
+        const res = await built.app.inject({ method: r.method as 'GET', url: r.path, headers: r.headers, ...(r.body === undefined ? {} : { payload: r.body }) });
+        return { status: res.statusCode, statusText: res.statusMessage, headers: res.headers as HttpAnswer['headers'], text: res.payload };
+      })
+    : () => {};
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
   const recovery = built.manager.recover();
@@ -198,6 +211,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     idle,
     reset,
     async close() {
+      unregister();
       built.manager.close();
       await built.app.close();
       for (const sink of sinks) await sink.close?.();

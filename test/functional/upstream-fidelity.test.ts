@@ -109,8 +109,10 @@ describe('compute API checks (zed profile: admin may swap directly)', () => {
       const vol = await createVolume(sim, demo, 1, 'multi', { volume_type: 'multiattach' });
       const target = await createVolume(sim, demo, 1, 'target');
       const mv = { 'openstack-api-version': 'compute 2.60' };
-      await demo.req('POST', attachUrl(a), { volumeAttachment: { volumeId: vol } }, mv);
-      await demo.req('POST', attachUrl(b), { volumeAttachment: { volumeId: vol } }, mv);
+      // One after the other: Cinder's _attachment_reserve refuses a multiattach volume still 'attaching'.
+      expect((await demo.req('POST', attachUrl(a), { volumeAttachment: { volumeId: vol } }, mv)).statusCode).toBe(200);
+      await sim.idle();
+      expect((await demo.req('POST', attachUrl(b), { volumeAttachment: { volumeId: vol } }, mv)).statusCode).toBe(200);
       await sim.idle();
       return { a, vol, target };
     }

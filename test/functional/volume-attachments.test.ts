@@ -91,6 +91,9 @@ describe('os-volume_attachments: attach, list, show, detach', () => {
     const vol = await createVolume(sim, demo, 1, 'detachme');
     await attach(sim, demo, server, vol);
     sim.notifications.clear();
+    // Hold the compute side's attachment_delete so the state between the 202 and the end is observable
+    // (in-process the whole detach otherwise completes within a few event-loop turns).
+    sim.faults.add({ service: 'cinder', operation: 'attachment_delete', error: { delay_ms: 100 } });
     const res = await demo.req('DELETE', `/compute/v2.1/servers/${server}/os-volume_attachments/${vol}`);
     expect(res.statusCode).toBe(202);
     expect((await getVolume(sim, demo, vol)).volume.status).toBe('detaching');

@@ -35,7 +35,8 @@ describe('CinderClient (nova/volume/cinder.py over HTTP)', () => {
   });
 
   beforeAll(async () => {
-    h = await startCinder({ nova, config: { volumeQuota: 100, cinderRetryDelayMs: 0 } });
+    // nock intercepts sockets: this suite breaks the HTTP hop, so the calls must travel over HTTP.
+    h = await startCinder({ nova, config: { volumeQuota: 100, cinderRetryDelayMs: 0, transport: 'http' } });
     base = await h.url();
     demo = await h.as('demo');
     ctx = ctxOf(demo, false);
