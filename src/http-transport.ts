@@ -119,7 +119,15 @@ function exchangeInProcess(handler: InProcessHandler, u: URL, x: HttpExchange, h
   });
 }
 
+let exchanges = 0;
+
+/** Service-to-service exchanges started by this process so far (both legs; the benchmark counts hops with it). */
+export function exchangeCount(): number {
+  return exchanges;
+}
+
 export function exchange(x: HttpExchange): Promise<HttpAnswer> {
+  exchanges++;
   let u: URL;
   try {
     u = new URL(x.url);

@@ -5,22 +5,12 @@
 //    Baseline in the same run: a bare fastify inject round trip.
 import Fastify from 'fastify';
 import { createSimulator, type ConfigInput, type Simulator } from '../../src/index.js';
+import { exchangeCount } from '../../src/http-transport.js';
 import { injectRequester, type Requester } from '../lib/client.js';
 import {
   PORT_1, SAMPLE_CONFIG, assertSwapSamples, attach, boot, createVolume, login, serverStatus, swap, type Session,
 } from '../lib/sample-env.js';
 import { now, summarize, timeEach, type Summary } from '../lib/stats.js';
-
-/**
- * EXPERIMENT switch (not set by `npm run bench`): BENCH_EXPERIMENT_TRANSPORT=inject routes the
- * simulator's own compute→Cinder HTTP calls through fastify inject (bench/experiments/inject-transport.ts),
- * to measure what an in-process transport would give.
- */
-async function maybeExperimentalTransport(sim: Simulator): Promise<void> {
-  if (process.env.BENCH_EXPERIMENT_TRANSPORT !== 'inject') return;
-  const { installInjectTransport } = await import('../experiments/inject-transport.js');
-  installInjectTransport(sim.app, await sim.listen());
-}
 
 export async function bareInjectRoundTrip(iterations: number): Promise<Summary> {
   const app = Fastify({ logger: false });
@@ -70,7 +60,6 @@ export interface SwapRig {
 /** A simulator with one ACTIVE server and two same-size volumes, the first attached. */
 export async function swapRig(extra: ConfigInput = {}): Promise<SwapRig> {
   const sim = await createSimulator({ ...SAMPLE_CONFIG, deterministic: false, frozenTime: undefined, fixedRequestId: undefined, ...extra });
-  await maybeExperimentalTransport(sim);
   const r = injectRequester(sim.app);
   const s = await login(r);
   const { id } = await boot(r, s, { port: PORT_1 });
@@ -135,16 +124,14 @@ export async function alternateSwaps(a: SwapRig, b: SwapRig, count: number, warm
 }
 
 /**
- * HTTP requests one swap makes end to end: the client's PUT plus every request the simulator's
- * own HTTP server receives meanwhile (compute→Cinder calls, Keystone if the service token expired).
+ * Requests one swap makes end to end: the client's PUT plus every service-to-service exchange the
+ * simulator starts meanwhile (compute→Cinder calls, Cinder→Nova, Keystone if a service token expired) —
+ * counted in the one transport (src/http-transport.ts), whichever leg (inject or socket) carries them.
  */
 export async function countHttpPerSwap(rig: SwapRig, swaps = 4): Promise<number> {
-  let seen = 0;
-  const onRequest = () => seen++;
-  rig.sim.app.server.on('request', onRequest);
+  const before = exchangeCount();
   for (let i = 0; i < swaps; i++) await rigSwap(rig);
-  rig.sim.app.server.off('request', onRequest);
-  return 1 + seen / swaps;
+  return 1 + (exchangeCount() - before) / swaps;
 }
 
 export interface InProcessResult {
@@ -167,7 +154,6 @@ export async function runInProcess(quick: boolean): Promise<InProcessResult> {
   const injectRoundTrip = await bareInjectRoundTrip(quick ? 1000 : 5000);
 
   const sim = await createSimulator(SAMPLE_CONFIG);
-  await maybeExperimentalTransport(sim);
   const r = injectRequester(sim.app);
   const s = await login(r);
   const warm = quick ? 3 : 10;

@@ -63,7 +63,7 @@ const portOpen = (port: number) =>
   });
 
 async function npmStart(db: string): Promise<{ npm: ChildProcess; port: number; server: number; exited: Promise<number | null> }> {
-  if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(REPO, 'dist', 'bundle', 'novasim.mjs'))) throw new Error('dist/bundle/novasim.mjs is missing: run `npm run build` (npm test does it first)');
   const env: Record<string, string | undefined> = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('NOVASIM_')) delete env[k];
   const npm = spawn('npm', ['start', '--', '--port', '0', '--db', db, '--log-level', 'silent'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -87,7 +87,7 @@ async function npmStart(db: string): Promise<{ npm: ChildProcess; port: number; 
   const [server] = childrenOf(npm.pid!);
   started.push(npm.pid!, ...childrenOf(server ?? -1), ...(server ? [server] : []));
   expect(server).toBeDefined();
-  expect(readFileSync(`/proc/${server}/cmdline`, 'utf8')).toContain('dist/cli.js');
+  expect(readFileSync(`/proc/${server}/cmdline`, 'utf8')).toContain('dist/bundle/novasim.mjs');
   return { npm, port, server, exited };
 }
 

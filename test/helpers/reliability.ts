@@ -731,10 +731,10 @@ export function prng(seed: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// novasim as a child process (dist/cli.js), for crash tests
+// novasim as a child process (the built CLI users run, dist/bundle/novasim.mjs), for crash tests
 // ---------------------------------------------------------------------------------------------
 
-export const CLI = join(ROOT, 'dist', 'cli.js');
+export const CLI = join(ROOT, 'dist', 'bundle', 'novasim.mjs');
 
 export interface Child {
   proc: ChildProcess;

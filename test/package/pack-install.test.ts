@@ -82,7 +82,7 @@ describe('the packed package in a user project', () => {
   let packedFiles: string[];
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:package does it first)');
+    if (!existsSync(join(REPO, 'dist', 'bundle', 'novasim.mjs'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:package does it first)');
     work = mkdtempSync(join(tmpdir(), 'novasim-pack-'));
     // The user's project lives alone in its own directory, far from this repo.
     const home = mkdtempSync(join(tmpdir(), 'novasim-user-'));
@@ -117,7 +117,7 @@ describe('the packed package in a user project', () => {
 
   it('carries dist/ and the vendored reference data with its NOTICE, and no sources or tests', () => {
     expect(packedFiles).toEqual(expect.arrayContaining([
-      'package.json', 'README.md', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/vitest.js',
+      'package.json', 'README.md', 'dist/bundle/novasim.mjs', 'dist/bundle/index.mjs', 'dist/bundle/testing.mjs', 'dist/bundle/vitest.mjs', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/vitest.js',
       'dist/testing/vitest.d.ts', 'fixtures/reference/NOTICE', 'fixtures/seed.json', 'fixtures/nova-samples-seed.json',
       'fixtures/reference/nova/notification_samples/instance-volume_swap-end.json',
       'fixtures/reference/nova/zed-26.2.2/notification_samples/instance-volume_swap-end.json',

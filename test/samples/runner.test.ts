@@ -80,9 +80,9 @@ describe('novasim samples', () => {
     expect((await run({ check: false })).code).toBe(2);
   });
 
-  it('the built CLI: node dist/cli.js samples --check --profile zed --out DIR exits 0', async () => {
-    const cli = join(ROOT, 'dist', 'cli.js');
-    if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
+  it('the built CLI: node dist/bundle/novasim.mjs samples --check --profile zed --out DIR exits 0', async () => {
+    const cli = join(ROOT, 'dist', 'bundle', 'novasim.mjs');
+    if (!existsSync(cli)) throw new Error('dist/bundle/novasim.mjs is missing: run `npm run build` (npm test does it first)');
     const out = tmp('cli');
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'samples', '--check', '--profile', 'zed', '--out', out], { cwd: ROOT, timeout: 120_000 });
     expect(stdout).toContain('novasim samples: ok');

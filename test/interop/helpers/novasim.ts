@@ -1,4 +1,4 @@
-// Runs novasim the way users do — `node dist/cli.js serve …` as a separate process — and talks to
+// Runs novasim the way users do — `node dist/bundle/novasim.mjs serve …` (the package's bin) as a separate process — and talks to
 // it over plain HTTP (fetch), so the interop tests exercise the real CLI, listener and wire.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -6,9 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = join(REPO, 'dist', 'cli.js');
+export const CLI = join(REPO, 'dist', 'bundle', 'novasim.mjs');
 
-/** null when dist/cli.js exists (npm test builds it in pretest), else the reason. */
+/** null when the built CLI exists (npm test builds it in pretest), else the reason. */
 export function distProblem(): string | null {
   return existsSync(CLI) ? null : `${CLI} not built (run npm run build)`;
 }

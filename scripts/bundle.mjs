@@ -1,0 +1,30 @@
+// Second build step (after tsc): bundle dist/ into dist/bundle/ so `novasim serve` and
+// `import 'novasim'` load a few files instead of ~900 modules (BENCHMARKS.md, F5: module loading was
+// the largest part of the cold start). Entry points share chunks (--splitting), so the library, the
+// testing helpers and the CLI keep one copy of each class. better-sqlite3 (native addon) and amqplib
+// (loaded only with --notify-amqp) stay external, as do vitest (the matcher registers on the user's own
+// copy) and tsx. Output sits at dist/bundle/, the same depth as dist/<dir>/, so the
+// `new URL('../../fixtures/…', import.meta.url)` paths of the sources resolve unchanged.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { novasim: 'dist/cli.js', index: 'dist/index.js', testing: 'dist/testing/index.js', vitest: 'dist/testing/vitest.js' },
+  outdir: 'dist/bundle',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // fastify's JSON-schema compilers (ajv, fast-json-stringify and their helpers) are never loaded: no route
+  // has a fastify schema and src/app.ts passes stub compilers (BENCHMARKS.md, S1). Left external, they are
+  // still resolvable from node_modules (they are fastify's dependencies) if that ever changes.
+  external: ['better-sqlite3', 'amqplib', 'vitest', 'tsx', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'ajv', 'ajv-formats', 'fast-json-stringify'],
+  // Less to parse at start-up; names are kept so stack traces and class names stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __novasimCreateRequire } from 'node:module'; const require = __novasimCreateRequire(import.meta.url);" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
