@@ -1,9 +1,9 @@
 // novasim benchmarks (issue #8). `npm run bench` (build + this), or directly:
-//   node --import tsx bench/run.ts [--quick] [--only inprocess,http,coldstart,scale,notify] [--json FILE]
+//   node --import tsx bench/run.ts [--quick] [--only inprocess,actions,http,coldstart,scale,notify] [--json FILE]
 // BENCH_QUICK=1 is the same as --quick (a few iterations of each, for CI: test/bench/smoke.test.ts).
 // Prints the machine, then one Markdown table: every figure as median (min–max) over repeated runs,
 // next to a baseline measured in the same run and the target from issue #8.
-// `novasim serve` children run the compiled CLI (dist/cli.js), and so does the scale child, so
+// `novasim serve` children run the built CLI (dist/bundle/novasim.mjs), the scale child dist/, so
 // `npm run bench` builds first; the in-process sections import src/ through tsx.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { med, ratio, renderTable, type Row } from './lib/table.js';
 import { runColdStart, type ColdStartResult } from './sections/coldstart.js';
 import { runHttp, type HttpResult } from './sections/http.js';
 import { countHttpPerSwap, runInProcess, swapRig, type InProcessResult } from './sections/inprocess.js';
+import { runActions, type ActionTiming } from './sections/actions.js';
 import { runNotify, type NotifyResult } from './sections/notify.js';
 
 /** Debian's Nova 26.2.2, test_volume_swap_server on a 2-core machine like this one (issue #8). */
@@ -27,7 +28,7 @@ const NOVA = {
   peakRssMb: 220,
 };
 
-const SECTIONS = ['inprocess', 'http', 'coldstart', 'scale', 'notify'] as const;
+const SECTIONS = ['inprocess', 'actions', 'http', 'coldstart', 'scale', 'notify'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -118,6 +119,7 @@ const httpPerSwap = inproc?.httpPerSwap ?? (only.has('http') ? await (async () =
     await rig.sim.close();
   }
 })() : Number.NaN);
+const actions: ActionTiming[] | undefined = await section('actions', () => runActions(quick));
 const http: HttpResult | undefined = await section('http', () => runHttp(quick));
 const cold: ColdStartResult | undefined = await section('coldstart', () => runColdStart(quick));
 const scale: ScaleResult | undefined = await section('scale', runScaleChild);
@@ -145,6 +147,16 @@ if (inproc) {
   });
   rows.push({ section: S, metric: 'sequential swaps/s (one at a time, PUT → .end); CPU per swap', value: `${fmt(inproc.swapsPerSec)} swaps/s`, ratio: `${fmt(inproc.swapCpuMs)} ms CPU/swap` });
   rows.push({ section: S, metric: 'HTTP requests per swap (client PUT + compute→Cinder calls seen by the server)', value: fmt(httpPerSwap) });
+}
+if (actions) {
+  const S = '1b actions in-process';
+  const swapMs = inproc?.single.putEnd.median;
+  for (const a of actions) {
+    rows.push({
+      section: S, metric: a.label, value: med(a.summary, 'ms'),
+      ...(swapMs ? { baseline: `swap PUT → .end ${fmt(swapMs)} ms`, ratio: `${fmt(a.summary.median / swapMs)}× a swap` } : {}),
+    });
+  }
 }
 if (http) {
   const S = `2 HTTP, ${http.connections} in flight`;

@@ -1,5 +1,5 @@
 // Nova's instances table: one row per server, with the flavor snapshot and metadata as JSON.
-import type { FlavorSnapshot, FixedIp, Instance, VmState } from '../domain.js';
+import type { Instance, VmState } from '../domain.js';
 import type { Db } from './db.js';
 import { bool, fromIso, toIso } from './rows.js';
 
@@ -14,8 +14,36 @@ function toInstance(r: Row): Instance {
   for (const c of JSON_COLS) out[c] = JSON.parse(r[c] as string);
   for (const c of DATE_COLS) out[c] = fromIso(r[c] as string | null);
   for (const c of BOOL_COLS) out[c] = bool(r[c]);
-  const flavor = out.flavor as FlavorSnapshot;
-  return { ...(out as unknown as Instance), flavor, network_info: out.network_info as FixedIp[] };
+  return out as unknown as Instance;
+}
+
+/** How a column's stored value becomes the domain value. */
+const enum Kind {
+  Plain,
+  Json,
+  Date,
+  Bool,
+}
+
+const kindOf = (c: string): Kind =>
+  (JSON_COLS as readonly string[]).includes(c) ? Kind.Json
+    : (DATE_COLS as readonly string[]).includes(c) ? Kind.Date
+    : (BOOL_COLS as readonly string[]).includes(c) ? Kind.Bool
+    : Kind.Plain;
+
+/**
+ * toInstance for rows read with `.raw(true)` (arrays in column order): better-sqlite3 then skips building
+ * a keyed row object per row, which is most of the cost of a 1,000-server page (BENCHMARKS.md, F3).
+ * Same object, same key order as toInstance.
+ */
+function rawToInstance(cols: readonly string[], kinds: readonly Kind[], a: unknown[]): Instance {
+  const out: Record<string, unknown> = {};
+  for (let j = 0; j < cols.length; j++) {
+    const v = a[j];
+    const k = kinds[j];
+    out[cols[j]] = k === Kind.Plain ? v : k === Kind.Json ? JSON.parse(v as string) : k === Kind.Date ? fromIso(v as string | null) : bool(v);
+  }
+  return out as unknown as Instance;
 }
 
 function toRow(i: Partial<Instance>): Row {
@@ -45,11 +73,15 @@ export class InstanceStore {
   private byUuid;
   private byUuidAny;
   private cols: string[];
+  private kinds: Kind[];
+  /** Prepared list statements by SQL text (a handful of filter combinations). */
+  private listStmts = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private db: Db) {
     this.byUuid = db.prepare('SELECT * FROM instances WHERE uuid = ? AND deleted = 0');
     this.byUuidAny = db.prepare('SELECT * FROM instances WHERE uuid = ?');
     this.cols = (db.prepare('PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
+    this.kinds = this.cols.map(kindOf);
   }
 
   get(uuid: string, opts: { readDeleted?: boolean } = {}): Instance | null {
@@ -103,11 +135,17 @@ export class InstanceStore {
     const sqlLimit = !f.name && f.limit !== undefined ? ' LIMIT @lim' : '';
     if (sqlLimit) args.lim = Math.max(1, Math.floor(f.limit as number));
     const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC${sqlLimit}`;
+    let stmt = this.listStmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql).raw(true);
+      if (this.listStmts.size < 64) this.listStmts.set(sql, stmt);
+    }
     const out: Instance[] = [];
+    const nameAt = this.cols.indexOf('display_name');
     // The name filter is a regex (Nova uses REGEXP); apply it while streaming so limit stays cheap.
-    for (const r of this.db.prepare(sql).iterate(args) as IterableIterator<Row>) {
-      if (f.name && !f.name.test(String(r.display_name))) continue;
-      out.push(toInstance(r));
+    for (const a of stmt.iterate(args) as IterableIterator<unknown[]>) {
+      if (f.name && !f.name.test(String(a[nameAt]))) continue;
+      out.push(rawToInstance(this.cols, this.kinds, a));
       if (f.limit !== undefined && out.length >= f.limit) break;
     }
     return out;
