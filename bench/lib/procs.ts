@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { now, rssMb } from './stats.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The novasim CLI the serve children run; BENCH_CLI overrides it (A/B experiments: a bundle, a patched build). */
+/** The novasim CLI the serve children run (the package's bin); BENCH_CLI overrides it (A/B runs against another build). */
 export const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/bundle/novasim.mjs', import.meta.url));
 export const BARE = fileURLToPath(new URL('../bare-fastify.mjs', import.meta.url));
 
