@@ -134,13 +134,15 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
 /** wsgi.Resource: Content-Type (415), action peek and JSON decoding (400) before the controller runs. */
 function decodeBody(req: FastifyRequest): void {
   const raw = typeof req.body === 'string' ? req.body : '';
-  const kind = req.routeOptions.config.cinderBody ?? 'none';
+  // routeOptions is a getter that builds a new object on every read: read it once.
+  const config = req.routeOptions.config;
+  const kind = config.cinderBody ?? 'none';
   // get_body: an empty body, or one without Content-Type, counts as no body at all.
   const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const hasBody = raw.length > 0 && contentType !== '';
   if (hasBody && !SUPPORTED_CONTENT_TYPES.includes(contentType)) throw new CinderError(415, 'Unsupported Content-Type');
   if (kind === 'action') {
-    const actions = req.routeOptions.config.cinderActions ?? [];
+    const actions = config.cinderActions ?? [];
     // action_peek on no content type: _MEDIA_TYPE_MAP[None] is a KeyError(None).
     if (!hasBody) throw new CinderError(400, 'There is no such action: None. Verify the request body and Content-Type header and try again.');
     let decoded: unknown;
