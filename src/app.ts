@@ -22,6 +22,7 @@ import type { CaptureSink } from './notifier/sinks/capture.js';
 import type { Services } from './services.js';
 import { gateRequests, type ResetBarrier } from './reset-gate.js';
 import { acceptEmptyBodies, clientErrorHandler } from './http-hygiene.js';
+import { headOnGetRoutes } from './head-routes.js';
 
 export interface AppParts {
   app: FastifyInstance;
@@ -63,6 +64,8 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     // Long ids are the controller's business (404/400), not a router 414.
     routerOptions: { maxParamLength: 16 * 1024 },
     forceCloseConnections: true,
+    // HEAD twins only where the real service answers HEAD (src/head-routes.ts): not Nova or Cinder.
+    exposeHeadRoutes: false,
     clientErrorHandler: clientErrorHandler(envelopeFor),
     // Bodies and queries are validated with zod and no route declares a fastify schema: stub compilers
     // keep fastify from loading ajv and fast-json-stringify at start (≈ 300 modules). A route given a
@@ -108,6 +111,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   await app.register(neutronFake, { prefix: '/networking', services: s });
   await app.register(
     async (control) => {
+      headOnGetRoutes(control);
       if (config.controlToken) {
         control.addHook('onRequest', async (req, reply) => {
           if (req.headers['x-novasim-control-token'] !== config.controlToken) {

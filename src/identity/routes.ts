@@ -9,6 +9,7 @@ import { AUTH_REQUIRED, KeystoneError } from './errors.js';
 import { enforce } from './policy.js';
 import { AuthRequestSchema } from './schemas.js';
 import type { TokenInfo } from './tokens.js';
+import { headOnGetRoutes } from '../head-routes.js';
 
 const DOMAIN = { id: 'default', name: 'Default' };
 
@@ -46,6 +47,7 @@ function tokenBody(t: TokenInfo, base: string, s: Services) {
 
 export async function identityRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
+  headOnGetRoutes(app); // Flask: HEAD /v3/auth/tokens is check_token, and every GET also answers HEAD
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;

@@ -9,6 +9,7 @@ import { GlanceError, sendGlanceError } from './errors.js';
 import { ImageStore } from './store.js';
 import { imageView } from './views.js';
 import { imageWrites } from './writes.js';
+import { headOnGetRoutes } from '../head-routes.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,6 +20,7 @@ function glanceError(reply: FastifyReply, status: number, _title: string, detail
 
 export async function imageFake(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
+  headOnGetRoutes(app); // unchanged from before HEAD twins became opt-in (src/head-routes.ts)
   const store = new ImageStore(s.db);
   const access = new ImageAccess(store);
   const versions = (req: FastifyRequest) => ({

@@ -9,6 +9,7 @@ import type { Services } from '../services.js';
 import { NeutronBackend, type NeutronCtx } from './backend.js';
 import { NeutronError, webobError } from './errors.js';
 import { resourceRoutes, type RouteDeps } from './routes/resources.js';
+import { headOnGetRoutes } from '../head-routes.js';
 
 const backends = new WeakMap<Services, NeutronBackend>();
 
@@ -39,6 +40,7 @@ const versionsDoc = (base: string) => ({
 
 export async function neutronFake(app: FastifyInstance, opts: { services: Services }) {
   const services = opts.services;
+  headOnGetRoutes(app); // pecan serves HEAD with the GET controller
   const backend = neutronBackend(services);
   const mount = app.prefix;
 
