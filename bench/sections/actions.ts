@@ -39,8 +39,8 @@ export async function runActions(quick: boolean): Promise<ActionTiming[]> {
     const r = injectRequester(sim.app);
     const s = await login(r);
     const network = await tenantNetwork(r, s);
-    const rounds = quick ? 5 : 30;
-    const warm = quick ? 2 : 5;
+    const rounds = quick ? 3 : 30;
+    const warm = quick ? 1 : 5;
     const times = new Map<string, number[]>();
     const push = (label: string, ms: number) => (times.get(label) ?? times.set(label, []).get(label)!).push(ms);
 
