@@ -23,6 +23,9 @@ export function buildCatalog(base: string, projectId: string): CatalogEntry[] {
     entry('volumev3', 'cinderv3', `${base}/volume/v3/${projectId}`),
     entry('image', 'glance', `${base}/image`),
     entry('network', 'neutron', `${base}/networking`),
+    // devstack lib/manila registers `share` (v1) and `sharev2`; openstacksdk and Nova look for `shared-file-system`.
+    entry('shared-file-system', 'manila', `${base}/share/v2`),
+    entry('sharev2', 'manilav2', `${base}/share/v2`),
   ];
 }
 

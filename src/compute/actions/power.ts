@@ -6,6 +6,7 @@ import { frame } from '../exceptions.js';
 import { asComputeException } from '../exceptions.js';
 import { exceptionInfo } from '../events.js';
 import { anyValue, nullValue, reboot as rebootSchema } from './schemas.js';
+import { getShareInfo, mountAll, setAll } from '../flows/shares.js';
 import { defineAction, type FlowContext } from './types.js';
 
 /**
@@ -45,7 +46,12 @@ export const stop = defineAction<NoArgs>({
   method: 'stop_instance',
   async flow(f) {
     f.notify('power_off', 'start');
-    await driverCall(f, 'power_off', ['stop_instance', 'do_stop_instance', '_power_off_instance']);
+    // _power_off_instance: share info (racing mappings put the instance in ERROR), power off, deactivate_all, umount.
+    const entry = ['stop_instance', 'do_stop_instance', '_power_off_instance'];
+    const shares = getShareInfo(f.d, f.instance(), entry);
+    await driverCall(f, 'power_off', entry);
+    setAll(f.d, shares, 'inactive');
+    await mountAll(f.d, f.instance(), shares, entry, 'umount_share');
     f.save({ power_state: POWER_STATE.shutdown, vm_state: 'stopped', task_state: null });
     f.notify('power_off', 'end');
   },
@@ -67,7 +73,12 @@ export const start = defineAction<NoArgs>({
   method: 'start_instance',
   async flow(f) {
     f.notify('power_on', 'start');
-    await driverCall(f, 'power_on', ['start_instance', '_power_on']);
+    // _power_on: share info, mount every share, power on, activate_all.
+    const entry = ['start_instance', '_power_on'];
+    const shares = getShareInfo(f.d, f.instance(), entry);
+    await mountAll(f.d, f.instance(), shares, entry, 'mount_share');
+    await driverCall(f, 'power_on', entry);
+    setAll(f.d, shares, 'active');
     // remove_shelved_keys_from_system_metadata.
     const sys = { ...f.instance().system_metadata };
     for (const k of ['shelved_at', 'shelved_image_id', 'shelved_host']) delete sys[k];
