@@ -111,11 +111,16 @@ export const reboot = defineAction<{ type: 'SOFT' | 'HARD' }>({
     const hard = f.args.type === 'HARD';
     // Acknowledge the request made it to the manager.
     f.save({ task_state: hard ? 'reboot_pending_hard' : 'reboot_pending' });
+    const shareEntry = ['reboot_instance', 'do_reboot_instance', '_reboot_instance'];
+    const shares = getShareInfo(f.d, f.instance(), shareEntry);
     f.notify('reboot', 'start', { bdmsPassed: true });
     const newVmState = f.instance().vm_state === 'rescued' ? 'rescued' : 'active';
     f.save({ task_state: hard ? 'reboot_started_hard' : 'reboot_started' });
     try {
+      // "Attempt to mount the shares again" (HARD only), then the driver's reboot and activate_all.
+      if (hard) await mountAll(f.d, f.instance(), shares, shareEntry, 'mount_share');
       await driverCall(f, 'reboot', ['reboot_instance', 'do_reboot_instance', '_reboot_instance']);
+      setAll(f.d, shares, 'active');
     } catch (err) {
       const e = asComputeException(err, ['reboot_instance', 'do_reboot_instance', '_reboot_instance']);
       if (f.instance().power_state !== POWER_STATE.running) {
@@ -182,6 +187,8 @@ export const suspend = defineAction<NoArgs>({
   bodies: [{ schema: anyValue('suspend') }],
   args: noArgs,
   policy: 'os_compute_api:os-suspend-server:suspend',
+  // suspend_server.py: ForbiddenWithShare → 409.
+  blockShares: true,
   lock: true,
   states: { method: 'suspend', vmStates: ['active'] },
   taskState: 'suspending',

@@ -73,6 +73,15 @@ describe('server shares (2.97)', () => {
     const busyDel = await demo.req('DELETE', `/compute/v2.1/servers/${server}/shares/${share}`);
     expect(busyDel.statusCode).toBe(409);
     expect(busyDel.json().conflictingRequest.message).toBe(`Cannot 'delete share' instance ${server} while it is in vm_state active`);
+    // block_shares_not_supported: no suspend with a share mapped; a HARD reboot remounts it (active).
+    const suspend = await demo.req('POST', `/compute/v2.1/servers/${server}/action`, { suspend: null });
+    expect(suspend.statusCode).toBe(409);
+    expect(suspend.json()).toEqual({ conflictingRequest: { code: 409, message: 'Feature not supported with instances that have shares.' } });
+    sim.faults.add({ service: 'compute', operation: 'driver.mount_share', match: { instance_uuid: server }, error: { delay_ms: 1 } });
+    await demo.req('POST', `/compute/v2.1/servers/${server}/action`, { reboot: { type: 'HARD' } });
+    await sim.idle();
+    expect(sim.faults.list().find((f) => f.operation === 'driver.mount_share')?.hits).toBe(1);
+    expect((await demo.req('GET', `/compute/v2.1/servers/${server}/shares/${share}`)).json().share.status).toBe('active');
     await demo.req('POST', `/compute/v2.1/servers/${server}/action`, { 'os-stop': null });
     await sim.idle();
     expect((await demo.req('GET', `/compute/v2.1/servers/${server}/shares/${share}`)).json().share.status).toBe('inactive');
