@@ -132,3 +132,39 @@ describe('fake Manila', () => {
     expect(ok.statusCode).toBe(200);
   });
 });
+
+describe('fake Manila: seed, reset and route faults', () => {
+  it('seeds shares from the seed file, and a reset restores them and drops everything else', async () => {
+    const s = await startSim({ seed: 'fixtures/nova-samples-seed.json' });
+    try {
+      // The samples seed's user `fake` logs in to project openstack.
+      const res = await s.app.inject({
+        method: 'POST', url: '/identity/v3/auth/tokens',
+        payload: { auth: { identity: { methods: ['password'], password: { user: { name: 'fake', password: 'fake', domain: { name: 'Default' } } } }, scope: { project: { name: 'openstack', domain: { name: 'Default' } } } } },
+      });
+      const token = res.headers['x-subject-token'] as string;
+      const get = (url: string) => s.app.inject({ method: 'GET', url, headers: { 'x-auth-token': token, ...MV } });
+      const seeded = 'e8debdc0-447a-4376-a10a-4cd9122d7986';
+      expect((await get(`/share/v2/shares/${seeded}`)).json().share).toMatchObject({ id: seeded, status: 'available', share_proto: 'NFS' });
+      expect((await get(`/share/v2/shares/${seeded}/export_locations`)).json().export_locations.map((e: { path: string }) => e.path)).toEqual(['10.0.0.50:/mnt/foo']);
+      const made = await s.app.inject({ method: 'POST', url: '/share/v2/shares', payload: { share: { share_proto: 'CEPHFS', size: 2 } }, headers: { 'x-auth-token': token, ...MV } });
+      const id = made.json().share.id as string;
+      await s.app.inject({ method: 'POST', url: `/share/v2/shares/${seeded}/action`, payload: { allow_access: { access_type: 'cephx', access_to: 'alice' } }, headers: { 'x-auth-token': token, ...MV } });
+      await s.reset();
+      expect((await get(`/share/v2/shares/${id}`)).statusCode).toBe(404);
+      expect((await get(`/share/v2/share-access-rules?share_id=${seeded}`)).json().access_list).toEqual([]);
+      expect((await get(`/share/v2/shares/${seeded}`)).statusCode).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('generic route faults reach /share in Manila\'s envelope', async () => {
+    sim.faults.addRoute({ service: 'manila', route: { method: 'GET', path: '/v2/shares' }, response: { status: 429 } });
+    const res = await demo.req('GET', '/share/v2/shares', undefined, MV);
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(Object.keys(res.json())).toEqual(['overLimit']);
+    expect((await demo.req('GET', '/share/v2/shares', undefined, MV)).statusCode).toBe(200);
+  });
+});
