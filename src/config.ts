@@ -36,6 +36,11 @@ export const ConfigSchema = z
     notificationFormat: z.enum(['unversioned', 'versioned', 'both']).default('versioned'),
     bdmsInNotifications: bool.default(true),
     includeShareMapping: bool.default(true),
+    /**
+     * The compute nodes report COMPUTE_MEM_BACKING_FILE (libvirt [libvirt]file_backed_memory > 0), as Nova's functional
+     * fake driver does; off, only flavors with hw:mem_page_size may attach shares (hardware.check_shares_supported).
+     */
+    memBackingFile: bool.default(true),
     versionedNotificationsTopics: z.array(z.string().min(1)).default(['versioned_notifications']),
     notificationCap: z.coerce.number().int().min(1).default(10_000),
     notifyJsonl: z.string().optional(),

@@ -31,6 +31,11 @@ export class ServerShareApi {
 
   /** create: manila.get + _check_manila_share, the mapping (attaching), then allow_share. */
   async attach(ctx: RequestContext, instance: Instance, shareId: string, tag: string | undefined): Promise<ShareMapping> {
+    // hardware.check_shares_supported: COMPUTE_STORAGE_VIRTIO_FS (always reported) and either
+    // COMPUTE_MEM_BACKING_FILE or a flavor with hw:mem_page_size.
+    if (!this.s.config.memBackingFile && !('hw:mem_page_size' in instance.flavor.extra_specs)) {
+      throw apiError('ForbiddenSharesNotConfiguredCorrectly', 'Feature not supported because either compute or instance are not configured correctly.', 409);
+    }
     let share;
     try {
       share = await this.manila.get(ctx, shareId);

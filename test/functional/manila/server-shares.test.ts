@@ -239,3 +239,41 @@ describe('server shares (2.97)', () => {
     }
   });
 });
+
+describe('server shares: hardware.check_shares_supported', () => {
+  it('without file-backed memory only a flavor with hw:mem_page_size may attach a share', async () => {
+    const s2 = await startSim({ profile: 'master', memBackingFile: false });
+    try {
+      const a = await client(s2, 'admin');
+      const d = await client(s2, 'demo');
+      const shareId = async () => {
+        const r = await d.req('POST', '/share/v2/shares', { share: { share_proto: 'NFS', size: 1 } }, MV);
+        const id = r.json().share.id as string;
+        await d.req('GET', `/share/v2/shares/${id}`, undefined, MV);
+        return id;
+      };
+      const stoppedOn = async (flavorRef: string) => {
+        const r = await d.req('POST', '/compute/v2.1/servers', { server: { name: `f${flavorRef}`, imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef, networks: 'none' } });
+        expect(r.statusCode, r.body).toBe(202);
+        const id = r.json().server.id as string;
+        await s2.idle();
+        await d.req('POST', `/compute/v2.1/servers/${id}/action`, { 'os-stop': null });
+        await s2.idle();
+        return id;
+      };
+      const plain = await stoppedOn('1');
+      const refused = await d.req('POST', `/compute/v2.1/servers/${plain}/shares`, { share: { share_id: await shareId() } });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().conflictingRequest.message).toBe('Feature not supported because either compute or instance are not configured correctly.');
+      expect((await d.req('GET', `/compute/v2.1/servers/${plain}/shares`)).json().shares).toEqual([]);
+      const fl = await a.req('POST', '/compute/v2.1/flavors', { flavor: { name: 'hp', ram: 512, vcpus: 1, disk: 1, id: 'hp' } });
+      expect(fl.statusCode, fl.body).toBe(200);
+      expect((await a.req('POST', '/compute/v2.1/flavors/hp/os-extra_specs', { extra_specs: { 'hw:mem_page_size': 'large' } })).statusCode).toBe(200);
+      const huge = await stoppedOn('hp');
+      const ok = await d.req('POST', `/compute/v2.1/servers/${huge}/shares`, { share: { share_id: await shareId() } });
+      expect(ok.statusCode, ok.body).toBe(201);
+    } finally {
+      await s2.close();
+    }
+  });
+});
