@@ -277,3 +277,40 @@ describe('server shares: hardware.check_shares_supported', () => {
     }
   });
 });
+
+describe('server shares: one NFS access rule per compute host (_check_share_usage)', () => {
+  it('two servers on one host share the rule; it goes with the last detach', async () => {
+    const s3 = await startSim({ profile: 'master', computeHosts: 1 });
+    try {
+      const d = await client(s3, 'demo');
+      const a = await client(s3, 'admin');
+      const r = await d.req('POST', '/share/v2/shares', { share: { share_proto: 'NFS', size: 1 } }, MV);
+      const shareId = r.json().share.id as string;
+      await d.req('GET', `/share/v2/shares/${shareId}`, undefined, MV);
+      const ruleList = async () => (await a.req('GET', `/share/v2/share-access-rules?share_id=${shareId}`, undefined, MV)).json().access_list as unknown[];
+      const servers: string[] = [];
+      for (const name of ['n1', 'n2']) {
+        const id = await bootServer(s3, d, name);
+        await d.req('POST', `/compute/v2.1/servers/${id}/action`, { 'os-stop': null });
+        await s3.idle();
+        expect((await d.req('POST', `/compute/v2.1/servers/${id}/shares`, { share: { share_id: shareId } })).statusCode).toBe(201);
+        await s3.idle();
+        servers.push(id);
+      }
+      expect(await ruleList()).toHaveLength(1);
+      // n2 is powered on: its mapping is active, so detaching n1 must keep the host's rule.
+      await d.req('POST', `/compute/v2.1/servers/${servers[1]}/action`, { 'os-start': null });
+      await s3.idle();
+      await d.req('DELETE', `/compute/v2.1/servers/${servers[0]}/shares/${shareId}`);
+      await s3.idle();
+      expect(await ruleList()).toHaveLength(1);
+      await d.req('POST', `/compute/v2.1/servers/${servers[1]}/action`, { 'os-stop': null });
+      await s3.idle();
+      await d.req('DELETE', `/compute/v2.1/servers/${servers[1]}/shares/${shareId}`);
+      await s3.idle();
+      expect(await ruleList()).toEqual([]);
+    } finally {
+      await s3.close();
+    }
+  });
+});
