@@ -4,6 +4,7 @@
 // create_share has run); a rule is `queued_to_apply` in the allow answer and `active` from its next read
 // (the share manager's update_access has run). Nothing waits on a timer, so a crash leaves no
 // half-finished work.
+import { createHash } from 'node:crypto';
 import type { Services } from '../services.js';
 import { accessExists, accessRuleNotFound, invalidAccess, invalidShare, ManilaError, policyDenied, shareNotFound } from './errors.js';
 import { type AccessRuleRow, type ExportLocationRow, ManilaStore, type ShareRow } from './store.js';
@@ -164,8 +165,9 @@ export class ManilaBackend {
     if (!statuses.includes(row.status)) throw invalidShare(403, `Share status must be one of ('available', 'error', 'inactive')`);
     const locked = this.store.rules(id).filter((r) => r.lock_deletion);
     if (locked.length) {
-      // The access rule's deletion lock also locks the share's deletion (SHARE_LOCKED_BY_ACCESS_LOCK_REASON).
-      throw new ManilaError(403, `Resource Action delete on Resource share ${id} is locked.`);
+      // An access rule's deletion lock also places a deletion lock on its share (_create_access_locks);
+      // prevent_locked_action_on_share raises InvalidShare with the lock ids, a 403 in shares.delete.
+      throw new ManilaError(403, `Resource lock/s [${locked.map((r) => seededId(`share-lock:${r.id}`, 0)).join(', ')}] prevent delete action.`);
     }
     this.store.transaction(() => this.store.deleteShare(id));
   }
@@ -274,8 +276,8 @@ export class ManilaBackend {
   }
 }
 
-/** Export location ids derived from the share id, so seeding never moves the runtime's id stream. */
-function seededId(shareId: string, i: number): string {
-  const hex = [...`${shareId}:${i}`].reduce((h, c) => (Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0), 2166136261).toString(16).padStart(8, '0');
-  return `${hex}-0000-4000-8000-${shareId.replaceAll('-', '').slice(0, 12)}`;
+/** Ids derived from a name (export locations of seeded shares, lock ids), so they never move the runtime's id stream. */
+function seededId(name: string, i: number): string {
+  const h = createHash('sha1').update(`${name}:${i}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -79,6 +79,7 @@ describe('fake Manila', () => {
     expect(locked.json().forbidden.message).toBe(`Cannot deny access for share '${sh.id}' since it has been locked. Please remove the locks and retry the operation`);
     const del = await demo.req('DELETE', `/share/v2/shares/${sh.id}`, undefined, MV);
     expect(del.statusCode).toBe(403);
+    expect(del.json().forbidden.message).toMatch(/^Resource lock\/s \[[0-9a-f-]{36}\] prevent delete action\.$/);
     const deny = await admin.req('POST', `/share/v2/shares/${sh.id}/action`, { deny_access: { access_id: rule.id, unrestrict: true } }, MV);
     expect(deny.statusCode).toBe(202);
     const after = await admin.req('GET', `/share/v2/share-access-rules?share_id=${sh.id}`, undefined, MV);
