@@ -314,3 +314,26 @@ describe('server shares: one NFS access rule per compute host (_check_share_usag
     }
   });
 });
+
+describe('server shares: concurrency', () => {
+  it('racing attaches of one share to one server: one 201, the others 409, one mapping and one rule', async () => {
+    const s4 = await startSim({ profile: 'master' });
+    try {
+      const d = await client(s4, 'demo');
+      const a = await client(s4, 'admin');
+      const r = await d.req('POST', '/share/v2/shares', { share: { share_proto: 'NFS', size: 1 } }, MV);
+      const shareId = r.json().share.id as string;
+      await d.req('GET', `/share/v2/shares/${shareId}`, undefined, MV);
+      const server = await bootServer(s4, d, 'race');
+      await d.req('POST', `/compute/v2.1/servers/${server}/action`, { 'os-stop': null });
+      await s4.idle();
+      const answers = await Promise.all(Array.from({ length: 6 }, () => d.req('POST', `/compute/v2.1/servers/${server}/shares`, { share: { share_id: shareId } })));
+      expect(answers.map((x) => x.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      await s4.idle();
+      expect((await d.req('GET', `/compute/v2.1/servers/${server}/shares`)).json().shares).toEqual([{ share_id: shareId, status: 'inactive', tag: shareId }]);
+      expect((await a.req('GET', `/share/v2/share-access-rules?share_id=${shareId}`, undefined, MV)).json().access_list).toHaveLength(1);
+    } finally {
+      await s4.close();
+    }
+  });
+});
