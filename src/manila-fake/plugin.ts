@@ -148,14 +148,14 @@ export async function manilaFake(app: FastifyInstance, opts: { services: Service
         if (!req.manilaVersion.matches('2.9')) throw webob(404);
         const id = (req.params as IdParams).id;
         await fault('export_locations', id);
-        return { export_locations: backend.exportLocations(ctx(req), id).map((e) => exportLocationView(e, ctx(req), req.manilaVersion)) };
+        return { export_locations: backend.exportLocations(ctx(req), id).map((e) => exportLocationView(e, ctx(req), req.manilaVersion, false)) };
       });
       api.get('/shares/:id/export_locations/:el', async (req) => {
         if (!req.manilaVersion.matches('2.9')) throw webob(404);
         const { id, el } = req.params as { id: string; el: string };
         const found = backend.exportLocations(ctx(req), id).find((e) => e.id === el);
         if (!found) throw new ManilaError(404, `Export location ${el} not found.`);
-        return { export_location: exportLocationView(found, ctx(req), req.manilaVersion) };
+        return { export_location: exportLocationView(found, ctx(req), req.manilaVersion, true) };
       });
 
       // POST /shares/{id}/action: allow_access / deny_access (os-* names before 2.7).

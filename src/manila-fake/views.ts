@@ -49,14 +49,19 @@ export function shareDetail(base: string, r: ShareRow, ctx: ManilaCtx, v: Manila
   return out;
 }
 
-export function exportLocationView(e: ExportLocationRow, ctx: ManilaCtx, v: ManilaVersion) {
+/** views/export_locations.py: the versioned fields, then the admin ones, then (detail) the timestamps. */
+export function exportLocationView(e: ExportLocationRow, ctx: ManilaCtx, v: ManilaVersion, detail: boolean) {
   const out: Record<string, unknown> = { id: e.id, path: e.path };
+  if (v.matches('2.14')) out.preferred = !!e.preferred;
+  if (v.matches('2.87')) out.metadata = {};
   if (ctx.isAdmin) {
     out.share_instance_id = e.share_id;
     out.is_admin_only = !!e.is_admin_only;
   }
-  if (v.matches('2.14')) out.preferred = !!e.preferred;
-  if (v.matches('2.87') && !ctx.isAdmin) out.metadata = {};
+  if (detail) {
+    out.created_at = e.created_at;
+    out.updated_at = e.updated_at;
+  }
   return out;
 }
 
