@@ -100,12 +100,14 @@ export async function manilaFake(app: FastifyInstance, opts: { services: Service
         return r.data;
       };
 
+      /** The share's export paths, preferred first (share.export_location / export_locations before 2.9). */
+      const paths = (id: string) => [...backend.store.exportLocations(id)].sort((a, b) => b.preferred - a.preferred).map((e) => e.path);
       api.get('/', async (req) => ({ versions: [v2doc(req)] }));
 
       const list = (detail: boolean) => async (req: FastifyRequest) => {
         const q = req.query as Record<string, string | undefined>;
         const rows = backend.listShares(ctx(req), ['1', 'true', 'True'].includes(q.all_tenants ?? ''), { name: q.name, status: q.status, share_proto: q.share_proto });
-        return { shares: rows.map((r) => (detail ? shareDetail(base(req), r, ctx(req), req.manilaVersion) : shareSummary(base(req), r))) };
+        return { shares: rows.map((r) => (detail ? shareDetail(base(req), r, ctx(req), req.manilaVersion, paths(r.id)) : shareSummary(base(req), r))) };
       };
       api.get('/shares', list(false));
       api.get('/shares/detail', list(true));
@@ -127,13 +129,13 @@ export async function manilaFake(app: FastifyInstance, opts: { services: Service
           is_public: body.is_public === true || body.is_public === 'true' || body.is_public === 'True', metadata: body.metadata,
         });
         reply.code(200);
-        return { share: shareDetail(base(req), row, ctx(req), req.manilaVersion) };
+        return { share: shareDetail(base(req), row, ctx(req), req.manilaVersion, paths(row.id)) };
       });
 
       api.get('/shares/:id', async (req) => {
         const id = (req.params as IdParams).id;
         await fault('get_share', id);
-        return { share: shareDetail(base(req), backend.getShare(ctx(req), id), ctx(req), req.manilaVersion) };
+        return { share: shareDetail(base(req), backend.getShare(ctx(req), id), ctx(req), req.manilaVersion, paths(id)) };
       });
 
       api.delete('/shares/:id', async (req, reply) => {

@@ -13,20 +13,24 @@ export function shareSummary(base: string, r: ShareRow) {
   return { id: r.id, name: r.name, links: links(base, r.id) };
 }
 
-export function shareDetail(base: string, r: ShareRow, ctx: ManilaCtx, v: ManilaVersion) {
+/** views/shares.py ViewBuilder.detail with its version modifiers (2.2 … 2.99); `exports` are the export paths, preferred first. */
+export function shareDetail(base: string, r: ShareRow, ctx: ManilaCtx, v: ManilaVersion, exports: string[]) {
   const out: Record<string, unknown> = {
     id: r.id, size: r.size, availability_zone: r.availability_zone, created_at: r.created_at, status: r.status, name: r.name,
     description: r.description, project_id: r.project_id, snapshot_id: r.snapshot_id, share_network_id: r.share_network_id,
-    share_proto: r.share_proto, metadata: JSON.parse(r.metadata) as Record<string, string>, share_type: r.share_type, links: links(base, r.id),
-    is_public: !!r.is_public, volume_type: r.share_type_name,
+    share_proto: r.share_proto, export_location: exports[0] ?? null, metadata: JSON.parse(r.metadata) as Record<string, string>,
+    share_type: r.share_type_name, volume_type: r.share_type_name, links: links(base, r.id), is_public: !!r.is_public, export_locations: exports,
   };
-  if (ctx.isAdmin) {
-    out.host = r.host;
-    out.share_server_id = null;
-  }
   if (v.matches('2.2')) out.snapshot_support = false;
   if (v.matches('2.5')) out.task_state = null;
-  if (v.matches('2.6')) out.share_type_name = r.share_type_name;
+  if (v.matches('2.6')) {
+    out.share_type_name = r.share_type_name;
+    out.share_type = r.share_type;
+  }
+  if (v.matches('2.9')) {
+    delete out.export_location;
+    delete out.export_locations;
+  }
   if (v.matches('2.10')) out.access_rules_status = 'active';
   if (v.matches('2.11')) {
     out.replication_type = null;
@@ -45,7 +49,13 @@ export function shareDetail(base: string, r: ShareRow, ctx: ManilaCtx, v: Manila
     out.is_soft_deleted = false;
     out.scheduled_to_be_deleted_at = null;
   }
-  if (v.matches('2.47')) delete out.volume_type;
+  if (v.matches('2.80')) out.source_backup_id = null;
+  if (v.matches('2.90')) out.encryption_key_ref = null;
+  if (v.matches('2.99')) out.snapshot_inherit_share_access_support = false;
+  if (ctx.isAdmin) {
+    out.share_server_id = null;
+    out.host = r.host;
+  }
   return out;
 }
 

@@ -48,6 +48,12 @@ describe('fake Manila', () => {
     expect(locs).toHaveLength(1);
     expect(locs[0]).toMatchObject({ path: `172.24.4.50:/shares/share-${created.id}`, preferred: true });
     expect(locs[0]).not.toHaveProperty('is_admin_only');
+    // Before 2.9 the share itself carries its export paths; from 2.9 only /export_locations does.
+    const old = await demo.req('GET', `/share/v2/shares/${created.id}`, undefined, { 'x-openstack-manila-api-version': '2.8' });
+    expect(old.json().share).toMatchObject({ export_location: locs[0].path, export_locations: [locs[0].path], volume_type: 'default' });
+    expect(old.json().share).not.toHaveProperty('user_id');
+    expect(shown.json().share).not.toHaveProperty('export_location');
+    expect(shown.json().share).toMatchObject({ user_id: demo.userId, share_type_name: 'default', access_rules_status: 'active', progress: '100%' });
     const list = await demo.req('GET', '/share/v2/shares', undefined, MV);
     expect(list.json().shares.map((s: { id: string }) => s.id)).toContain(created.id);
     const detail = await demo.req('GET', '/share/v2/shares/detail', undefined, MV);
