@@ -175,3 +175,19 @@ describe('fake Manila: seed, reset and route faults', () => {
     expect((await demo.req('GET', '/share/v2/shares', undefined, MV)).statusCode).toBe(200);
   });
 });
+
+describe('fake Manila: profiles', () => {
+  it('zed serves Manila zed\'s range (2.0–2.73): no 2.82 locks there', async () => {
+    const z = await startSim({ profile: 'zed' });
+    try {
+      const c = await client(z, 'demo', null);
+      const v2 = await c.req('GET', '/share/v2/', undefined, { 'x-openstack-manila-api-version': 'latest' });
+      expect(v2.json().versions[0]).toMatchObject({ version: '2.73', min_version: '2.0' });
+      const too = await c.req('GET', '/share/v2/shares', undefined, { 'x-openstack-manila-api-version': '2.82' });
+      expect(too.statusCode).toBe(406);
+      expect(too.json().computeFault.message).toBe('Version 2.82 is not supported by the API. Minimum is 2.0 and maximum is 2.73.');
+    } finally {
+      await z.close();
+    }
+  });
+});
