@@ -17,6 +17,8 @@ import { routeFaultHook } from './faults/route-hook.js';
 import { identityRoutes } from './identity/routes.js';
 import { imageFake } from './image-fake/plugin.js';
 import { neutronFake } from './neutron-fake/plugin.js';
+import { manilaFake } from './manila-fake/plugin.js';
+import { ManilaClient } from './compute/manila-client.js';
 import type { Notifier } from './notifier/notifier.js';
 import type { CaptureSink } from './notifier/sinks/capture.js';
 import type { Services } from './services.js';
@@ -41,7 +43,7 @@ export interface BuildAppDeps {
 
 /** The error body each mounted service uses, chosen by path prefix. */
 export function envelopeFor(url: string, status: number, message: string): { type: string; body: string } {
-  if (url.startsWith('/compute') || url.startsWith('/volume')) {
+  if (url.startsWith('/compute') || url.startsWith('/volume') || url.startsWith('/share')) {
     return { type: 'application/json', body: JSON.stringify({ [novaFaultName(status)]: { code: status, message } }) };
   }
   if (url.startsWith('/networking')) {
@@ -101,14 +103,16 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const volumes = new CinderClient(s);
   const network = new NeutronClient(s);
   const scheduler = new Scheduler({ services: s, notifier: deps.notifier });
-  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network, scheduler });
-  const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier, network);
+  const shares = new ManilaClient(s);
+  const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network, scheduler, shares });
+  const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier, network, shares);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
   await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier, hosts: new HostApi(s, deps.notifier) });
   await app.register(cinderFake, { prefix: '/volume', services: s });
   await app.register(imageFake, { prefix: '/image', services: s });
   await app.register(neutronFake, { prefix: '/networking', services: s });
+  await app.register(manilaFake, { prefix: '/share', services: s });
   await app.register(
     async (control) => {
       headOnGetRoutes(control);

@@ -43,6 +43,11 @@ export const ConfigSchema = z
     notificationFormat: z.enum(['unversioned', 'versioned', 'both']).default('versioned'),
     bdmsInNotifications: bool.default(true),
     includeShareMapping: bool.default(true),
+    /**
+     * The compute nodes report COMPUTE_MEM_BACKING_FILE (libvirt [libvirt]file_backed_memory > 0), as Nova's functional
+     * fake driver does; off, only flavors with hw:mem_page_size may attach shares (hardware.check_shares_supported).
+     */
+    memBackingFile: bool.default(true),
     versionedNotificationsTopics: z.array(z.string().min(1)).default(['versioned_notifications']),
     notificationCap: z.coerce.number().int().min(1).default(10_000),
     notifyJsonl: z.string().optional(),
@@ -60,6 +65,8 @@ export const ConfigSchema = z
     crossAzAttach: bool.default(true),
     /** Nova's [cinder] timeout for one Cinder HTTP call (Nova's default is none; 30 s here). */
     cinderTimeoutMs: z.coerce.number().int().min(1).max(600_000).default(30_000),
+    /** [manila] share_apply_policy_timeout: tries (one second apart) for an allowed access rule to become active. */
+    shareApplyPolicyTimeout: z.coerce.number().int().min(1).max(3600).default(10),
     /** Nova's [cinder] http_retries: keystoneauth connect retries on connection failures/timeouts. */
     cinderHttpRetries: z.coerce.number().int().min(0).max(20).default(3),
     /** First keystoneauth connect-retry delay; doubles each retry (keystoneauth starts at 0.5 s). */

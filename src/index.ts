@@ -4,6 +4,8 @@ import { buildApp } from './app.js';
 import { cinderBackend } from './cinder-fake/plugin.js';
 import { neutronBackend } from './neutron-fake/plugin.js';
 import { applySeedNetworks } from './neutron-fake/seed.js';
+import { manilaBackend } from './manila-fake/plugin.js';
+import { applySeedShares } from './manila-fake/seed.js';
 import { type ConfigInput, ConfigSchema } from './config.js';
 import { FaultRegistry, type FaultSpec } from './faults/registry.js';
 import type { RouteFaultSpec } from './faults/route-faults.js';
@@ -27,6 +29,7 @@ import { FlavorStore } from './store/flavors.js';
 import { HostSeedSchema, HostStore } from './store/hosts.js';
 import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
+import { ShareMappingStore } from './store/share-mappings.js';
 import { applySeed, loadSeed } from './store/seed.js';
 
 export type { Config, ConfigInput } from './config.js';
@@ -69,6 +72,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     tokens: new TokenStore(db, runtime, config.tokenTtlSeconds),
     instances: new InstanceStore(db),
     bdms: new BdmStore(db),
+    shareMappings: new ShareMappingStore(db),
     actions: new ActionStore(db),
     catalog: new CatalogStore(db),
     flavors: new FlavorStore(db),
@@ -92,6 +96,7 @@ export async function createSimulator(options: ConfigInput = {}) {
   if (config.notifyWebhook) sinks.push(new WebhookSink({ url: config.notifyWebhook }));
   const notifier = new Notifier({
     runtime, profile, sinks,
+    shareMappings: (uuid) => services.shareMappings.listForInstance(uuid),
     options: {
       notificationFormat: config.notificationFormat, bdmsInNotifications: config.bdmsInNotifications,
       includeShareMapping: config.includeShareMapping, versionedNotificationsTopics: config.versionedNotificationsTopics, host: config.confHost,
@@ -104,6 +109,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     try {
       cinder.seedVolumes(seed);
       applySeedNetworks(neutronBackend(services), seed);
+      applySeedShares(manilaBackend(services), seed);
     } catch (err) {
       db.close();
       throw err;
@@ -143,6 +149,7 @@ export async function createSimulator(options: ConfigInput = {}) {
         cinder.reset();
         cinder.seedVolumes(seed);
         applySeedNetworks(neutronBackend(services), seed);
+        applySeedShares(manilaBackend(services), seed);
         services.tokens.clearCache();
         capture.clear();
         runtime.reseed();

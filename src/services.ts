@@ -12,6 +12,7 @@ import type { FlavorStore } from './store/flavors.js';
 import type { HostStore } from './store/hosts.js';
 import type { IdentityStore } from './store/identity.js';
 import type { InstanceStore } from './store/instances.js';
+import type { ShareMappingStore } from './store/share-mappings.js';
 
 export interface Services {
   config: Config;
@@ -23,6 +24,8 @@ export interface Services {
   tokens: TokenStore;
   instances: InstanceStore;
   bdms: BdmStore;
+  /** Nova's share_mapping table (server shares, 2.97). */
+  shareMappings: ShareMappingStore;
   actions: ActionStore;
   catalog: CatalogStore;
   flavors: FlavorStore;

@@ -7,6 +7,7 @@ import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
 import type { Notifier } from '../notifier/notifier.js';
 import { interfaceRoutes } from './routes/interfaces.js';
+import { serverShareRoutes } from './routes/server-shares.js';
 import type { HostApi } from '../compute/host-api.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { NovaError, UNEXPECTED_API_ERROR } from './errors.js';
@@ -140,6 +141,7 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(consoleAuthTokenRoutes, { deps });
     await v21.register(instanceUsageAuditLogRoutes, { deps });
     await v21.register(interfaceRoutes, { deps });
+    await v21.register(serverShareRoutes, { deps });
     await v21.register(hostRoutes, { deps });
   }, { prefix: '/v2.1' });
 }

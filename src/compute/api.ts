@@ -19,6 +19,8 @@ import { ServerGroupApi } from './server-groups.js';
 import type { NetworkApi } from './neutron-client.js';
 import { type NetworkRequest, validateNetworks } from './network.js';
 import { InterfaceApi } from './interface-api.js';
+import type { ShareApi } from './manila-client.js';
+import { ServerShareApi } from './share-api.js';
 import { ServerActionRunner } from './actions/runner.js';
 
 export interface CreateServerRequest {
@@ -74,6 +76,7 @@ export class ComputeApi {
     private driver: Driver,
     private notifier: ComputeNotifier,
     readonly network?: NetworkApi,
+    manila?: ShareApi,
   ) {
     const keypairStore = new KeypairStore(s.db);
     const groupStore = new ServerGroupStore(s.db);
@@ -81,11 +84,14 @@ export class ComputeApi {
     this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
+    this.shares = manila ? new ServerShareApi(s, manager, manila) : null;
     this.actions = new ServerActionRunner(s, manager, notifier);
   }
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
   readonly interfaces: InterfaceApi | null;
+  /** Server shares (2.97), when a Manila client is configured. */
+  readonly shares: ServerShareApi | null;
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {

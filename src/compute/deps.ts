@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import type { Driver } from './driver.js';
 import type { ComputeNotifier } from './notifier-port.js';
 import type { NetworkApi } from './neutron-client.js';
+import type { ShareApi } from './manila-client.js';
 import type { VolumeApi } from './volume-api.js';
 
 /** What every compute-manager flow works with. */
@@ -13,6 +14,8 @@ export interface ManagerDeps {
   driver: Driver;
   /** Neutron over HTTP (neutron-client.ts). */
   network: NetworkApi;
+  /** Manila over HTTP (manila-client.ts). */
+  shares: ShareApi;
   /** nova-scheduler, asked by the conductor step of a build (src/compute/conductor.ts). */
   scheduler: Scheduler;
 }

@@ -8,6 +8,7 @@ import type { NetworkRequest } from './network.js';
 import { type AttachInterfaceArgs, attachInterface, detachInterface } from './flows/interfaces.js';
 import type { FixedIp } from '../domain.js';
 import { attachVolume } from './flows/attach.js';
+import { allowShare, denyShare } from './flows/shares.js';
 import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
 import { detachVolume } from './flows/detach.js';
@@ -25,6 +26,8 @@ export type Cast =
   | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
   | { kind: 'attach_interface'; uuid: string; args: AttachInterfaceArgs }
   | { kind: 'detach_interface'; uuid: string; portId: string }
+  | { kind: 'allow_share'; uuid: string; shareId: string }
+  | { kind: 'deny_share'; uuid: string; shareId: string }
   | ServerActionCast;
 
 export class ComputeManager {
@@ -73,6 +76,10 @@ export class ComputeManager {
         return attachInterface(this.d, ctx, c.uuid, c.args).then(() => undefined);
       case 'detach_interface':
         return detachInterface(this.d, ctx, c.uuid, c.portId);
+      case 'allow_share':
+        return allowShare(this.d, ctx, c.uuid, c.shareId);
+      case 'deny_share':
+        return denyShare(this.d, ctx, c.uuid, c.shareId).then(() => undefined);
       case 'server_action': {
         const decl = SERVER_ACTIONS.get(c.action);
         return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args) : Promise.resolve();

@@ -24,6 +24,7 @@ export interface ComputeNotifier {
     opts?: { source?: 'nova-api' | 'nova-compute'; bdmsFromDb?: boolean },
   ): void;
   notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
+  notifyAboutShareAttachDetach(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'share_attach' | 'share_detach', phase: Phase, shareId: string, exc?: ExceptionInfoLike | null): void;
   notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
   notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;

@@ -7,6 +7,7 @@ import { POWER_STATE } from '../domain.js';
 import { translateVolumeError } from './cinder-errors.js';
 import type { ManagerDeps } from './deps.js';
 import { terminateInstance } from './flows/delete.js';
+import { denyShare } from './flows/shares.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
@@ -119,9 +120,37 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       // The cache is rebuilt from the instance's bound ports in Neutron (heal_instance_info_cache).
       if (instance) await healNetworkInfo(d, ctx, instance);
       return 'completed';
+    case 'allow_share':
+    case 'deny_share':
+      return recoverShare(d, ctx, c);
     case 'server_action':
       return recoverServerAction(d, ctx, c);
   }
+}
+
+/**
+ * An allow_share/deny_share cast a crash interrupted: the mapping is made to agree with Manila. A mapping
+ * still `attaching` becomes `inactive` when Manila shows the access rule active (the allow got through),
+ * else `error` (Nova's state for a failed attach: the user may detach it); a mapping still `detaching` is
+ * denied again (the rule may already be gone: ShareAccessNotFound/ShareNotFound end the detach too).
+ */
+async function recoverShare(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'allow_share' | 'deny_share' }>): Promise<'completed' | 'rolled back'> {
+  const s = d.services;
+  const m = s.shareMappings.get(c.uuid, c.shareId);
+  const instance = s.instances.get(c.uuid);
+  if (!m || !instance) return 'completed';
+  if (c.kind === 'allow_share') {
+    if (m.status !== 'attaching') return 'completed';
+    const ip = s.hosts.nodesByHost(instance.host ?? s.config.computeHost)[0]?.host_ip ?? '127.0.0.1';
+    const [type, to] = m.share_proto === 'CEPHFS' ? ['cephx', 'nova'] : ['ip', ip];
+    const rules = await d.shares.accessRules(ctx, c.shareId).catch(() => []);
+    const granted = rules.some((r) => r.access_type === type && r.access_to === to && r.state === 'active');
+    s.shareMappings.setStatus(c.uuid, c.shareId, granted ? 'inactive' : 'error', s.runtime.now());
+    return granted ? 'completed' : 'rolled back';
+  }
+  if (m.status !== 'detaching') return 'completed';
+  const failed = await denyShare(d, ctx, c.uuid, c.shareId);
+  return failed ? 'rolled back' : 'completed';
 }
 
 /** The manager method a cast ran (its action event is `compute_<method>`). */

@@ -31,8 +31,9 @@ export const VOLUME_NAME_PLACEHOLDER = '%(name)s';
  * operations raise os-brick's VolumeDriverException (os_brick/exception.py, message kept).
  * Other compute points have no obvious default: the caller must say which exception.
  */
-function defaultError(service: 'cinder' | 'compute' | 'neutron', operation: string): FaultError | null {
-  if (service === 'cinder') return { status: 500, message: 'The server has either erred or is incapable of performing the requested operation.' };
+function defaultError(service: 'cinder' | 'compute' | 'neutron' | 'manila', operation: string): FaultError | null {
+  // Manila's FaultWrapper hides an unexpected error behind the same generic 500 as Cinder's.
+  if (service === 'cinder' || service === 'manila') return { status: 500, message: 'The server has either erred or is incapable of performing the requested operation.' };
   // neutron/api/v2/resource.py: an unexpected error is this HTTPInternalServerError.
   if (service === 'neutron') return { status: 500, message: 'Request Failed: internal server error while processing your request.' };
   if (DRIVER_VOLUME_OPS.includes(operation)) {
@@ -43,10 +44,10 @@ function defaultError(service: 'cinder' | 'compute' | 'neutron', operation: stri
 
 export const FaultSpecSchema = z
   .object({
-    service: z.enum(['cinder', 'compute', 'neutron']),
+    service: z.enum(['cinder', 'compute', 'neutron', 'manila']),
     operation: z.string().min(1).max(100),
     match: z
-      .object({ volume_id: z.string().optional(), instance_uuid: z.string().optional(), attachment_id: z.string().optional() })
+      .object({ volume_id: z.string().optional(), instance_uuid: z.string().optional(), attachment_id: z.string().optional(), share_id: z.string().optional() })
       .strict()
       .default({}),
     times: z.number().int().min(1).max(1_000_000).default(1),
@@ -60,7 +61,7 @@ export const FaultSpecSchema = z
     ctx.addIssue({
       code: 'custom',
       path: ['error'],
-      message: `required for compute operation ${f.operation} (give {"exception": "<Python class>", "message": "…"}, {"status": <4xx/5xx>, "message": "…"} or {"delay_ms": N}; only Cinder operations and ${DRIVER_VOLUME_OPS.join(', ')} have a default)`,
+      message: `required for compute operation ${f.operation} (give {"exception": "<Python class>", "message": "…"}, {"status": <4xx/5xx>, "message": "…"} or {"delay_ms": N}; only Cinder and Manila operations and ${DRIVER_VOLUME_OPS.join(', ')} have a default)`,
     });
     return z.NEVER;
   });
@@ -72,6 +73,7 @@ export interface FaultTarget {
   volume_id?: string | null;
   instance_uuid?: string | null;
   attachment_id?: string | null;
+  share_id?: string | null;
 }
 
 export class FaultRegistry {
@@ -121,6 +123,7 @@ export class FaultRegistry {
       if (m.volume_id && m.volume_id !== target.volume_id) continue;
       if (m.instance_uuid && m.instance_uuid !== target.instance_uuid) continue;
       if (m.attachment_id && m.attachment_id !== target.attachment_id) continue;
+      if (m.share_id && m.share_id !== target.share_id) continue;
       f.remaining -= 1;
       f.hits += 1;
       return { ...f };

@@ -5,14 +5,14 @@
 import { z } from 'zod';
 import { mulberry32 } from '../runtime.js';
 
-export const ROUTE_SERVICES = ['compute', 'volume', 'identity', 'image', 'network', 'any'] as const;
+export const ROUTE_SERVICES = ['compute', 'volume', 'identity', 'image', 'network', 'share', 'any'] as const;
 export type RouteService = (typeof ROUTE_SERVICES)[number];
 
 export const RouteFaultSpecSchema = z
   .object({
-    /** `cinder` is accepted for `volume`, `nova` for `compute`, `keystone` for `identity`, `glance` for `image`, `neutron` for `network`. */
+    /** `cinder` is accepted for `volume`, `nova` for `compute`, `keystone` for `identity`, `glance` for `image`, `neutron` for `network`, `manila` for `share`. */
     service: z.preprocess(
-      (v) => ({ cinder: 'volume', nova: 'compute', keystone: 'identity', glance: 'image', neutron: 'network' })[v as string] ?? v,
+      (v) => ({ cinder: 'volume', nova: 'compute', keystone: 'identity', glance: 'image', neutron: 'network', manila: 'share' })[v as string] ?? v,
       z.enum(ROUTE_SERVICES),
     ),
     route: z

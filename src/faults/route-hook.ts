@@ -12,6 +12,7 @@ const MOUNTS: [string, RouteRequest['service']][] = [
   ['/identity', 'identity'],
   ['/image', 'image'],
   ['/networking', 'network'],
+  ['/share', 'share'],
 ];
 
 const REASONS: Record<number, string> = {
@@ -38,6 +39,7 @@ export function serviceEnvelope(service: RouteRequest['service'], status: number
   switch (service) {
     case 'compute':
     case 'volume':
+    case 'share':
       return { type: 'application/json', body: JSON.stringify({ [FAULT_NAMES[status] ?? 'computeFault']: { code: status, message } }) };
     case 'identity':
       return { type: 'application/json', body: JSON.stringify({ error: { code: status, message, title: REASONS[status] ?? 'Error' } }) };

@@ -23,6 +23,10 @@ export function buildCatalog(base: string, projectId: string): CatalogEntry[] {
     entry('volumev3', 'cinderv3', `${base}/volume/v3/${projectId}`),
     entry('image', 'glance', `${base}/image`),
     entry('network', 'neutron', `${base}/networking`),
+    // manila's devstack plugin: `sharev2` (manilav2) and its alias `shared-file-system`, which openstacksdk
+    // and Nova look for (the project-scoped `sharev2_legacy` is not served).
+    entry('sharev2', 'manilav2', `${base}/share/v2`),
+    entry('shared-file-system', 'shared-file-system', `${base}/share/v2`),
   ];
 }
 

@@ -12,6 +12,8 @@ import {
   currentAuditPeriod,
   exceptionPayload,
   instanceActionPayload,
+  instanceActionSharePayload,
+  sharePayload,
   instanceActionVolumePayload,
   instanceActionVolumeSwapPayload,
   instanceCreatePayload,
@@ -37,6 +39,8 @@ export interface NotifierDeps {
   sinks?: Sink[];
   /** Told about every sink failure (which is otherwise swallowed). */
   onSinkError?: (error: unknown, sink: Sink, n: CapturedNotification) => void;
+  /** instance.get_shares(): the instance's share_mapping rows, for SharePayload.from_instance. */
+  shareMappings?: (instanceUuid: string) => readonly { uuid: string; share_id: string; status: string; tag: string }[];
 }
 
 export interface EmitParams {
@@ -73,6 +77,7 @@ export class Notifier {
   private readonly runtime: Runtime;
   private readonly sinkList: Sink[];
   private readonly onSinkError?: NotifierDeps['onSinkError'];
+  private readonly shareMappings: NonNullable<NotifierDeps['shareMappings']>;
   private seq = 0;
   private sinkErrors = 0;
 
@@ -82,6 +87,7 @@ export class Notifier {
     this.options = NotifierOptions.parse(deps.options ?? {});
     this.sinkList = [...(deps.sinks ?? [])];
     this.onSinkError = deps.onSinkError;
+    this.shareMappings = deps.shareMappings ?? (() => []);
   }
 
   /** rpc.if_notifications_enabled: versioned notifications only with format versioned/both. */
@@ -155,6 +161,19 @@ export class Notifier {
     if (!this.versionedEnabled) return null;
     const payload = instanceActionPayload({ ...this.source(ctx, instance, bdms, !opts.bdmsFromDb), fault: exc ?? null });
     return this.emitInstance(ctx, instance, action, phase, exc, host, payload, opts.source);
+  }
+
+  /**
+   * notify_about_share_attach_detach (nova/compute/utils.py): `instance.share_attach|share_detach.<phase>`,
+   * InstanceActionSharePayload, published with source nova-api although nova-compute sends it.
+   */
+  notifyAboutShareAttachDetach(
+    ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, action: 'share_attach' | 'share_detach', phase: Phase, shareId: string, exc?: ExceptionInfo | null,
+  ): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    // BlockDevicePayload.from_instance: the BDMs come from the database (listed only with bdms_in_notifications).
+    const payload = instanceActionSharePayload({ ...this.source(ctx, instance, bdms, false), fault: exc ?? null, shareId });
+    return this.emitInstance(ctx, instance, action, phase, exc, host, payload, 'nova-api');
   }
 
   /** notify_about_instance_rescue_action: `instance.rescue.<phase>`, InstanceActionRescuePayload. */
@@ -273,7 +292,8 @@ export class Notifier {
       context: ctx,
       instance,
       bdms: bdmsPassed || this.options.bdmsInNotifications ? bdms : null,
-      shares: this.options.includeShareMapping ? [] : null,
+      // SharePayload.from_instance: None unless [notifications] include_share_mapping.
+      shares: this.options.includeShareMapping ? this.shareMappings(instance.uuid).map((m) => sharePayload(m, this.profile)) : null,
       profile: this.profile,
     };
   }

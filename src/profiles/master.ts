@@ -6,11 +6,17 @@ export const master: Profile = {
   name: 'master',
   compute: { minVersion: '2.1', maxVersion: '2.104', updated: '2013-07-23T11:33:21Z' },
   volume: { minVersion: '3.0', maxVersion: '3.71', updated: '2023-08-31T00:00:00Z' },
+  share: { minVersion: '2.0', maxVersion: '2.99', updated: '2015-08-27T11:33:21Z' },
   // New defaults and scope checks are enforced (since 27.0.0).
   policy: {
     ...COMMON_RULES,
     ...MASTER_RULE_OVERRIDES,
     'os_compute_api:os-volumes-attachments:swap': 'rule:service_or_admin',
+    // nova/policies/server_shares.py (2.97, 2024.1+).
+    'os_compute_api:os-server-shares:index': 'rule:project_reader_or_admin',
+    'os_compute_api:os-server-shares:create': 'rule:project_member_or_admin',
+    'os_compute_api:os-server-shares:show': 'rule:project_reader_or_admin',
+    'os_compute_api:os-server-shares:delete': 'rule:project_member_or_admin',
     // Project managers may list their own migrations on master (2024.2+).
     'os_compute_api:os-migrations:index': 'rule:project_manager_or_admin',
     'os_compute_api:servers:migrations:index': 'rule:project_manager_or_admin',
@@ -30,6 +36,8 @@ export const master: Profile = {
     IpPayload: '1.0',
     KeypairPayload: '1.0',
     EventType: '1.22',
+    InstanceActionSharePayload: '1.0',
+    SharePayload: '1.0',
   },
   switches: {
     swapRequiresMigration: true,

@@ -16,6 +16,8 @@ export interface PayloadVersions {
   IpPayload: string;
   KeypairPayload: string;
   EventType: string;
+  InstanceActionSharePayload: string;
+  SharePayload: string;
   InstanceActionRescuePayload: string;
   InstanceExistsPayload: string;
 }
@@ -24,6 +26,8 @@ export interface Profile {
   name: ProfileName;
   compute: { minVersion: string; maxVersion: string; updated: string };
   volume: { minVersion: string; maxVersion: string; updated: string };
+  /** The fake Manila's shared-file-system v2 range (manila/api/openstack/api_version_request.py of that release). */
+  share: { minVersion: string; maxVersion: string; updated: string };
   /** Policy rule name → oslo.policy check string (the effective default of that release). */
   policy: Record<string, string>;
   payloadVersions: PayloadVersions;

@@ -15,6 +15,7 @@ export const zed: Profile = {
   name: 'zed',
   compute: { minVersion: '2.1', maxVersion: '2.93', updated: '2013-07-23T11:33:21Z' },
   volume: { minVersion: '3.0', maxVersion: '3.70', updated: '2022-08-31T00:00:00Z' },
+  share: { minVersion: '2.0', maxVersion: '2.73', updated: '2015-08-27T11:33:21Z' },
   policy: {
     ...withDeprecated(COMMON_RULES),
     ...ZED_RULE_OVERRIDES,
@@ -35,6 +36,9 @@ export const zed: Profile = {
     IpPayload: '1.0',
     KeypairPayload: '1.0',
     EventType: '1.21',
+    // zed has no share payloads (never emitted there).
+    InstanceActionSharePayload: '1.0',
+    SharePayload: '1.0',
   },
   switches: {
     swapRequiresMigration: false,

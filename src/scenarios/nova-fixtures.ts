@@ -18,6 +18,9 @@ export const PORT_2 = '88dae9fa-0dc6-49e3-8c29-3abc41e99ac9';
 export const IMAGE_1 = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
 export const TEST_FLAVOR = 'a22d5517-147c-4147-a0d1-e698df5cd4e3';
 
+/** ManilaFixture's share (NFS, export location 10.0.0.50:/mnt/foo), seeded in the fake Manila. */
+export const SHARE_ID = 'e8debdc0-447a-4376-a10a-4cd9122d7986';
+
 /** The request id every request gets (mock of oslo_context generate_request_id). */
 export const REQUEST_ID = 'req-5b6c791d-5709-4f36-8fbe-c3e02869e35d';
 

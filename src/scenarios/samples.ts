@@ -16,6 +16,7 @@ import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.j
 import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
+import { shareAttachDetach, shareAttachDetachError } from './share-attach.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -24,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription,
   keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember,
   interfaceAttachDetach, interfaceAttachError,
+  shareAttachDetach, shareAttachDetachError,
   ...INSTANCE_ACTION_SCENARIOS,
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
@@ -72,6 +74,7 @@ export async function runSamples(opts: RunSamplesOptions): Promise<number> {
   for (const profile of profiles) {
     log(`== ${profile}`);
     for (const scenario of scenarios) {
+      if (scenario.profiles && !scenario.profiles.includes(profile)) continue;
       const result = await runScenario(scenario, profile);
       log(`  ${result.name} (${result.nova})`);
       for (const p of result.problems) log(`    PROBLEM: ${p}`);

@@ -44,5 +44,7 @@ export interface ScenarioResult {
 export interface Scenario {
   name: string;
   nova: string;
+  /** Profiles the scenario exists in (default all): share attach needs 2.97, which zed lacks. */
+  profiles?: readonly ProfileName[];
   run(h: SampleHarness, profile: ProfileName): Promise<ScenarioResult>;
 }

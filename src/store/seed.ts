@@ -66,6 +66,8 @@ export const SeedSchema = z.object({
     .default([]),
   /** Volumes for the fake Cinder (tests and sample scenarios need known ids); format: src/cinder-fake/seed-volumes.ts. */
   volumes: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Shares for the fake Manila (known ids); format: src/manila-fake/seed.ts. */
+  shares: z.array(z.record(z.string(), z.unknown())).default([]),
   /** Networks and routers for the fake Neutron (default: devstack's private/public/router1); format: src/neutron-fake/seed.ts. */
   networks: z.array(z.record(z.string(), z.unknown())).optional(),
   routers: z.array(z.record(z.string(), z.unknown())).optional(),

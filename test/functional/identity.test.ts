@@ -34,7 +34,7 @@ describe('identity (Keystone v3 subset)', () => {
     expect(t.roles.map((r: { name: string }) => r.name).sort()).toEqual(['member', 'reader']);
     expect(Date.parse(t.expires_at)).toBeGreaterThan(Date.now());
     const types = t.catalog.map((c: { type: string }) => c.type).sort();
-    expect(types).toEqual(['block-storage', 'compute', 'identity', 'image', 'network', 'volumev3']);
+    expect(types).toEqual(['block-storage', 'compute', 'identity', 'image', 'network', 'shared-file-system', 'sharev2', 'volumev3']);
     const compute = t.catalog.find((c: { type: string }) => c.type === 'compute');
     expect(compute.endpoints.map((e: { interface: string }) => e.interface).sort()).toEqual(['admin', 'internal', 'public']);
     expect(compute.endpoints[0]).toMatchObject({ region_id: 'RegionOne', region: 'RegionOne', url: 'http://10.0.0.5:8774/compute/v2.1' });

@@ -30,7 +30,7 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     if (extra) policy.authorize(extra, req.ctx, target);
     const result = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args),
-      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400 },
+      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409 },
       { action: decl.conflictName, uuid: instance.uuid },
     );
     const out = decl.response?.(args) ?? result;

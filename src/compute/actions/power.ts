@@ -6,6 +6,7 @@ import { frame } from '../exceptions.js';
 import { asComputeException } from '../exceptions.js';
 import { exceptionInfo } from '../events.js';
 import { anyValue, nullValue, reboot as rebootSchema } from './schemas.js';
+import { getShareInfo, mountAll, setAll } from '../flows/shares.js';
 import { defineAction, type FlowContext } from './types.js';
 
 /**
@@ -45,7 +46,12 @@ export const stop = defineAction<NoArgs>({
   method: 'stop_instance',
   async flow(f) {
     f.notify('power_off', 'start');
-    await driverCall(f, 'power_off', ['stop_instance', 'do_stop_instance', '_power_off_instance']);
+    // _power_off_instance: share info (racing mappings put the instance in ERROR), power off, deactivate_all, umount.
+    const entry = ['stop_instance', 'do_stop_instance', '_power_off_instance'];
+    const shares = getShareInfo(f.d, f.instance(), entry);
+    await driverCall(f, 'power_off', entry);
+    setAll(f.d, shares, 'inactive');
+    await mountAll(f.d, f.instance(), shares, entry, 'umount_share');
     f.save({ power_state: POWER_STATE.shutdown, vm_state: 'stopped', task_state: null });
     f.notify('power_off', 'end');
   },
@@ -67,7 +73,12 @@ export const start = defineAction<NoArgs>({
   method: 'start_instance',
   async flow(f) {
     f.notify('power_on', 'start');
-    await driverCall(f, 'power_on', ['start_instance', '_power_on']);
+    // _power_on: share info, mount every share, power on, activate_all.
+    const entry = ['start_instance', '_power_on'];
+    const shares = getShareInfo(f.d, f.instance(), entry);
+    await mountAll(f.d, f.instance(), shares, entry, 'mount_share');
+    await driverCall(f, 'power_on', entry);
+    setAll(f.d, shares, 'active');
     // remove_shelved_keys_from_system_metadata.
     const sys = { ...f.instance().system_metadata };
     for (const k of ['shelved_at', 'shelved_image_id', 'shelved_host']) delete sys[k];
@@ -100,11 +111,16 @@ export const reboot = defineAction<{ type: 'SOFT' | 'HARD' }>({
     const hard = f.args.type === 'HARD';
     // Acknowledge the request made it to the manager.
     f.save({ task_state: hard ? 'reboot_pending_hard' : 'reboot_pending' });
+    const shareEntry = ['reboot_instance', 'do_reboot_instance', '_reboot_instance'];
+    const shares = getShareInfo(f.d, f.instance(), shareEntry);
     f.notify('reboot', 'start', { bdmsPassed: true });
     const newVmState = f.instance().vm_state === 'rescued' ? 'rescued' : 'active';
     f.save({ task_state: hard ? 'reboot_started_hard' : 'reboot_started' });
     try {
+      // "Attempt to mount the shares again" (HARD only), then the driver's reboot and activate_all.
+      if (hard) await mountAll(f.d, f.instance(), shares, shareEntry, 'mount_share');
       await driverCall(f, 'reboot', ['reboot_instance', 'do_reboot_instance', '_reboot_instance']);
+      setAll(f.d, shares, 'active');
     } catch (err) {
       const e = asComputeException(err, ['reboot_instance', 'do_reboot_instance', '_reboot_instance']);
       if (f.instance().power_state !== POWER_STATE.running) {
@@ -171,6 +187,8 @@ export const suspend = defineAction<NoArgs>({
   bodies: [{ schema: anyValue('suspend') }],
   args: noArgs,
   policy: 'os_compute_api:os-suspend-server:suspend',
+  // suspend_server.py: ForbiddenWithShare → 409.
+  blockShares: true,
   lock: true,
   states: { method: 'suspend', vmStates: ['active'] },
   taskState: 'suspending',

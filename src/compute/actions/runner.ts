@@ -28,6 +28,10 @@ export class ServerActionRunner {
       // Re-read inside the transaction: the checks and the save are one step, as save(expected_task_state) makes them in Nova.
       const current = s.instances.get(instance.uuid);
       if (!current) throw notFoundInstance(instance.uuid);
+      // block_shares_not_supported (outermost decorator): instance_has_share.
+      if (decl.blockShares && s.shareMappings.listForInstance(current.uuid).length) {
+        throw new ComputeException('ForbiddenWithShare', 'Feature not supported with instances that have shares.', { novaException: true, code: 400 });
+      }
       if (decl.lock) checkInstanceLock(ctx, current);
       if (decl.host && !current.host) throw instanceNotReady(current.uuid);
       const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;

@@ -74,6 +74,8 @@ export interface ServerAction<A = unknown> {
   policy: string;
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
   extraPolicy?(ctx: RequestContext, instance: Instance): string | null;
+  /** @block_shares_not_supported(): ForbiddenWithShare when the instance has a share mapped (suspend, shelve, …). */
+  blockShares?: boolean;
   /** @check_instance_lock. */
   lock: boolean;
   /** @check_instance_host(): InstanceNotReady (409) without a host. */

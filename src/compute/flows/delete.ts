@@ -3,6 +3,7 @@ import { POWER_STATE, type RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
 import { deallocateForInstance } from '../network.js';
+import { denyShare, mountAll } from './shares.js';
 
 export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string): Promise<void> {
   const s = d.services;
@@ -19,6 +20,16 @@ export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, 
     // _try_deallocate_network: ports Nova created are deleted, the user's ports unbound.
     await deallocateForInstance(d.network, ctx, s.instances.get(uuid) ?? instance);
     s.instances.update(uuid, { network_info: [] });
+    // Shares: umount, deactivate, deny_share; failures are logged and ignored (a dangling share_mapping may stay).
+    for (const m of s.shareMappings.listForInstance(uuid)) {
+      try {
+        await mountAll(d, instance, [m], ['terminate_instance', '_delete_instance', '_shutdown_instance'], 'umount_share');
+        s.db.transaction(() => s.shareMappings.setStatus(uuid, m.share_id, 'inactive', s.runtime.now()))();
+        await denyShare(d, ctx, uuid, m.share_id, { instance });
+      } catch {
+        /* ShareUmountError, ShareNotFound, ShareAccessNotFound, ShareAccessRemovalError: ignored */
+      }
+    }
     for (const bdm of bdms.filter((b) => b.volume_id)) {
       // Nova ignores (logs) every failure here: an instance must always be deletable.
       try {

@@ -128,6 +128,22 @@ export const INSTANCE_CREATE_FIELDS = extendFields<InstanceCreateSource, Instanc
   INSTANCE_ACTION_FIELDS,
 );
 
+export interface InstanceActionShareSource extends InstanceActionSource {
+  shareId: string;
+}
+
+// InstanceActionSharePayload 1.0 (nova/notifications/objects/instance.py): InstanceActionPayload + share_id.
+export const INSTANCE_ACTION_SHARE_FIELDS = extendFields<InstanceActionShareSource, InstanceActionSource>(
+  { share_id: (s) => s.shareId },
+  INSTANCE_ACTION_FIELDS,
+);
+
+/** SharePayload 1.0 (SCHEMA: share_mapping_uuid, share_id, status, tag; export_location deliberately left out). */
+export const sharePayload = (m: { uuid: string; share_id: string; status: string; tag: string }, profile: Profile) =>
+  novaObject('SharePayload', { share_mapping_uuid: m.uuid, share_id: m.share_id, status: m.status, tag: m.tag }, profile);
+
+export const instanceActionSharePayload = (s: InstanceActionShareSource) =>
+  novaObject('InstanceActionSharePayload', populate(INSTANCE_ACTION_SHARE_FIELDS, s), s.profile);
 export const instancePayload = (s: InstancePayloadSource) =>
   novaObject('InstancePayload', populate(INSTANCE_FIELDS, s), s.profile);
 export const instanceActionPayload = (s: InstanceActionSource) =>
