@@ -10,6 +10,7 @@ import type { FixedIp } from '../domain.js';
 import { attachVolume } from './flows/attach.js';
 import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
+import { softDeleteInstance } from './flows/soft-delete.js';
 import { detachVolume } from './flows/detach.js';
 import { type SwapArgs, swapVolume } from './flows/swap.js';
 import { SERVER_ACTIONS } from './actions/index.js';
@@ -20,6 +21,7 @@ import { TaskRunner } from './tasks.js';
 export type Cast =
   | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
   | { kind: 'terminate_instance'; uuid: string }
+  | { kind: 'soft_delete_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
   | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
@@ -63,6 +65,8 @@ export class ComputeManager {
         return buildAndRunInstance(this.d, ctx, c.uuid, c.networks, c);
       case 'terminate_instance':
         return terminateInstance(this.d, ctx, c.uuid);
+      case 'soft_delete_instance':
+        return softDeleteInstance(this.d, ctx, c.uuid);
       case 'attach_volume':
         return attachVolume(this.d, ctx, c.uuid, c.bdmId);
       case 'detach_volume':

@@ -7,6 +7,7 @@ import { POWER_STATE } from '../domain.js';
 import { translateVolumeError } from './cinder-errors.js';
 import type { ManagerDeps } from './deps.js';
 import { terminateInstance } from './flows/delete.js';
+import { softDeleteInstance } from './flows/soft-delete.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
@@ -90,6 +91,10 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       // _init_instance: task_state DELETING → finish the delete.
       if (instance) await terminateInstance(d, ctx, c.uuid);
       return 'completed';
+    case 'soft_delete_instance':
+      // _init_instance: task_state SOFT_DELETING → soft_delete_instance again.
+      if (instance?.task_state === 'soft-deleting') await softDeleteInstance(d, ctx, c.uuid);
+      return 'completed';
     case 'attach_volume': {
       const bdm = s.bdms.listForInstance(c.uuid).find((b) => b.id === c.bdmId);
       if (!bdm) return 'rolled back';
@@ -127,7 +132,10 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
 /** The manager method a cast ran (its action event is `compute_<method>`). */
 function eventMethod(c: Cast): string {
   if (c.kind === 'build_and_run_instance') return '_do_build_and_run_instance';
-  if (c.kind === 'server_action') return SERVER_ACTIONS.get(c.action)?.method ?? c.action;
+  if (c.kind === 'server_action') {
+    const m = SERVER_ACTIONS.get(c.action)?.method;
+    return (typeof m === 'function' ? m(c.args) : m) ?? c.action;
+  }
   return c.kind;
 }
 

@@ -29,8 +29,8 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const extra = decl.extraPolicy?.(req.ctx, instance);
     if (extra) policy.authorize(extra, req.ctx, target);
     const result = await mapErrors(
-      () => compute.actions.run(req.ctx, instance, decl, args),
-      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400 },
+      () => compute.actions.run(req.ctx, instance, decl, args, (rule) => policy.authorize(rule, req.ctx, target)),
+      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ...decl.errors },
       { action: decl.conflictName, uuid: instance.uuid },
     );
     const out = decl.response?.(args) ?? result;

@@ -45,7 +45,8 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
   if (!instance || !decl.flow || !decl.method) return;
   const ctx = elevated(reqCtx);
   const f = flowContext(d, ctx, uuid, args);
-  await withInstanceEvent(d, ctx, instance, decl.method, async () => {
+  const method = typeof decl.method === 'function' ? decl.method(args) : decl.method;
+  await withInstanceEvent(d, ctx, instance, method, async () => {
     try {
       await decl.flow!(f);
     } catch (e) {
