@@ -128,6 +128,12 @@ export const ConfigSchema = z
      * restorable) and _reclaim_queued_deletes, run every that many seconds, deletes servers soft-deleted longer ago.
      */
     reclaimInstanceInterval: z.coerce.number().int().min(0).default(0),
+    /**
+     * Console proxies switched on, as [vnc]/[spice]/[serial_console]/[mks] enabled (Nova: only vnc).
+     * The console URLs use Nova's default proxy base URLs; tokens live [consoleauth] token_ttl seconds.
+     */
+    enabledConsoles: z.array(z.enum(['vnc', 'spice', 'serial', 'mks'])).default(['vnc']),
+    consoleTokenTtl: z.coerce.number().int().min(1).default(600),
     /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
     schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })
@@ -146,5 +152,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
   }
   if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
   if (out.schedulerEnabledFilters) (out as Record<string, unknown>).schedulerEnabledFilters = out.schedulerEnabledFilters.split(',');
+  if (out.enabledConsoles) (out as Record<string, unknown>).enabledConsoles = out.enabledConsoles.split(',');
   return out as Partial<Record<keyof Config, string>>;
 }

@@ -7,6 +7,7 @@ import { translateAttachmentError, translateVolumeError } from './cinder-errors.
 import { InstanceInvalidState, checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
 import { checkDelete, checkSoftDelete, type DeleteDeps, deleteInstance } from './delete-api.js';
 import { GlanceClient } from './glance-client.js';
+import { ConsoleApi } from './consoles.js';
 import type { Driver } from './driver.js';
 import { ComputeException } from './exceptions.js';
 import type { Cast, ComputeManager } from './manager.js';
@@ -85,14 +86,17 @@ export class ComputeApi {
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
     this.glance = new GlanceClient(s);
+    this.consoles = new ConsoleApi(s, notifier);
     this.actions = new ServerActionRunner(s, manager, notifier, {
-      glance: this.glance, volumes,
+      glance: this.glance, volumes, consoles: this.consoles,
       deleteInstance: (ctx, instance, type) => deleteInstance(this.deleteDeps, ctx, instance, type),
     });
   }
 
   /** Glance over HTTP (nova/image/glance.py). */
   readonly glance: GlanceClient;
+  /** Remote consoles and their auth tokens. */
+  readonly consoles: ConsoleApi;
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
   readonly interfaces: InterfaceApi | null;

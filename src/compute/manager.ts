@@ -79,7 +79,7 @@ export class ComputeManager {
         return detachInterface(this.d, ctx, c.uuid, c.portId);
       case 'server_action': {
         const decl = SERVER_ACTIONS.get(c.action);
-        return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args) : Promise.resolve();
+        return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args).then(() => undefined) : Promise.resolve();
       }
     }
   }
@@ -102,6 +102,27 @@ export class ComputeManager {
     });
     if (out.ok === null) throw out.err;
     return out.ok;
+  }
+
+  /**
+   * A server action sent as an RPC call (compute_rpcapi.set_admin_password): recorded with the API's
+   * writes (call inside its transaction), run in the instance's queue; the returned function waits
+   * for it and throws what the manager method raised.
+   */
+  recordCall(ctx: RequestContext, cast: ServerActionCast): () => Promise<void> {
+    const id = Number(this.insertTask.run(cast.uuid, cast.kind, JSON.stringify(cast), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+    return async () => {
+      let err: unknown = null;
+      await this.tasks.run(cast.uuid, async () => {
+        try {
+          const decl = SERVER_ACTIONS.get(cast.action);
+          err = decl ? await runServerAction(this.d, ctx, decl, cast.uuid, cast.args) : null;
+        } finally {
+          this.deleteTask.run(id);
+        }
+      });
+      if (err) throw err;
+    };
   }
 
   /** Start-up clean-up of casts a crash interrupted (see recovery.ts); runs before any new work. */

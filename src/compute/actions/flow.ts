@@ -5,6 +5,7 @@ import type { Instance, RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
 import type { FlowContext, AnyServerAction } from './types.js';
+import type { ComputeException } from '../exceptions.js';
 
 export interface ServerActionCast {
   kind: 'server_action';
@@ -38,15 +39,15 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
   };
 }
 
-/** Run one cast server action on nova-compute. Never throws (a cast has no caller). */
-export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<void> {
+/** Run one cast server action on nova-compute. Never throws (a cast has no caller); returns what the method raised (an RPC call's caller gets it). */
+export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<ComputeException | null> {
   const s = d.services;
   const instance = s.instances.get(uuid);
-  if (!instance || !decl.flow || !decl.method) return;
+  if (!instance || !decl.flow || !decl.method) return null;
   const ctx = elevated(reqCtx);
   const f = flowContext(d, ctx, uuid, args);
   const method = typeof decl.method === 'function' ? decl.method(args) : decl.method;
-  await withInstanceEvent(d, ctx, instance, method, async () => {
+  return withInstanceEvent(d, ctx, instance, method, async () => {
     try {
       await decl.flow!(f);
     } catch (e) {

@@ -7,10 +7,12 @@ import { resetState } from './admin.js';
 import { getConsoleOutput } from './console-output.js';
 import { shelve, shelveOffload, unshelve } from './shelve.js';
 import { forceDelete, restore } from './deferred-delete.js';
+import { changePassword } from './password.js';
+import { getRdpConsole, getSerialConsole, getSpiceConsole, getVncConsole } from './consoles.js';
 import type { AnyServerAction } from './types.js';
 
 const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput,
-  shelve, shelveOffload, unshelve, restore, forceDelete];
+  shelve, shelveOffload, unshelve, restore, forceDelete, changePassword, getVncConsole, getSpiceConsole, getSerialConsole, getRdpConsole];
 
 export const SERVER_ACTIONS: ReadonlyMap<string, AnyServerAction> = new Map(ALL.map((a) => [a.name, a]));
 

@@ -37,7 +37,7 @@ export class ServerActionRunner {
     const call = (inst: Instance, a: unknown): ApiCallContext<unknown> => ({ s, hooks: this.hooks, notifier: this.notifier, ctx, instance: inst, args: a, authorize });
     if (decl.apiCall) return (await decl.apiCall(call(this.check(ctx, instance.uuid, decl, args), args))) ?? null;
     if (decl.prepare) args = await decl.prepare(call(this.check(ctx, instance.uuid, decl, args), args));
-    let start: (() => void) | null = null;
+    let start: (() => void | Promise<void>) | null = null;
     let result: Record<string, unknown> | null = null;
     try {
       this.transact(ctx, instance, decl, args, (st, r) => {
@@ -48,13 +48,13 @@ export class ServerActionRunner {
       if (decl.undo) await decl.undo(call(instance, args)).catch(() => undefined);
       throw e;
     }
-    if (start) (start as () => void)();
+    if (start) await (start as () => void | Promise<void>)();
     return result;
   }
 
-  private transact(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, out: (start: (() => void) | null, result: Record<string, unknown> | null) => void): void {
+  private transact(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, out: (start: (() => void | Promise<void>) | null, result: Record<string, unknown> | null) => void): void {
     const s = this.s;
-    let start: (() => void) | null = null;
+    let start: (() => void | Promise<void>) | null = null;
     let result: Record<string, unknown> | null = null;
     s.db.transaction(() => {
       // Re-read inside the transaction: the checks and the save are one step, as save(expected_task_state) makes them in Nova.
@@ -74,7 +74,8 @@ export class ServerActionRunner {
       if ((taskState !== undefined && cast) || patch) {
         s.instances.update(current.uuid, { ...(taskState !== undefined && cast ? { task_state: taskState } : {}), ...patch, updated_at: now });
       }
-      if (cast) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
+      const c = { kind: 'server_action' as const, uuid: current.uuid, action: decl.name, args };
+      if (cast) start = decl.call ? this.manager.recordCall(ctx, c) : this.manager.record(ctx, c);
     })();
     out(start, result);
   }

@@ -111,6 +111,7 @@ export const unshelve = defineAction<UnshelveArgs>({
   states: { method: 'unshelve', vmStates: ['shelved', 'shelved_offloaded'] },
   taskState: 'unshelving',
   instanceAction: 'unshelve',
+  errors: { UnshelveInstanceInvalidState: 409, UnshelveHostNotInAZ: 409, MismatchVolumeAZException: 409, InvalidRequest: 400, ComputeHostNotFound: 400 },
   // compute_api.unshelve: the preconditions, in Nova's order.
   async prepare({ s, hooks, ctx, instance, args, authorize }) {
     const azPassed = args.newAz !== undefined;

@@ -13,6 +13,7 @@ import type { ComputeNotifier } from '../notifier-port.js';
 import type { Services } from '../../services.js';
 import type { GlanceClient } from '../glance-client.js';
 import type { VolumeApi } from '../volume-api.js';
+import type { ConsoleApi } from '../consoles.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -65,6 +66,7 @@ export interface ApiEffectContext<A> {
 export interface ApiHooks {
   glance: GlanceClient;
   volumes: VolumeApi;
+  consoles: ConsoleApi;
   /** compute_api._delete(context, instance, delete_type, …) (delete-api.ts). */
   deleteInstance(ctx: RequestContext, instance: Instance, type: 'delete' | 'soft_delete' | 'force_delete'): Promise<void>;
 }
@@ -94,6 +96,8 @@ export interface ServerAction<A = unknown> {
   args(body: Record<string, unknown>, v: { matches(min: string, max?: string): boolean }, gen: { password(): string }): A;
   /** Exceptions the controller maps to a status besides the common ones (`{ UnshelveHostNotInAZ: 409 }`). */
   errors?: Record<string, number>;
+  /** Exceptions the controller answers with its own text (`NotImplementedError` → 501 "Unable to set password on instance"). */
+  errorTexts?: Record<string, [number, string]>;
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
   response?(args: A): Record<string, unknown>;
@@ -125,6 +129,10 @@ export interface ServerAction<A = unknown> {
   /** Manager method (event `compute_<method>`); with `flow`, the action is cast to nova-compute. */
   method?: string | ((args: A) => string);
   flow?(f: FlowContext<A>): Promise<void>;
+  /** compute_rpcapi.<method> is an RPC call: the API waits for nova-compute and answers with what it raised. */
+  call?: boolean;
+  /** Last microversion the action exists in (the deprecated console actions end at 2.5). */
+  maxVersion?: string;
   /** @reverts_task_state on the manager method (trigger_crash_dump has none). */
   revertsTaskState?: boolean;
   /** Instead of a cast: what nova-api does itself (lock/unlock). */
