@@ -88,7 +88,7 @@ export class ComputeApi {
     this.glance = new GlanceClient(s);
     this.consoles = new ConsoleApi(s, notifier);
     this.actions = new ServerActionRunner(s, manager, notifier, {
-      glance: this.glance, volumes, consoles: this.consoles,
+      glance: this.glance, volumes, consoles: this.consoles, quotas: this.quotas,
       deleteInstance: (ctx, instance, type) => deleteInstance(this.deleteDeps, ctx, instance, type),
     });
   }

@@ -14,6 +14,12 @@ export const restore = defineAction<NoArgs>({
   policy: `${ROOT}:restore`,
   lock: true,
   states: { method: 'restore', vmStates: ['soft-delete'] },
+  // check_num_instances_quota(context, flavor, 1, 1, project_id=…, user_id=…) of the instance's owner.
+  async prepare({ hooks, ctx, instance, args }) {
+    hooks.quotas.checkNumInstances(ctx, instance.flavor, 1, 1, instance.project_id, instance.user_id);
+    return args;
+  },
+  errors: { TooManyInstances: 403, OverQuota: 403 },
   instanceAction: 'restore',
   // With a host, RESTORING and a cast; without one (soft-deleted while its compute was down) nova-api finishes it.
   castIf: (i) => i.host !== null,

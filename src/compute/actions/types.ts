@@ -14,6 +14,7 @@ import type { Services } from '../../services.js';
 import type { GlanceClient } from '../glance-client.js';
 import type { VolumeApi } from '../volume-api.js';
 import type { ConsoleApi } from '../consoles.js';
+import type { QuotaEngine } from '../quotas.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -67,6 +68,7 @@ export interface ApiHooks {
   glance: GlanceClient;
   volumes: VolumeApi;
   consoles: ConsoleApi;
+  quotas: QuotaEngine;
   /** compute_api._delete(context, instance, delete_type, …) (delete-api.ts). */
   deleteInstance(ctx: RequestContext, instance: Instance, type: 'delete' | 'soft_delete' | 'force_delete'): Promise<void>;
 }

@@ -75,6 +75,24 @@ describe('soft delete (reclaim_instance_interval 30)', () => {
   });
 });
 
+describe('restore and the instances quota', () => {
+  it('a SOFT_DELETED server frees its quota; restoring it over quota is 403', async () => {
+    const q = await startSim({ reclaimInstanceInterval: 30, instanceQuota: 1 });
+    try {
+      const user = await client(q, 'demo');
+      const first = await bootServer(q, user, 'q1');
+      await user.req('DELETE', `/compute/v2.1/servers/${first}`);
+      await q.idle();
+      await bootServer(q, user, 'q2');
+      const r = await action(user, first, { restore: {} });
+      expect(r.json()).toEqual({ forbidden: { code: 403, message: 'Quota exceeded for instances: Requested 1, but already used 1 of 1 instances' } });
+      expect(await server(user, first)).toMatchObject({ status: 'SOFT_DELETED' });
+    } finally {
+      await q.close();
+    }
+  });
+});
+
 describe('local deletes in nova-api', () => {
   let sim: Simulator;
   let admin: Client;
