@@ -11,7 +11,7 @@ import { softDeleteInstance } from './flows/soft-delete.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
-import { runServerAction } from './actions/flow.js';
+import { flowContext, runServerAction } from './actions/flow.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -153,6 +153,7 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
     await runServerAction(d, ctx, decl, c.uuid, c.args);
     return 'completed';
   }
+  if (typeof decl.onRestart === 'function') return decl.onRestart(flowContext(d, ctx, c.uuid, c.args));
   s.instances.update(c.uuid, { task_state: null, updated_at: s.runtime.now() });
   return 'rolled back';
 }

@@ -9,7 +9,7 @@ import { ComputeException } from '../exceptions.js';
 import { requestedAz, setRequestedAz } from '../request-spec-az.js';
 import { createImage } from '../snapshot-image.js';
 import { scheduleForUnshelve } from '../flows/unshelve-schedule.js';
-import { shelveInstance, shelveOffloadInstance, unshelveInstance } from '../flows/shelve.js';
+import { shelveInstance, shelveOffloadInstance, undoUnshelveClaim, unshelveInstance } from '../flows/shelve.js';
 import { anyValue } from './schemas.js';
 import { start } from './power.js';
 import { defineAction } from './types.js';
@@ -51,6 +51,11 @@ export const shelve = defineAction<ShelveArgs>({
   instanceAction: 'shelve',
   method: (a) => (a.imageId ? 'shelve_instance' : 'shelve_offload_instance'),
   async flow(f) {
+    // A re-run after a restart resumes where the first run stopped (SHELVED, offload pending).
+    if (f.instance().vm_state === 'shelved') {
+      if (f.instance().task_state === 'shelving_offloading') await shelveOffloadInstance(f, { cleanShutdown: false });
+      return;
+    }
     if (f.args.imageId) await shelveInstance(f, f.args.imageId);
     else await shelveOffloadInstance(f, { cleanShutdown: true });
   },
@@ -71,7 +76,12 @@ export const shelveOffload = defineAction<Record<string, never>>({
   async flow(f) {
     await shelveOffloadInstance(f, { cleanShutdown: true });
   },
-  onRestart: 'retry',
+  // _init_instance: an offload cut short is run again; one that got as far as SHELVED_OFFLOADED only clears the host.
+  async onRestart(f) {
+    if (f.instance().vm_state === 'shelved_offloaded') f.save({ task_state: null, host: null, node: null, availability_zone: null });
+    else await shelveOffloadInstance(f, { cleanShutdown: false });
+    return 'completed';
+  },
 });
 
 // unshelve bodies by microversion (schemas/shelve.py unshelve, unshelve_v277, unshelve_v291).
@@ -160,6 +170,22 @@ export const unshelve = defineAction<UnshelveArgs>({
     if (!dest) return;
     await unshelveInstance(f, dest);
   },
-  onRestart: 'retry',
+  // _init_instance: an unshelve cut short leaves the server SHELVED_OFFLOADED (a half-done spawn is
+  // undone as a failed one is); a conductor-side start of a SHELVED server is run again.
+  async onRestart(f) {
+    const i = f.instance();
+    if (i.vm_state === 'active') {
+      if (i.task_state !== null) f.save({ task_state: null });
+      return 'completed';
+    }
+    if (i.vm_state === 'shelved') {
+      f.save({ task_state: 'powering-on' });
+      await start.flow!(f as never);
+      return 'completed';
+    }
+    if (i.host) await undoUnshelveClaim(f);
+    f.save({ task_state: null });
+    return 'rolled back';
+  },
 });
 

@@ -145,7 +145,7 @@ export interface ServerAction<A = unknown> {
    * What nova-compute's start-up (_init_instance) does with an interrupted cast: `retry` runs the
    * method again (stop/start/reboot), `revert` clears task_state.
    */
-  onRestart?: 'retry' | 'revert';
+  onRestart?: 'retry' | 'revert' | ((f: FlowContext<A>) => Promise<'completed' | 'rolled back'>);
 }
 
 /** A declaration with its argument type erased, for the registry. */

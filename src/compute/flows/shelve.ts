@@ -117,6 +117,12 @@ async function prepBlockDevices(f: F): Promise<void> {
   }
 }
 
+/** The failed spawn's clean-up: volume connections terminated, host/node (and zone) cleared. */
+export async function undoUnshelveClaim(f: F): Promise<void> {
+  await terminateVolumeConnections(f).catch(() => undefined);
+  f.save({ host: null, node: null, availability_zone: null });
+}
+
 /**
  * _unshelve_instance on the host the scheduler chose: unshelve.start, SPAWNING, block devices
  * prepared for this host, the claim (host/node), ports bound here, spawn; on failure the volume
@@ -137,8 +143,7 @@ export async function unshelveInstance(f: F, dest: Selection): Promise<void> {
     await setupInstanceNetworkOnHost(f.d.network, f.ctx, f.instance(), dest.host);
     await f.d.driver.faultPoint('driver.spawn', { instance_uuid: f.uuid }, UNSHELVE_ENTRY, frame('nova.virt.libvirt.driver', 'spawn', 4400));
   } catch (e) {
-    await terminateVolumeConnections(f).catch(() => undefined);
-    f.save({ host: null, node: null, availability_zone: null });
+    await undoUnshelveClaim(f);
     throw e;
   } finally {
     f.d.scheduler.release(f.uuid);
