@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { POWER_STATE, type Instance } from '../../domain.js';
 import { availabilityZones } from '../availability-zones.js';
 import { ComputeException } from '../exceptions.js';
-import { requestedAz, setRequestedAz } from '../request-spec-az.js';
+import { requestedAz } from '../request-spec-az.js';
 import { createImage } from '../snapshot-image.js';
-import { scheduleForUnshelve } from '../flows/unshelve-schedule.js';
+import { conductUnshelve } from '../flows/unshelve-schedule.js';
+import type { Selection } from '../../scheduler/scheduler.js';
 import { shelveInstance, shelveOffloadInstance, undoUnshelveClaim, unshelveInstance } from '../flows/shelve.js';
 import { anyValue } from './schemas.js';
 import { start } from './power.js';
@@ -98,6 +99,8 @@ export interface UnshelveArgs {
   /** Set by the API step: the zone the RequestSpec holds after this unshelve, and where the server was. */
   az?: string | null;
   fromState?: 'shelved' | 'shelved_offloaded';
+  /** The conductor's selection for an offloaded server. */
+  dest?: Selection;
 }
 
 /** UnshelveInstanceInvalidState (409). */
@@ -155,20 +158,16 @@ export const unshelve = defineAction<UnshelveArgs>({
     }
     return { ...args, az, fromState: instance.vm_state as 'shelved' | 'shelved_offloaded' };
   },
-  // conductor: a SHELVED server is simply started (compute start_instance); an offloaded one is scheduled and spawned.
+  // ComputeTaskManager.unshelve_instance, then nova-compute on the host it picked.
+  conductor: conductUnshelve,
+  computeHost: (a) => a.dest?.host ?? null,
   method: (a) => (a.fromState === 'shelved' ? 'start_instance' : 'unshelve_instance'),
   async flow(f) {
-    const s = f.d.services;
-    // request_spec.availability_zone = expected_az_after_unshelve (saved by the API).
-    s.db.transaction(() => setRequestedAz(s.db, f.uuid, f.args.az ?? null))();
-    if (f.instance().vm_state === 'shelved') {
-      f.save({ task_state: 'powering-on' });
+    if (f.args.fromState === 'shelved') {
       await start.flow!(f as never);
       return;
     }
-    const dest = await scheduleForUnshelve(f);
-    if (!dest) return;
-    await unshelveInstance(f, dest);
+    await unshelveInstance(f, f.args.dest!);
   },
   // _init_instance: an unshelve cut short leaves the server SHELVED_OFFLOADED (a half-done spawn is
   // undone as a failed one is); a conductor-side start of a SHELVED server is run again.

@@ -135,6 +135,14 @@ export interface ServerAction<A = unknown> {
   call?: boolean;
   /** Last microversion the action exists in (the deprecated console actions end at 2.5). */
   maxVersion?: string;
+  /**
+   * A nova-conductor step between the API and nova-compute (ComputeTaskManager.unshelve_instance:
+   * image check, scheduling). It records its own events (`events.reporter`) and returns the
+   * arguments of the compute step, or null when the operation ends in the conductor.
+   */
+  conductor?(f: FlowContext<A>, events: { reporter<T>(event: string, fn: () => Promise<T>): Promise<T> }): Promise<A | null>;
+  /** The compute service that runs the method, when not the instance's current host (unshelve: the scheduler's pick). */
+  computeHost?(args: A): string | null;
   /** @reverts_task_state on the manager method (trigger_crash_dump has none). */
   revertsTaskState?: boolean;
   /** Instead of a cast: what nova-api does itself (lock/unlock). */

@@ -50,7 +50,11 @@ describe('shelve (shelved_offload_time -1)', () => {
     expect((await server(admin, id))['OS-EXT-SRV-ATTR:host']).not.toBeNull();
     expect(eventTypes(sim)).toEqual(['scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'instance.unshelve.start', 'instance.unshelve.end']);
     expect(await images(demo, 'shv1-shelved')).toEqual([]);
-    expect((await lastAction(admin, id))).toMatchObject({ action: 'unshelve', events: [{ event: 'compute_unshelve_instance', result: 'Success' }] });
+    // The conductor's events (on CONF.host), then nova-compute's on the host the scheduler chose.
+    const un = await lastAction(admin, id);
+    expect(un.action).toBe('unshelve');
+    expect(un.events.map((e) => [e.event, e.result]).sort()).toEqual([['compute_unshelve_instance', 'Success'], ['get_image_info', 'Success'], ['schedule_instances', 'Success']]);
+    expect(un.events.find((e) => e.event === 'compute_unshelve_instance')!.host).toBe((await server(admin, id))['OS-EXT-SRV-ATTR:host']);
   });
 
   it('unshelve of a SHELVED (not offloaded) server starts it: power_on notifications, compute_start_instance', async () => {
@@ -106,6 +110,33 @@ describe('shelve (shelved_offload_time -1)', () => {
       expect(await server(a, id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': 'compute-2', 'OS-EXT-AZ:availability_zone': 'az2' });
     } finally {
       await s3.close();
+    }
+  });
+
+  it('unshelve when the snapshot image is gone: ERROR with the conductor\'s fault; no room anywhere: back to SHELVED_OFFLOADED', async () => {
+    const id = await bootServer(sim, demo, 'shv6');
+    await act(sim, demo, id, { shelve: null });
+    await act(sim, admin, id, { shelveOffload: null });
+    const [img] = await images(demo, 'shv6-shelved');
+    expect((await demo.req('DELETE', `/image/v2/images/${img.id}`)).statusCode).toBe(204);
+    await act(sim, demo, id, { unshelve: null });
+    const s1 = await server(admin, id);
+    expect(s1).toMatchObject({ status: 'ERROR', 'OS-EXT-STS:task_state': null });
+    expect((s1.fault as { message: string }).message).toBe(`Unshelve attempted but the image ${img.id} cannot be found.`);
+    const ev = await lastAction(admin, id);
+    expect(ev.events).toEqual([expect.objectContaining({ event: 'get_image_info', result: 'Error' })]);
+
+    // NoValidHost: both hosts disabled.
+    const other = await bootServer(sim, demo, 'shv7');
+    await act(sim, demo, other, { shelve: null });
+    await act(sim, admin, other, { shelveOffload: null });
+    const svcs = (await admin.req('GET', '/compute/v2.1/os-services?binary=nova-compute')).json().services as { id: string }[];
+    for (const svc of svcs) await admin.req('PUT', `/compute/v2.1/os-services/${svc.id}`, { status: 'disabled' });
+    try {
+      await act(sim, demo, other, { unshelve: null });
+      expect(await server(admin, other)).toMatchObject({ status: 'SHELVED_OFFLOADED', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': null });
+    } finally {
+      for (const svc of svcs) await admin.req('PUT', `/compute/v2.1/os-services/${svc.id}`, { status: 'enabled' });
     }
   });
 
