@@ -140,6 +140,25 @@ describe('shelve (shelved_offload_time -1)', () => {
     }
   });
 
+  it('offload unbinds the ports (kept by the server: device_id stays), unshelve binds them on the new host', async () => {
+    const boot = await demo.req('POST', '/compute/v2.1/servers', { server: { name: 'shv-net', imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'auto' } });
+    const id = boot.json().server.id as string;
+    await sim.idle();
+    const ports = async () => (await admin.req('GET', `/networking/v2.0/ports?device_id=${id}`)).json().ports as { id: string; status: string; 'binding:host_id': string; device_id: string }[];
+    const before = await ports();
+    expect(before).toHaveLength(1);
+    expect(before[0]).toMatchObject({ status: 'ACTIVE', 'binding:host_id': (await server(admin, id))['OS-EXT-SRV-ATTR:host'] });
+    await act(sim, demo, id, { shelve: null });
+    await act(sim, admin, id, { shelveOffload: null });
+    const offloaded = await ports();
+    expect(offloaded).toEqual([expect.objectContaining({ id: before[0].id, device_id: id, status: 'DOWN', 'binding:host_id': '' })]);
+    // The addresses stay in the server's network info while it is offloaded.
+    expect(Object.keys((await server(demo, id)).addresses as object)).toHaveLength(1);
+    await act(sim, demo, id, { unshelve: null });
+    const host = (await server(admin, id))['OS-EXT-SRV-ATTR:host'];
+    expect(await ports()).toEqual([expect.objectContaining({ id: before[0].id, status: 'ACTIVE', 'binding:host_id': host })]);
+  });
+
   it('refuses shelve of a locked server (409) and of a server in a task; unshelve of an ACTIVE one', async () => {
     const id = await bootServer(sim, demo, 'shv4');
     expect((await action(demo, id, { unshelve: null })).json().conflictingRequest.message).toBe(`Cannot 'unshelve' instance ${id} while it is in vm_state active`);
@@ -174,5 +193,23 @@ describe('shelved_offload_time > 0: the periodic offload on the simulator clock'
     expect((await s2.periodic.tick()).offloaded).toEqual([id]);
     await s2.idle();
     expect((await server(user, id)).status).toBe('SHELVED_OFFLOADED');
+  });
+});
+
+describe('zed profile policy defaults', () => {
+  let z: Simulator;
+  afterAll(() => z?.close());
+  it('a member shelves, unshelves and changes the password; offload and unshelve to a host stay admin-only', async () => {
+    z = await startSim({ profile: 'zed', shelvedOffloadTime: -1 });
+    const member = await client(z, 'demo');
+    const zadmin = await client(z, 'admin');
+    const id = await bootServer(z, member, 'zed1');
+    expect((await action(member, id, { changePassword: { adminPass: 'x' } })).statusCode).toBe(202);
+    await act(z, member, id, { shelve: null });
+    expect((await action(member, id, { shelveOffload: null })).json()).toEqual({ forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:os-shelve:shelve_offload to be performed." } });
+    await act(z, zadmin, id, { shelveOffload: null });
+    expect((await action(member, id, { unshelve: { host: 'compute' } }, '2.91')).statusCode).toBe(403);
+    await act(z, member, id, { unshelve: null });
+    expect((await server(member, id)).status).toBe('ACTIVE');
   });
 });
