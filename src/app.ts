@@ -7,6 +7,7 @@ import { ComputeApi } from './compute/api.js';
 import { CinderClient } from './compute/cinder-client.js';
 import { NeutronClient } from './compute/neutron-client.js';
 import { Driver } from './compute/driver.js';
+import { ShelveReclaimPeriodics } from './compute/periodic-shelve-reclaim.js';
 import { ComputeManager } from './compute/manager.js';
 import { HostApi } from './compute/host-api.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -144,5 +145,6 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     const b = envelopeFor(req.url, status, status === 500 ? 'Internal error' : status === 415 ? 'Unsupported Content-Type' : status === 413 ? 'Request is too large.' : 'Malformed request body');
     reply.code(status).type(b.type).send(b.body);
   });
-  return { app, manager, compute };
+  const periodics = new ShelveReclaimPeriodics(s, manager);
+  return { app, manager, compute, periodics };
 }

@@ -130,6 +130,24 @@ export const ConfigSchema = z
     diskAllocationRatio: z.coerce.number().positive().default(1.0),
     /** [DEFAULT] reserved_host_memory_mb: counted as used on every node (Nova: 512). */
     reservedHostMemoryMb: z.coerce.number().int().min(0).default(512),
+    /**
+     * Nova's [DEFAULT] shelved_offload_time (seconds): 0 offloads at shelve time, -1 never, > 0 lets the
+     * periodic _poll_shelved_instances offload a SHELVED server that long after it was shelved.
+     */
+    shelvedOffloadTime: z.coerce.number().int().min(-1).default(0),
+    /** Nova's [DEFAULT] shelved_poll_interval (seconds; Nova default 3600): how often that periodic task runs. */
+    shelvedPollInterval: z.coerce.number().int().min(1).default(3600),
+    /**
+     * Nova's [DEFAULT] reclaim_instance_interval (seconds): > 0 makes DELETE a soft delete (SOFT_DELETED,
+     * restorable) and _reclaim_queued_deletes, run every that many seconds, deletes servers soft-deleted longer ago.
+     */
+    reclaimInstanceInterval: z.coerce.number().int().min(0).default(0),
+    /**
+     * Console proxies switched on, as [vnc]/[spice]/[serial_console]/[mks] enabled (Nova: only vnc).
+     * The console URLs use Nova's default proxy base URLs; tokens live [consoleauth] token_ttl seconds.
+     */
+    enabledConsoles: z.array(z.enum(['vnc', 'spice', 'serial', 'mks'])).default(['vnc']),
+    consoleTokenTtl: z.coerce.number().int().min(1).default(600),
     /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
     schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })
@@ -148,5 +166,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
   }
   if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
   if (out.schedulerEnabledFilters) (out as Record<string, unknown>).schedulerEnabledFilters = out.schedulerEnabledFilters.split(',');
+  if (out.enabledConsoles) (out as Record<string, unknown>).enabledConsoles = out.enabledConsoles.split(',');
   return out as Partial<Record<keyof Config, string>>;
 }

@@ -175,6 +175,8 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
   const recovery = built.manager.recover();
+  // nova-compute's periodic tasks of the shelve/deferred-delete family, on the simulator's clock.
+  void recovery.then(() => built.periodics.start(), () => built.periodics.start());
 
   async function listen(opts: { host?: string; port?: number } = {}): Promise<string> {
     if (listening) return listening;
@@ -217,8 +219,16 @@ export async function createSimulator(options: ConfigInput = {}) {
     listen,
     idle,
     reset,
+    /**
+     * Run the periodic tasks that are due on the simulator's clock now (they also run by themselves,
+     * checked every 250 ms): _reclaim_queued_deletes and _poll_shelved_instances.
+     */
+    periodic: {
+      tick: () => built.periodics.tick(),
+    },
     async close() {
       unregister();
+      built.periodics.stop();
       built.manager.close();
       await built.app.close();
       for (const sink of sinks) await sink.close?.();

@@ -31,6 +31,7 @@ import { simpleTenantUsageRoutes } from './routes/simple-tenant-usage.js';
 import { serverDiagnosticsRoutes } from './routes/server-diagnostics.js';
 import { serverPasswordRoutes } from './routes/server-password.js';
 import { consoleAuthTokenRoutes } from './routes/console-auth-tokens.js';
+import { remoteConsoleRoutes } from './routes/remote-consoles.js';
 import { instanceUsageAuditLogRoutes } from './routes/instance-usage-audit-log.js';
 
 declare module 'fastify' {
@@ -139,6 +140,7 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
     await v21.register(serverDiagnosticsRoutes, { deps });
     await v21.register(serverPasswordRoutes, { deps });
     await v21.register(consoleAuthTokenRoutes, { deps });
+    await v21.register(remoteConsoleRoutes, { deps });
     await v21.register(instanceUsageAuditLogRoutes, { deps });
     await v21.register(interfaceRoutes, { deps });
     await v21.register(serverShareRoutes, { deps });

@@ -4,7 +4,10 @@ import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
 import { availabilityZones } from './availability-zones.js';
 import { translateAttachmentError, translateVolumeError } from './cinder-errors.js';
-import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
+import { InstanceInvalidState, checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
+import { checkDelete, checkSoftDelete, type DeleteDeps, deleteInstance } from './delete-api.js';
+import { GlanceClient } from './glance-client.js';
+import { ConsoleApi } from './consoles.js';
 import type { Driver } from './driver.js';
 import { ComputeException } from './exceptions.js';
 import type { Cast, ComputeManager } from './manager.js';
@@ -22,6 +25,7 @@ import { InterfaceApi } from './interface-api.js';
 import type { ShareApi } from './manila-client.js';
 import { ServerShareApi } from './share-api.js';
 import { ServerActionRunner } from './actions/runner.js';
+import { setRequestedAz } from './request-spec-az.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -85,8 +89,18 @@ export class ComputeApi {
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
     this.shares = manila ? new ServerShareApi(s, manager, manila) : null;
-    this.actions = new ServerActionRunner(s, manager, notifier);
+    this.glance = new GlanceClient(s);
+    this.consoles = new ConsoleApi(s, notifier);
+    this.actions = new ServerActionRunner(s, manager, notifier, {
+      glance: this.glance, volumes, consoles: this.consoles, quotas: this.quotas,
+      deleteInstance: (ctx, instance, type) => deleteInstance(this.deleteDeps, ctx, instance, type),
+    });
   }
+
+  /** Glance over HTTP (nova/image/glance.py). */
+  readonly glance: GlanceClient;
+  /** Remote consoles and their auth tokens. */
+  readonly consoles: ConsoleApi;
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
   readonly interfaces: InterfaceApi | null;
@@ -185,6 +199,8 @@ export class ComputeApi {
           group = this.serverGroups.addMemberAtBoot(ctx, group, uuid);
           this.serverGroups.notifyAddMember(ctx, group);
         }
+        // RequestSpec.availability_zone: the zone asked for pins the server (unshelve keeps it there).
+        if (r.availabilityZone) setRequestedAz(s.db, uuid, r.availabilityZone);
         this.recordAction(ctx, uuid, 'create');
         this.cast(casts, ctx, {
           kind: 'build_and_run_instance', uuid, networks: r.networks,
@@ -197,22 +213,25 @@ export class ComputeApi {
     return created;
   }
 
-  deleteServer(ctx: RequestContext, instance: Instance): void {
-    checkInstanceLock(ctx, instance);
-    const s = this.s;
-    this.commit((casts) => {
-      if (!instance.host && instance.vm_state === 'building') {
-        // _local_delete: never reached a compute host; the API finishes the delete itself.
-        const now = s.runtime.now();
-        this.recordAction(ctx, instance.uuid, 'delete');
-        s.instances.update(instance.uuid, { vm_state: 'deleted', task_state: null, terminated_at: now, deleted_at: now, deleted: true, updated_at: now });
-        for (const b of s.bdms.listForInstance(instance.uuid)) s.bdms.destroy(b.id, now);
-        return;
+  /**
+   * DELETE /servers/{id} (servers.py _delete): with reclaim_instance_interval a soft delete, falling
+   * back to a delete when the instance may not be soft-deleted (never launched, a task running).
+   */
+  async deleteServer(ctx: RequestContext, instance: Instance): Promise<void> {
+    if (this.s.config.reclaimInstanceInterval > 0) {
+      try {
+        checkSoftDelete(ctx, instance);
+        return await deleteInstance(this.deleteDeps, ctx, instance, 'soft_delete');
+      } catch (e) {
+        if (!(e instanceof InstanceInvalidState)) throw e;
       }
-      s.instances.update(instance.uuid, { task_state: 'deleting', progress: 0, updated_at: s.runtime.now() });
-      this.recordAction(ctx, instance.uuid, 'delete');
-      this.cast(casts, ctx, { kind: 'terminate_instance', uuid: instance.uuid });
-    });
+    }
+    checkDelete(ctx, instance);
+    await deleteInstance(this.deleteDeps, ctx, instance, 'delete');
+  }
+
+  private get deleteDeps(): DeleteDeps {
+    return { s: this.s, manager: this.manager, notifier: this.notifier, volumes: this.volumes, glance: this.glance, driver: this.driver, network: this.network };
   }
 
   private async getVolume(ctx: RequestContext, id: string, op = 'get'): Promise<NovaVolume> {

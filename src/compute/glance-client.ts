@@ -63,11 +63,15 @@ export class GlanceClient {
     return `${await this.services.baseUrl()}/image`;
   }
 
-  private async call(ctx: RequestContext, method: string, path: string): Promise<{ status: number; body: unknown }> {
+  private async call(ctx: RequestContext, method: string, path: string, send?: { type: string; body: string }): Promise<{ status: number; body: unknown }> {
     const res = await exchange({
       method,
       url: `${await this.endpoint()}${path}`,
-      headers: { accept: 'application/json', 'user-agent': 'python-glanceclient', 'x-auth-token': ctx.authToken, 'x-openstack-request-id': ctx.requestId },
+      headers: {
+        accept: 'application/json', 'user-agent': 'python-glanceclient', 'x-auth-token': ctx.authToken, 'x-openstack-request-id': ctx.requestId,
+        ...(send ? { 'content-type': send.type } : {}),
+      },
+      ...(send ? { body: send.body } : {}),
       timeoutMs: 60_000,
       agents,
     });
@@ -122,5 +126,25 @@ export class GlanceClient {
       path = b.next ?? null;
     }
     return out;
+  }
+
+  /** GlanceImageServiceV2.create without data: POST /v2/images (a `queued` image). */
+  async create(ctx: RequestContext, meta: Record<string, unknown>): Promise<NovaImage> {
+    const r = await this.call(ctx, 'POST', '/v2/images', { type: 'application/json', body: JSON.stringify(meta) });
+    if (r.status !== 201) {
+      const text = typeof r.body === 'string' ? r.body.split('\n\n')[1]?.trim() : '';
+      if (r.status === 401 || r.status === 403) throw nova('ImageNotAuthorized', `Not authorized for image ${String(meta.id ?? '')}.`, 403);
+      throw nova('Invalid', text || 'Unacceptable parameters.', 400);
+    }
+    return translate(r.body as Record<string, unknown>);
+  }
+
+  /** GlanceImageServiceV2.update with data (_upload_data): PATCH disk/container formats, then PUT /file. */
+  async upload(ctx: RequestContext, id: string, formats: { disk_format: string; container_format: string }, data: string): Promise<void> {
+    const ops = Object.entries(formats).map(([k, v]) => ({ op: 'replace', path: `/${k}`, value: v }));
+    const p = await this.call(ctx, 'PATCH', `/v2/images/${encodeURIComponent(id)}`, { type: 'application/openstack-images-v2.1-json-patch', body: JSON.stringify(ops) });
+    if (p.status !== 200) throw this.imageError(p.status, id);
+    const r = await this.call(ctx, 'PUT', `/v2/images/${encodeURIComponent(id)}/file`, { type: 'application/octet-stream', body: data });
+    if (r.status !== 204) throw this.imageError(r.status, id);
   }
 }

@@ -11,6 +11,7 @@ import { attachVolume } from './flows/attach.js';
 import { allowShare, denyShare } from './flows/shares.js';
 import { buildAndRunInstance } from './flows/build.js';
 import { terminateInstance } from './flows/delete.js';
+import { softDeleteInstance } from './flows/soft-delete.js';
 import { detachVolume } from './flows/detach.js';
 import { type SwapArgs, swapVolume } from './flows/swap.js';
 import { SERVER_ACTIONS } from './actions/index.js';
@@ -21,6 +22,7 @@ import { TaskRunner } from './tasks.js';
 export type Cast =
   | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
   | { kind: 'terminate_instance'; uuid: string }
+  | { kind: 'soft_delete_instance'; uuid: string }
   | { kind: 'attach_volume'; uuid: string; bdmId: number }
   | { kind: 'detach_volume'; uuid: string; volumeId: string; attachmentId: string | null }
   | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
@@ -66,6 +68,8 @@ export class ComputeManager {
         return buildAndRunInstance(this.d, ctx, c.uuid, c.networks, c);
       case 'terminate_instance':
         return terminateInstance(this.d, ctx, c.uuid);
+      case 'soft_delete_instance':
+        return softDeleteInstance(this.d, ctx, c.uuid);
       case 'attach_volume':
         return attachVolume(this.d, ctx, c.uuid, c.bdmId);
       case 'detach_volume':
@@ -82,7 +86,7 @@ export class ComputeManager {
         return denyShare(this.d, ctx, c.uuid, c.shareId).then(() => undefined);
       case 'server_action': {
         const decl = SERVER_ACTIONS.get(c.action);
-        return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args) : Promise.resolve();
+        return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args).then(() => undefined) : Promise.resolve();
       }
     }
   }
@@ -105,6 +109,27 @@ export class ComputeManager {
     });
     if (out.ok === null) throw out.err;
     return out.ok;
+  }
+
+  /**
+   * A server action sent as an RPC call (compute_rpcapi.set_admin_password): recorded with the API's
+   * writes (call inside its transaction), run in the instance's queue; the returned function waits
+   * for it and throws what the manager method raised.
+   */
+  recordCall(ctx: RequestContext, cast: ServerActionCast): () => Promise<void> {
+    const id = Number(this.insertTask.run(cast.uuid, cast.kind, JSON.stringify(cast), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+    return async () => {
+      let err: unknown = null;
+      await this.tasks.run(cast.uuid, async () => {
+        try {
+          const decl = SERVER_ACTIONS.get(cast.action);
+          err = decl ? await runServerAction(this.d, ctx, decl, cast.uuid, cast.args) : null;
+        } finally {
+          this.deleteTask.run(id);
+        }
+      });
+      if (err) throw err;
+    };
   }
 
   /** Start-up clean-up of casts a crash interrupted (see recovery.ts); runs before any new work. */

@@ -292,3 +292,25 @@ export async function healNetworkInfo(d: { network: NetworkApi; services: { inst
   });
   d.services.instances.update(instance.uuid, { network_info: info });
 }
+
+/**
+ * unbind_ports(context, ports, detach=False) as _shelve_offload_instance calls it: the binding is
+ * dropped (binding:host_id None, profile {}), device_id/device_owner stay so the ports remain the
+ * instance's.
+ */
+export async function unbindPortsKeepDevice(net: NetworkApi, ctx: RequestContext, instance: Instance): Promise<void> {
+  for (const ip of instance.network_info) {
+    if (!ip.port_uuid) continue;
+    try {
+      await net.updatePort(ctx, ip.port_uuid, { 'binding:host_id': null, 'binding:profile': {} });
+    } catch (e) {
+      if (!(e instanceof NeutronClientError && e.status === 404)) throw e;
+    }
+  }
+}
+
+/** setup_instance_network_on_host (unshelve): _update_port_binding_for_instance binds every port of the instance to `host`. */
+export async function setupInstanceNetworkOnHost(net: NetworkApi, ctx: RequestContext, instance: Instance, host: string): Promise<void> {
+  const ports = await net.listPorts(ctx, { device_id: instance.uuid }, { admin: true }).catch(passThrough);
+  for (const p of ports) await net.updatePort(ctx, p.id, bindingFor(instance, host)).catch(passThrough);
+}

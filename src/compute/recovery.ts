@@ -8,10 +8,11 @@ import { translateVolumeError } from './cinder-errors.js';
 import type { ManagerDeps } from './deps.js';
 import { terminateInstance } from './flows/delete.js';
 import { denyShare } from './flows/shares.js';
+import { softDeleteInstance } from './flows/soft-delete.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
-import { runServerAction } from './actions/flow.js';
+import { flowContext, runServerAction } from './actions/flow.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -91,6 +92,10 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       // _init_instance: task_state DELETING → finish the delete.
       if (instance) await terminateInstance(d, ctx, c.uuid);
       return 'completed';
+    case 'soft_delete_instance':
+      // _init_instance: task_state SOFT_DELETING → soft_delete_instance again.
+      if (instance?.task_state === 'soft-deleting') await softDeleteInstance(d, ctx, c.uuid);
+      return 'completed';
     case 'attach_volume': {
       const bdm = s.bdms.listForInstance(c.uuid).find((b) => b.id === c.bdmId);
       if (!bdm) return 'rolled back';
@@ -156,7 +161,10 @@ async function recoverShare(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast
 /** The manager method a cast ran (its action event is `compute_<method>`). */
 function eventMethod(c: Cast): string {
   if (c.kind === 'build_and_run_instance') return '_do_build_and_run_instance';
-  if (c.kind === 'server_action') return SERVER_ACTIONS.get(c.action)?.method ?? c.action;
+  if (c.kind === 'server_action') {
+    const m = SERVER_ACTIONS.get(c.action)?.method;
+    return (typeof m === 'function' ? m(c.args) : m) ?? c.action;
+  }
   return c.kind;
 }
 
@@ -174,6 +182,7 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
     await runServerAction(d, ctx, decl, c.uuid, c.args);
     return 'completed';
   }
+  if (typeof decl.onRestart === 'function') return decl.onRestart(flowContext(d, ctx, c.uuid, c.args));
   s.instances.update(c.uuid, { task_state: null, updated_at: s.runtime.now() });
   return 'rolled back';
 }

@@ -146,3 +146,16 @@ Object.assign(COMMON_RULES, {
   'os_compute_api:servers:migrations:show': 'rule:context_is_admin',
   'os_compute_api:servers:migrations:index:host': 'rule:context_is_admin',
 });
+
+// Shelve, deferred delete, admin password and remote consoles (nova/policies/{shelve,deferred_delete,
+// admin_password,remote_consoles}.py); the same defaults in Zed and master.
+Object.assign(COMMON_RULES, {
+  'os_compute_api:os-shelve:shelve': 'rule:project_member_or_admin',
+  'os_compute_api:os-shelve:unshelve': 'rule:project_member_or_admin',
+  'os_compute_api:os-shelve:unshelve_to_host': 'rule:context_is_admin',
+  'os_compute_api:os-shelve:shelve_offload': 'rule:context_is_admin',
+  'os_compute_api:os-deferred-delete:restore': 'rule:project_member_or_admin',
+  'os_compute_api:os-deferred-delete:force': 'rule:project_member_or_admin',
+  'os_compute_api:os-admin-password': 'rule:project_member_or_admin',
+  'os_compute_api:os-remote-consoles': 'rule:project_member_or_admin',
+});

@@ -56,6 +56,9 @@ export const FAKE_POLICY: Record<string, string> = Object.fromEntries(
     'os_compute_api:servers:trigger_crash_dump', 'os_compute_api:os-pause-server:pause', 'os_compute_api:os-pause-server:unpause',
     'os_compute_api:os-suspend-server:suspend', 'os_compute_api:os-suspend-server:resume',
     'os_compute_api:os-rescue', 'os_compute_api:os-unrescue',
+    'os_compute_api:os-shelve:shelve', 'os_compute_api:os-shelve:shelve_offload', 'os_compute_api:os-shelve:unshelve',
+    'os_compute_api:os-deferred-delete:restore', 'os_compute_api:os-deferred-delete:force', 'os_compute_api:os-admin-password',
+    'os_compute_api:os-remote-consoles',
   ].map((rule) => [rule, '']),
 );
 

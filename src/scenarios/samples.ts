@@ -17,6 +17,7 @@ import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
 import { shareAttachDetach, shareAttachDetachError } from './share-attach.js';
+import { SHELVE_DELETE_SCENARIOS } from './shelve-delete.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...INSTANCE_ACTION_SCENARIOS,
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
+  ...SHELVE_DELETE_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {
@@ -46,7 +48,7 @@ export interface RunSamplesOptions {
 
 /** Run one scenario on a fresh simulator (like one Nova test case). */
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
-  const h = await SampleHarness.start(profile);
+  const h = await SampleHarness.start(profile, scenario.flags);
   try {
     return await scenario.run(h, profile);
   } catch (err) {

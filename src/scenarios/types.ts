@@ -1,5 +1,6 @@
 // What a sample scenario produces: the notifications Nova's test looks at, each with the way
 // Nova's test checks it.
+import type { ConfigInput } from '../config.js';
 import type { ProfileName } from '../profiles/index.js';
 import type { Replacements } from '../testing/match-sample.js';
 import type { SampleHarness } from './harness.js';
@@ -46,5 +47,7 @@ export interface Scenario {
   nova: string;
   /** Profiles the scenario exists in (default all): share attach needs 2.97, which zed lacks. */
   profiles?: readonly ProfileName[];
+  /** Options the Nova test sets with self.flags(...) before the step (shelved_offload_time, reclaim_instance_interval). */
+  flags?: Partial<ConfigInput>;
   run(h: SampleHarness, profile: ProfileName): Promise<ScenarioResult>;
 }

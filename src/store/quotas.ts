@@ -82,7 +82,8 @@ export class UsageCounter {
   private membersByUser;
 
   constructor(db: Db) {
-    const sel = "SELECT COUNT(*) AS instances, COALESCE(SUM(json_extract(flavor, '$.vcpus')), 0) AS cores, COALESCE(SUM(json_extract(flavor, '$.memory_mb')), 0) AS ram FROM instances WHERE deleted = 0";
+    // InstanceList._get_counts_in_db: SOFT_DELETED instances do not count (restore checks them back in).
+    const sel = "SELECT COUNT(*) AS instances, COALESCE(SUM(json_extract(flavor, '$.vcpus')), 0) AS cores, COALESCE(SUM(json_extract(flavor, '$.memory_mb')), 0) AS ram FROM instances WHERE deleted = 0 AND vm_state != 'soft-delete'";
     this.icrProject = db.prepare(`${sel} AND project_id = ?`);
     this.icrUser = db.prepare(`${sel} AND project_id = ? AND user_id = ?`);
     this.membersByUser = db.prepare(

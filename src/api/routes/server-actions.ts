@@ -18,6 +18,7 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     if (!decl) throw new NovaError(400, `There is no such action: ${name}`);
     // @wsgi.api_version on the action: below it the method "does not exist" (VersionNotFoundForAPIMethod → bare 404).
     if (decl.minVersion && !req.apiVersion.matches(decl.minVersion)) throw new NovaError(404, 'The resource could not be found.');
+    if (decl.maxVersion && !req.apiVersion.matches('2.1', decl.maxVersion)) throw new NovaError(404, 'The resource could not be found.');
     const schema = decl.bodies.find((b) => req.apiVersion.matches(b.min ?? '2.1', b.max))?.schema;
     const parsed = schema ? (parseBody(schema, body) as Record<string, unknown>) : body;
     // utils.generate_password: 12 characters (CONF.password_length).
@@ -29,8 +30,11 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const extra = decl.extraPolicy?.(req.ctx, instance);
     if (extra) policy.authorize(extra, req.ctx, target);
     const result = await mapErrors(
-      () => compute.actions.run(req.ctx, instance, decl, args),
-      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409 },
+      () => compute.actions.run(req.ctx, instance, decl, args, (rule) => policy.authorize(rule, req.ctx, target)).catch((e: unknown) => {
+        const text = decl.errorTexts?.[(e as { pyClass?: string }).pyClass ?? ''];
+        throw text ? new NovaError(text[0], text[1]) : e;
+      }),
+      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409, ...decl.errors },
       { action: decl.conflictName, uuid: instance.uuid },
     );
     const out = decl.response?.(args) ?? result;

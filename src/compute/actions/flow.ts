@@ -5,6 +5,7 @@ import type { Instance, RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
 import type { FlowContext, AnyServerAction } from './types.js';
+import { type ComputeException, asComputeException, faultMessage, formatFrames } from '../exceptions.js';
 
 export interface ServerActionCast {
   kind: 'server_action';
@@ -38,14 +39,22 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
   };
 }
 
-/** Run one cast server action on nova-compute. Never throws (a cast has no caller). */
-export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<void> {
+/** Run one cast server action on nova-compute. Never throws (a cast has no caller); returns what the method raised (an RPC call's caller gets it). */
+export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<ComputeException | null> {
   const s = d.services;
   const instance = s.instances.get(uuid);
-  if (!instance || !decl.flow || !decl.method) return;
+  if (!instance || !decl.flow || !decl.method) return null;
   const ctx = elevated(reqCtx);
+  if (decl.conductor) {
+    const next = await runConductor(d, ctx, decl, uuid, args);
+    if (next === null) return null;
+    args = next;
+  }
   const f = flowContext(d, ctx, uuid, args);
-  await withInstanceEvent(d, ctx, instance, decl.method, async () => {
+  const method = typeof decl.method === 'function' ? decl.method(args) : decl.method;
+  const onHost = decl.computeHost?.(args);
+  const current = s.instances.get(uuid) ?? instance;
+  return withInstanceEvent(d, ctx, onHost ? { ...current, host: onHost } : current, method, async () => {
     try {
       await decl.flow!(f);
     } catch (e) {
@@ -54,4 +63,32 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
       throw e;
     }
   });
+}
+
+/**
+ * The conductor step: compute_utils.EventReporter events on the conductor's host (CONF.host); a
+ * failure is logged, task_state set back to None, nothing raised (the API's cast has no caller).
+ */
+async function runConductor(d: ManagerDeps, ctx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<unknown | null> {
+  const s = d.services;
+  const f = flowContext(d, ctx, uuid, args);
+  const action = s.actions.get(uuid, ctx.requestId);
+  const reporter = async <T>(event: string, fn: () => Promise<T>): Promise<T> => {
+    const eventId = action ? s.actions.eventStart(action.id, event, s.config.confHost, s.runtime.now()) : null;
+    try {
+      const out = await fn();
+      if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), null);
+      return out;
+    } catch (e) {
+      const err = asComputeException(e, [event]);
+      if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), { details: faultMessage(err), traceback: formatFrames(err.frames).join('') });
+      throw e;
+    }
+  };
+  try {
+    return await decl.conductor!(f, { reporter });
+  } catch {
+    if (s.instances.get(uuid)) s.db.transaction(() => s.instances.update(uuid, { task_state: null }))();
+    return null;
+  }
 }

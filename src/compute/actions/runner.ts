@@ -6,7 +6,7 @@ import { checkInstanceLock, checkInstanceState, notFoundInstance } from '../chec
 import { ComputeException } from '../exceptions.js';
 import type { ComputeManager } from '../manager.js';
 import type { ComputeNotifier } from '../notifier-port.js';
-import type { AnyServerAction, StateRule } from './types.js';
+import type { AnyServerAction, ApiCallContext, ApiHooks, StateRule } from './types.js';
 
 /** InstanceNotReady (check_instance_host): a 409 at every controller that expects it. */
 export const instanceNotReady = (uuid: string) =>
@@ -17,25 +17,52 @@ export class ServerActionRunner {
     private s: Services,
     private manager: ComputeManager,
     private notifier: ComputeNotifier,
+    private hooks: ApiHooks,
   ) {}
 
+  /** The decorators' checks (@check_instance_lock, @check_instance_host, @check_instance_state) on the stored instance. */
+  private check(ctx: RequestContext, uuid: string, decl: AnyServerAction, args: unknown): Instance {
+    const current = this.s.instances.get(uuid);
+    if (!current) throw notFoundInstance(uuid);
+    // block_shares_not_supported (outermost decorator): instance_has_share.
+    if (decl.blockShares && this.s.shareMappings.listForInstance(current.uuid).length) {
+      throw new ComputeException('ForbiddenWithShare', 'Feature not supported with instances that have shares.', { novaException: true, code: 400 });
+    }
+    if (decl.lock) checkInstanceLock(ctx, current);
+    if (decl.host && !current.host) throw instanceNotReady(current.uuid);
+    const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
+    if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
+    return current;
+  }
+
   /** Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps. */
-  run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown): Record<string, unknown> | null {
+  async run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, authorize: (rule: string) => void = () => undefined): Promise<Record<string, unknown> | null> {
     const s = this.s;
-    let start: (() => void) | null = null;
+    const call = (inst: Instance, a: unknown): ApiCallContext<unknown> => ({ s, hooks: this.hooks, notifier: this.notifier, ctx, instance: inst, args: a, authorize });
+    if (decl.apiCall) return (await decl.apiCall(call(this.check(ctx, instance.uuid, decl, args), args))) ?? null;
+    if (decl.prepare) args = await decl.prepare(call(this.check(ctx, instance.uuid, decl, args), args));
+    let start: (() => void | Promise<void>) | null = null;
+    let result: Record<string, unknown> | null = null;
+    try {
+      this.transact(ctx, instance, decl, args, (st, r) => {
+        start = st;
+        result = r;
+      });
+    } catch (e) {
+      if (decl.undo) await decl.undo(call(instance, args)).catch(() => undefined);
+      throw e;
+    }
+    if (start) await (start as () => void | Promise<void>)();
+    return result;
+  }
+
+  private transact(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, out: (start: (() => void | Promise<void>) | null, result: Record<string, unknown> | null) => void): void {
+    const s = this.s;
+    let start: (() => void | Promise<void>) | null = null;
     let result: Record<string, unknown> | null = null;
     s.db.transaction(() => {
       // Re-read inside the transaction: the checks and the save are one step, as save(expected_task_state) makes them in Nova.
-      const current = s.instances.get(instance.uuid);
-      if (!current) throw notFoundInstance(instance.uuid);
-      // block_shares_not_supported (outermost decorator): instance_has_share.
-      if (decl.blockShares && s.shareMappings.listForInstance(current.uuid).length) {
-        throw new ComputeException('ForbiddenWithShare', 'Feature not supported with instances that have shares.', { novaException: true, code: 400 });
-      }
-      if (decl.lock) checkInstanceLock(ctx, current);
-      if (decl.host && !current.host) throw instanceNotReady(current.uuid);
-      const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
-      if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
+      const current = this.check(ctx, instance.uuid, decl, args);
       if (decl.apiEffect) {
         result = decl.apiEffect({
           s, notifier: this.notifier, ctx, instance: current, args,
@@ -45,14 +72,16 @@ export class ServerActionRunner {
       }
       const now = s.runtime.now();
       const taskState = typeof decl.taskState === 'function' ? decl.taskState(args) : decl.taskState;
-      if (taskState !== undefined || decl.apiPatch) {
-        s.instances.update(current.uuid, { ...(taskState !== undefined ? { task_state: taskState } : {}), ...decl.apiPatch, updated_at: now });
-      }
+      const cast = !!decl.flow && (decl.castIf?.(current, args) ?? true);
+      const patch = typeof decl.apiPatch === 'function' ? decl.apiPatch(args, current) : decl.apiPatch;
       if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
-      if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
+      if ((taskState !== undefined && cast) || patch) {
+        s.instances.update(current.uuid, { ...(taskState !== undefined && cast ? { task_state: taskState } : {}), ...patch, updated_at: now });
+      }
+      const c = { kind: 'server_action' as const, uuid: current.uuid, action: decl.name, args };
+      if (cast) start = decl.call ? this.manager.recordCall(ctx, c) : this.manager.record(ctx, c);
     })();
-    if (start) (start as () => void)();
-    return result;
+    out(start, result);
   }
 
   private recordActionStart(ctx: RequestContext, uuid: string, action: string): void {

@@ -11,6 +11,10 @@ import type { Instance, RequestContext, VmState } from '../../domain.js';
 import type { ManagerDeps } from '../deps.js';
 import type { ComputeNotifier } from '../notifier-port.js';
 import type { Services } from '../../services.js';
+import type { GlanceClient } from '../glance-client.js';
+import type { VolumeApi } from '../volume-api.js';
+import type { ConsoleApi } from '../consoles.js';
+import type { QuotaEngine } from '../quotas.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -56,6 +60,31 @@ export interface ApiEffectContext<A> {
   recordApiEvent(action: string, event: string, fn: () => void): void;
 }
 
+/**
+ * What an action's API step may ask of other services before (or instead of) the transactional save:
+ * Glance over HTTP (compute_utils.create_image), the API's _delete.
+ */
+export interface ApiHooks {
+  glance: GlanceClient;
+  volumes: VolumeApi;
+  consoles: ConsoleApi;
+  quotas: QuotaEngine;
+  /** compute_api._delete(context, instance, delete_type, …) (delete-api.ts). */
+  deleteInstance(ctx: RequestContext, instance: Instance, type: 'delete' | 'soft_delete' | 'force_delete'): Promise<void>;
+}
+
+/** An API step that talks to other services (async, outside the action's transaction). */
+export interface ApiCallContext<A> {
+  s: Services;
+  hooks: ApiHooks;
+  notifier: ComputeNotifier;
+  ctx: RequestContext;
+  instance: Instance;
+  args: A;
+  /** context.can(rule, target={user_id, project_id}) of the instance: throws the API's 403. */
+  authorize(rule: string): void;
+}
+
 export interface ServerAction<A = unknown> {
   /** The key of the POST /servers/{id}/action body (`os-stop`). */
   name: string;
@@ -67,6 +96,10 @@ export interface ServerAction<A = unknown> {
   bodies: VersionedSchema[];
   /** Arguments for the flow, from the validated body. */
   args(body: Record<string, unknown>, v: { matches(min: string, max?: string): boolean }, gen: { password(): string }): A;
+  /** Exceptions the controller maps to a status besides the common ones (`{ UnshelveHostNotInAZ: 409 }`). */
+  errors?: Record<string, number>;
+  /** Exceptions the controller answers with its own text (`NotImplementedError` → 501 "Unable to set password on instance"). */
+  errorTexts?: Record<string, [number, string]>;
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
   response?(args: A): Record<string, unknown>;
@@ -84,22 +117,45 @@ export interface ServerAction<A = unknown> {
   states: StateRule | ((args: A) => StateRule) | null;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
   taskState?: string | ((args: A) => string);
-  /** Extra fields the API saves with task_state (force_stop: progress = 0). */
-  apiPatch?: Partial<Instance>;
+  /** Extra fields the API saves with task_state (force_stop: progress = 0); may depend on the instance (shelve's system_metadata). */
+  apiPatch?: Partial<Instance> | ((args: A, instance: Instance) => Partial<Instance>);
+  /**
+   * An API step that needs another service before the save (shelve: compute_utils.create_image in
+   * Glance). Runs after the checks; returns the arguments the cast carries. `undo` runs if the save
+   * then fails (the checks are repeated inside the transaction).
+   */
+  prepare?(c: ApiCallContext<A>): Promise<A>;
+  undo?(c: ApiCallContext<A>): Promise<void>;
+  /** Whether the save is followed by a cast (restore of an instance without a host is finished by the API). */
+  castIf?(instance: Instance, args: A): boolean;
   /** instance_actions name recorded by _record_action_start (none for read-only calls such as os-getConsoleOutput). */
   instanceAction?: string;
   /** Manager method (event `compute_<method>`); with `flow`, the action is cast to nova-compute. */
-  method?: string;
+  method?: string | ((args: A) => string);
   flow?(f: FlowContext<A>): Promise<void>;
+  /** compute_rpcapi.<method> is an RPC call: the API waits for nova-compute and answers with what it raised. */
+  call?: boolean;
+  /** Last microversion the action exists in (the deprecated console actions end at 2.5). */
+  maxVersion?: string;
+  /**
+   * A nova-conductor step between the API and nova-compute (ComputeTaskManager.unshelve_instance:
+   * image check, scheduling). It records its own events (`events.reporter`) and returns the
+   * arguments of the compute step, or null when the operation ends in the conductor.
+   */
+  conductor?(f: FlowContext<A>, events: { reporter<T>(event: string, fn: () => Promise<T>): Promise<T> }): Promise<A | null>;
+  /** The compute service that runs the method, when not the instance's current host (unshelve: the scheduler's pick). */
+  computeHost?(args: A): string | null;
   /** @reverts_task_state on the manager method (trigger_crash_dump has none). */
   revertsTaskState?: boolean;
   /** Instead of a cast: what nova-api does itself (lock/unlock). */
   apiEffect?(e: ApiEffectContext<A>): Record<string, unknown> | void;
+  /** Instead of a cast, an API step that talks to other services (forceDelete → _delete, remote consoles). */
+  apiCall?(c: ApiCallContext<A>): Promise<Record<string, unknown> | void>;
   /**
    * What nova-compute's start-up (_init_instance) does with an interrupted cast: `retry` runs the
    * method again (stop/start/reboot), `revert` clears task_state.
    */
-  onRestart?: 'retry' | 'revert';
+  onRestart?: 'retry' | 'revert' | ((f: FlowContext<A>) => Promise<'completed' | 'rolled back'>);
 }
 
 /** A declaration with its argument type erased, for the registry. */

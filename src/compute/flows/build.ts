@@ -105,6 +105,7 @@ function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: Compu
   const message = BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
   s.db.transaction(() => {
     s.actions.addFault({ instanceUuid: uuid, code: 500, message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
-    s.instances.update(uuid, { host: null, node: null, vm_state: 'error', task_state: null, updated_at: now });
+    // _nil_out_instance_obj_host_and_node: no host, no zone.
+    s.instances.update(uuid, { host: null, node: null, availability_zone: null, vm_state: 'error', task_state: null, updated_at: now });
   })();
 }
