@@ -10,7 +10,7 @@ import { terminateInstance } from './flows/delete.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
-import { runServerAction } from './actions/flow.js';
+import { flowContext, runServerAction } from './actions/flow.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -140,6 +140,8 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
   const s = d.services;
   const decl = SERVER_ACTIONS.get(c.action);
   const instance = s.instances.get(c.uuid);
+  // Multi-step actions (resize, confirm, revert) know from their migration record how far they got.
+  if (decl?.recover && instance) return decl.recover(flowContext(d, ctx, c.uuid, c.args));
   if (!decl || !instance || instance.task_state === null) return 'completed';
   if (decl.onRestart === 'retry') {
     await runServerAction(d, ctx, decl, c.uuid, c.args);

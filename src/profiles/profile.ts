@@ -18,6 +18,7 @@ export interface PayloadVersions {
   EventType: string;
   InstanceActionRescuePayload: string;
   InstanceExistsPayload: string;
+  InstanceActionResizePrepPayload: string;
 }
 
 export interface Profile {

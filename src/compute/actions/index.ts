@@ -5,14 +5,16 @@ import { pause, reboot, resume, start, stop, suspend, triggerCrashDump, unpause 
 import { rescue, unrescue } from './rescue.js';
 import { resetState } from './admin.js';
 import { getConsoleOutput } from './console-output.js';
+import { confirmResize, migrate, resize, revertResize } from './resize.js';
 import type { AnyServerAction } from './types.js';
 
-const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput];
+const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput, resize, migrate, confirmResize, revertResize];
 
 export const SERVER_ACTIONS: ReadonlyMap<string, AnyServerAction> = new Map(ALL.map((a) => [a.name, a]));
 
 /** The compute fault points the action flows consult (`{service: "compute", operation: …}`). */
-export const ACTION_FAULT_POINTS = ['driver.power_off', 'driver.power_on', 'driver.reboot', 'driver.pause', 'driver.unpause', 'driver.suspend', 'driver.resume', 'driver.trigger_crash_dump', 'driver.rescue', 'driver.unrescue'] as const;
+export const ACTION_FAULT_POINTS = ['driver.power_off', 'driver.power_on', 'driver.reboot', 'driver.pause', 'driver.unpause', 'driver.suspend', 'driver.resume', 'driver.trigger_crash_dump', 'driver.rescue', 'driver.unrescue',
+  'compute.prep_resize', 'driver.migrate_disk_and_power_off', 'driver.finish_migration', 'driver.confirm_migration', 'driver.destroy', 'driver.finish_revert_migration'] as const;
 
 export type { AnyServerAction, ServerAction } from './types.js';
 export { ServerActionRunner } from './runner.js';

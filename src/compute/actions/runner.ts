@@ -6,6 +6,7 @@ import { checkInstanceLock, checkInstanceState, notFoundInstance } from '../chec
 import { ComputeException } from '../exceptions.js';
 import type { ComputeManager } from '../manager.js';
 import type { ComputeNotifier } from '../notifier-port.js';
+import type { QuotaEngine } from '../quotas.js';
 import type { AnyServerAction, StateRule } from './types.js';
 
 /** InstanceNotReady (check_instance_host): a 409 at every controller that expects it. */
@@ -17,6 +18,7 @@ export class ServerActionRunner {
     private s: Services,
     private manager: ComputeManager,
     private notifier: ComputeNotifier,
+    private quotas?: QuotaEngine,
   ) {}
 
   /** Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps. */
@@ -39,6 +41,7 @@ export class ServerActionRunner {
         }) ?? null;
         return;
       }
+      if (decl.prepare) args = decl.prepare({ s, ctx, instance: current, args, quotas: this.quotas });
       const now = s.runtime.now();
       const taskState = typeof decl.taskState === 'function' ? decl.taskState(args) : decl.taskState;
       if (taskState !== undefined || decl.apiPatch) {
