@@ -1,0 +1,108 @@
+// Resize samples (test_instance.py TestInstanceNotificationSample): _test_resize_and_revert_server
+// (a step of test_instance_action: the server has SWAP_OLD_VOL attached) and test_resize_confirm_server.
+// Both set allow_resize_to_same_host (Nova's self.flags); the sample environment has one compute host.
+import { expectEventTypes, notCompared, record, serverReplacements } from './expect.js';
+import { ScenarioError, type SampleHarness, type Server } from './harness.js';
+import { PORT_1, SWAP_OLD_VOL } from './nova-fixtures.js';
+import type { Check, Recorded, Recorded4, Scenario } from './types.js';
+
+const COMPUTE = '/compute/v2.1';
+const NOVA = 'test_instance.py TestInstanceNotificationSample';
+
+/** self.flags(allow_resize_to_same_host=True). */
+function allowSameHost(h: SampleHarness): void {
+  h.sim.services.config.allowResizeToSameHost = true;
+}
+
+async function postAction(h: SampleHarness, server: Server, body: Record<string, unknown>, status = 202): Promise<void> {
+  await h.request('POST', `${COMPUTE}/servers/${server.id}/action`, body, status);
+  await h.sim.idle();
+}
+
+/** _wait_for_state_change(server, status). */
+async function waitStatus(h: SampleHarness, server: Server, status: string): Promise<void> {
+  const shown = (await h.request('GET', `${COMPUTE}/servers/${server.id}`, undefined, 200)).server as { status: string };
+  if (shown.status !== status) throw new ScenarioError(`server ${server.id} is ${shown.status}, expected ${status}`);
+}
+
+const checks = (server: Server, samples: string[]): [string, Check][] =>
+  samples.map((sample) => [sample, { kind: 'sample', sample, replacements: serverReplacements(server) }]);
+
+/** versioned_notifications.pop(0) of the instance.exists Nova's test ignores (not compared: no sample for this step). */
+function popExists(ns: Recorded4[], problems: string[]): Recorded4[] {
+  if (ns[0]?.event_type !== 'instance.exists') {
+    problems.push(`notification [0] is ${ns[0]?.event_type ?? 'missing'}, expected instance.exists`);
+    return ns;
+  }
+  return ns.slice(1);
+}
+
+export const resizeAndRevert: Scenario = {
+  name: 'resize-revert',
+  nova: `${NOVA}.test_instance_action / _test_resize_and_revert_server`,
+  async run(h) {
+    const server = await h.bootServer({ networks: [{ port: PORT_1 }] });
+    await h.attachVolume(server, SWAP_OLD_VOL);
+    allowSameHost(h);
+    const flavor = { name: 'other_flavor', ram: 256, vcpus: 1, disk: 1, id: 'd5a8bb54-365a-45ae-abdb-38d249df7845' };
+    await h.request('POST', `${COMPUTE}/flavors`, { flavor }, 200, { admin: true });
+    await h.request('POST', `${COMPUTE}/flavors/${flavor.id}/os-extra_specs`, { extra_specs: { 'hw:watchdog_action': 'reset' } }, 200, { admin: true });
+    h.resetNotifications();
+    await postAction(h, server, { resize: { flavorRef: flavor.id } });
+    await waitStatus(h, server, 'VERIFY_RESIZE');
+    h.popSchedulerNotifications();
+    const problems: string[] = [];
+    const resized = h.notifications();
+    // 7: instance.exists (popped, ignored) and the six below.
+    const resizeSamples = ['instance-resize_prep-start', 'instance-resize_prep-end', 'instance-resize-start', 'instance-resize-end', 'instance-resize_finish-start', 'instance-resize_finish-end'];
+    problems.push(...expectEventTypes(resized, ['instance.exists', ...resizeSamples.map((s) => s.replace(/-/g, '.'))]));
+    const afterExists = popExists(resized, problems);
+    const recorded: Recorded[] = [
+      ...(resized[0] ? [{ file: 'instance-exists', notification: resized[0], check: notCompared("Nova's test pops this instance.exists and ignores it") }] : []),
+      ...record(afterExists, checks(server, resizeSamples)),
+    ];
+    h.resetNotifications();
+    await postAction(h, server, { revertResize: null });
+    await waitStatus(h, server, 'ACTIVE');
+    const reverted = h.notifications();
+    problems.push(...expectEventTypes(reverted, ['instance.exists', 'instance.resize_revert.start', 'instance.resize_revert.end']));
+    const revertWindow = popExists(reverted, problems);
+    recorded.push(...record(revertWindow, checks(server, ['instance-resize_revert-start', 'instance-resize_revert-end'])));
+    return {
+      name: this.name, nova: this.nova, problems, recorded,
+      notes: [
+        'Nova runs this step inside test_instance_action after the earlier steps; novasim runs it on a freshly booted server with SWAP_OLD_VOL attached.',
+        'instance.exists comes from compute_utils.notify_usage_exists in prep_resize and revert_resize; Nova pops it unchecked, and so does this scenario.',
+      ],
+    };
+  },
+};
+
+export const resizeConfirm: Scenario = {
+  name: 'resize-confirm',
+  nova: `${NOVA}.test_resize_confirm_server`,
+  async run(h) {
+    // Nova's functional database has the default flavors; the sample environment here seeds only
+    // test_flavor, so m1.small (id 2) is created as Nova's defaults define it.
+    await h.request('POST', `${COMPUTE}/flavors`, { flavor: { name: 'm1.small', ram: 2048, vcpus: 1, disk: 20, id: '2' } }, 200, { admin: true });
+    const server = await h.bootServer({ networks: [{ port: PORT_1 }] });
+    await h.attachVolume(server, SWAP_OLD_VOL);
+    await h.request('POST', `${COMPUTE}/flavors/2/os-extra_specs`, { extra_specs: { 'hw:watchdog_action': 'disabled' } }, 200, { admin: true });
+    allowSameHost(h);
+    await postAction(h, server, { resize: { flavorRef: '2' } });
+    await waitStatus(h, server, 'VERIFY_RESIZE');
+    h.resetNotifications();
+    await postAction(h, server, { confirmResize: null }, 204);
+    await waitStatus(h, server, 'ACTIVE');
+    const ns = h.notifications();
+    const samples = ['instance-resize_confirm-start', 'instance-resize_confirm-end'];
+    return {
+      name: this.name, nova: this.nova,
+      problems: expectEventTypes(ns, samples.map((s) => s.replace(/-/g, '.'))),
+      recorded: record(ns, checks(server, samples)),
+      notes: ["m1.small (id 2) is created through the API before the boot: Nova's functional database has it as a default flavor."],
+    };
+  },
+};
+
+export const RESIZE_SCENARIOS: readonly Scenario[] = [resizeAndRevert, resizeConfirm];
