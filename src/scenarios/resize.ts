@@ -3,7 +3,8 @@
 // Both set allow_resize_to_same_host (Nova's self.flags); the sample environment has one compute host.
 import { expectEventTypes, notCompared, record, serverReplacements } from './expect.js';
 import { ScenarioError, type SampleHarness, type Server } from './harness.js';
-import { PORT_1, SWAP_OLD_VOL } from './nova-fixtures.js';
+import { IMAGE_1, PORT_1, SWAP_OLD_VOL } from './nova-fixtures.js';
+import { ANY } from '../testing/match-sample.js';
 import type { Check, Recorded, Recorded4, Scenario } from './types.js';
 
 const COMPUTE = '/compute/v2.1';
@@ -105,4 +106,51 @@ export const resizeConfirm: Scenario = {
   },
 };
 
-export const RESIZE_SCENARIOS: readonly Scenario[] = [resizeAndRevert, resizeConfirm];
+/**
+ * test_resize_server_error_but_reschedule_was_success: _prep_resize raises FlavorDiskTooSmall on the
+ * chosen host and the resize is rescheduled. Nova mocks conductor's resize_instance (its environment
+ * has no alternate host); here a second compute host is the alternate the reschedule really goes to,
+ * so `compute` must be the scheduler's first choice: a filler server on compute-2 leaves it less free RAM.
+ */
+export const resizeErrorRescheduled: Scenario = {
+  name: 'resize-error-rescheduled',
+  nova: `${NOVA}.test_resize_server_error_but_reschedule_was_success`,
+  config: { computeHosts: 2 },
+  async run(h) {
+    await h.request('POST', `${COMPUTE}/flavors`, { flavor: { name: 'filler', ram: 4096, vcpus: 1, disk: 1, id: 'filler' } }, 200, { admin: true });
+    await h.request('POST', `${COMPUTE}/servers`, { server: { name: 'filler', imageRef: IMAGE_1, flavorRef: 'filler', networks: 'none', availability_zone: 'nova:compute-2' } }, 202, { admin: true });
+    await h.sim.idle();
+    const server = await h.bootServer({ networks: [{ port: PORT_1 }] });
+    allowSameHost(h);
+    const flavor = { name: 'other_flavor_error', ram: 512, vcpus: 1, disk: 1, id: 'a22d5517-147c-4147-a0d1-e698df5cd4e9' };
+    await h.request('POST', `${COMPUTE}/flavors`, { flavor }, 200, { admin: true });
+    h.resetNotifications();
+    // mock.patch('nova.compute.manager.ComputeManager._prep_resize', side_effect=_build_resources).
+    h.sim.faults.add({
+      service: 'compute', operation: 'compute.prep_resize', match: { instance_uuid: server.id },
+      error: { exception: 'FlavorDiskTooSmall', message: "The created instance's disk would be too small.", module: 'nova.tests.functional.notification_sample_tests.test_instance', function: '_build_resources' },
+    });
+    await postAction(h, server, { resize: { flavorRef: flavor.id } });
+    // The rescheduled resize completes on the alternate.
+    await waitStatus(h, server, 'VERIFY_RESIZE');
+    h.popSchedulerNotifications();
+    const ns = h.notifications();
+    // 0: instance-exists, 1: instance-resize_prep-start, 2: instance-resize-error, 3: instance-resize_prep-end
+    const problems = expectEventTypes(ns, ['instance.exists', 'instance.resize_prep.start', 'instance.resize.error', 'instance.resize_prep.end'], { atLeast: 2 });
+    const recorded: Recorded[] = ns[2]
+      ? [{
+          file: 'instance-resize-error', notification: ns[2],
+          check: { kind: 'sample', sample: 'instance-resize-error', replacements: { ...serverReplacements(server), 'fault.traceback': ANY }, tracebackContains: "FlavorDiskTooSmall: The created instance's disk would be too small." },
+        }]
+      : [];
+    return {
+      name: this.name, nova: this.nova, problems, recorded,
+      notes: [
+        "Nova's test has one compute host and mocks the reschedule; novasim runs two and reschedules to compute-2 for real (a filler server on compute-2 makes compute the first choice).",
+        "Nova asserts the traceback contains its mock's source line 'raise exception.FlavorDiskTooSmall()'; novasim asserts the exception line instead.",
+      ],
+    };
+  },
+};
+
+export const RESIZE_SCENARIOS: readonly Scenario[] = [resizeAndRevert, resizeConfirm, resizeErrorRescheduled];

@@ -46,7 +46,7 @@ export interface RunSamplesOptions {
 
 /** Run one scenario on a fresh simulator (like one Nova test case). */
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
-  const h = await SampleHarness.start(profile);
+  const h = await SampleHarness.start(profile, scenario.config);
   try {
     return await scenario.run(h, profile);
   } catch (err) {

@@ -1,5 +1,6 @@
 // What a sample scenario produces: the notifications Nova's test looks at, each with the way
 // Nova's test checks it.
+import type { ConfigInput } from '../config.js';
 import type { ProfileName } from '../profiles/index.js';
 import type { Replacements } from '../testing/match-sample.js';
 import type { SampleHarness } from './harness.js';
@@ -44,5 +45,7 @@ export interface ScenarioResult {
 export interface Scenario {
   name: string;
   nova: string;
+  /** Options this scenario's simulator differs in from the sample environment (e.g. a second compute host). */
+  config?: Partial<ConfigInput>;
   run(h: SampleHarness, profile: ProfileName): Promise<ScenarioResult>;
 }
