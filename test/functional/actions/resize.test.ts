@@ -309,3 +309,29 @@ describe('resize: failures', () => {
     expect(ms.map((m) => m.status)).toEqual(['finished', 'error']);
   });
 });
+
+describe('resize_confirm_window', () => {
+  it('confirms a VERIFY_RESIZE server once the window has passed (0 = never, the default)', async () => {
+    const timed = await startSim({ resizeConfirmWindow: 1 });
+    try {
+      const tAdmin = await client(timed, 'admin');
+      const tDemo = await client(timed, 'demo');
+      const id = await bootServer(timed, tDemo, 'rz-window');
+      await act(timed, tDemo, id, { resize: { flavorRef: '2' } });
+      expect((await server(tDemo, id)).status).toBe('VERIFY_RESIZE');
+      const deadline = Date.now() + 8000;
+      while ((await server(tDemo, id)).status !== 'ACTIVE' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        await timed.idle();
+      }
+      expect((await server(tDemo, id)).status).toBe('ACTIVE');
+      const a = await lastAction(tAdmin, id);
+      expect(a).toMatchObject({ action: 'confirmResize', message: null });
+      expect(a.events).toEqual([expect.objectContaining({ event: 'compute_confirm_resize', result: 'Success' })]);
+    } finally {
+      await timed.close();
+    }
+    // The shared simulator (window 0) left its resized servers alone: nothing was confirmed behind the tests' back.
+    expect(sim.services.config.resizeConfirmWindow).toBe(0);
+  });
+});
