@@ -3,7 +3,7 @@
 // Both set allow_resize_to_same_host (Nova's self.flags); the sample environment has one compute host.
 import { expectEventTypes, notCompared, record, serverReplacements } from './expect.js';
 import { ScenarioError, type SampleHarness, type Server } from './harness.js';
-import { IMAGE_1, PORT_1, SWAP_OLD_VOL } from './nova-fixtures.js';
+import { IMAGE_1, PORT_1, SWAP_OLD_VOL, TEST_FLAVOR } from './nova-fixtures.js';
 import { ANY } from '../testing/match-sample.js';
 import type { Check, Recorded, Recorded4, Scenario } from './types.js';
 
@@ -153,4 +153,37 @@ export const resizeErrorRescheduled: Scenario = {
   },
 };
 
-export const RESIZE_SCENARIOS: readonly Scenario[] = [resizeAndRevert, resizeConfirm, resizeErrorRescheduled];
+/**
+ * test_compute_task.py test_migrate_fault: a server whose flavor asks for one NUMA node, its only
+ * compute service disabled, then an admin cold migrate: 202, and conductor's NoValidHost as
+ * compute_task.migrate_server.error (placement offers no candidate, so the scheduler sends nothing).
+ */
+export const migrateFault: Scenario = {
+  name: 'compute-task-migrate-fault',
+  nova: 'test_compute_task.py TestComputeTaskNotificationSample.test_migrate_fault',
+  async run(h) {
+    // _boot_a_server(additional_extra_specs=…): test_flavor gets them next to hw:watchdog_action.
+    await h.request('POST', `${COMPUTE}/flavors/${TEST_FLAVOR}/os-extra_specs`, { extra_specs: { 'hw:numa_nodes': '1', 'hw:numa_cpus.0': '0', 'hw:numa_mem.0': '512' } }, 200, { admin: true });
+    const server = await h.bootServer({ networks: [{ port: PORT_1 }] });
+    const services = (await h.request('GET', `${COMPUTE}/os-services?binary=nova-compute`, undefined, 200, { admin: true })).services as { id: string }[];
+    await h.request('PUT', `${COMPUTE}/os-services/${services[0].id}`, { status: 'disabled' }, 200, { admin: true, version: '2.53' });
+    h.resetNotifications();
+    await h.request('POST', `${COMPUTE}/servers/${server.id}/action`, { migrate: null }, 202, { admin: true });
+    await h.sim.idle();
+    await waitStatus(h, server, 'ACTIVE');
+    const ns = h.notifications();
+    const replacements = {
+      instance_uuid: server.id, 'request_spec.instance_uuid': server.id, 'request_spec.security_groups': [],
+      'request_spec.numa_topology.instance_uuid': server.id, 'request_spec.pci_requests.instance_uuid': server.id,
+      'reason.exception_message': 'No valid host was found. ', 'reason.function_name': ANY, 'reason.module_name': ANY, 'reason.traceback': ANY,
+    };
+    return {
+      name: this.name, nova: this.nova,
+      problems: expectEventTypes(ns, ['compute_task.migrate_server.error']),
+      recorded: record(ns, [['compute_task-migrate_server-error', { kind: 'sample', sample: 'compute_task-migrate_server-error', replacements }]]),
+      notes: [],
+    };
+  },
+};
+
+export const RESIZE_SCENARIOS: readonly Scenario[] = [resizeAndRevert, resizeConfirm, resizeErrorRescheduled, migrateFault];

@@ -9,7 +9,8 @@
 // compute.exception); every write one transaction; the migration record says how far a move got
 // (recovery after a crash reads it: see recoverMove/recoverConfirm/recoverRevert).
 import { POWER_STATE, type FlavorSnapshot, type Instance, type VmState } from '../../domain.js';
-import { computeTaskPayload } from '../../notifier/payloads/hosts.js';
+import { computeTaskPayload, type RequestSpecSource } from '../../notifier/payloads/hosts.js';
+import { numaTopologyPayload } from '../../notifier/payloads/numa.js';
 import { NoValidHost, type Selection } from '../../scheduler/scheduler.js';
 import type { MigrationRow } from '../../store/hosts.js';
 import { MigrationRecords } from '../../store/migration-records.js';
@@ -73,7 +74,8 @@ async function conductorMigrate(f: F<MoveArgs>, newFlavor: FlavorSnapshot, tried
   const { spec, payload } = requestSpecFor(s, instance, {});
   const ignore = [...(f.args.ignoreHosts ?? []), ...tried];
   Object.assign(spec, { flavor: newFlavor, ignoreHosts: ignore, requestedHost: f.args.host ?? null });
-  Object.assign(payload, { flavor: newFlavor, ignoreHosts: ignore });
+  // A resize recalculates the NUMA topology from the new flavor (compute_api.resize).
+  Object.assign(payload, { flavor: newFlavor, ignoreHosts: ignore, numaTopology: numaTopologyPayload(newFlavor, f.uuid) });
   let dest: Selection | null = null;
   let left: Selection[] = [];
   let failure: NoValidHost | null = null;
@@ -110,7 +112,7 @@ async function conductorMigrate(f: F<MoveArgs>, newFlavor: FlavorSnapshot, tried
     if (notifier.versionedEnabled) {
       notifier.emit({
         context: f.ctx, eventType: 'compute_task.migrate_server.error', priority: 'ERROR', source: 'nova-conductor', host: s.config.confHost,
-        payload: computeTaskPayload(f.uuid, payload, instance.vm_state, exceptionInfo(e), s.profile), instanceUuid: f.uuid, projectId: instance.project_id,
+        payload: computeTaskPayload(f.uuid, legacyRoundTrip(payload), instance.vm_state, exceptionInfo(e), s.profile), instanceUuid: f.uuid, projectId: instance.project_id,
       });
     }
     return null;
@@ -121,6 +123,15 @@ async function conductorMigrate(f: F<MoveArgs>, newFlavor: FlavorSnapshot, tried
     if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), null);
   })();
   return { dest, migration: records(f).get(migration.id)!, alternates: left };
+}
+
+/**
+ * scheduler_utils.set_vm_state_and_notify turns the RequestSpec into its legacy dict and
+ * notify_about_compute_task_error rebuilds one from it (RequestSpec.from_primitives with no
+ * filter_properties): ignore_hosts, forced hosts/nodes, hints, the group and the security groups are lost.
+ */
+function legacyRoundTrip(p: RequestSpecSource): RequestSpecSource {
+  return { ...p, ignoreHosts: null, forceHosts: null, forceNodes: null, schedulerHints: {}, instanceGroup: null, securityGroups: [] };
 }
 
 // ---------------------------------------------------------------- resize / cold migrate
