@@ -174,6 +174,37 @@ describe('resize → revert', () => {
   });
 });
 
+describe('resize of a stopped or locked server', () => {
+  it('a SHUTOFF server stays powered off through resize (VERIFY_RESIZE) and confirm (SHUTOFF)', async () => {
+    const id = await bootServer(sim, demo, 'rz-stopped');
+    await act(sim, demo, id, { 'os-stop': null });
+    await act(sim, demo, id, { resize: { flavorRef: '2' } });
+    expect(await server(demo, id)).toMatchObject({ status: 'VERIFY_RESIZE', 'OS-EXT-STS:power_state': 4 });
+    const r = await action(demo, id, { confirmResize: null });
+    expect(r.statusCode).toBe(204);
+    await sim.idle();
+    expect(await server(demo, id)).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:power_state': 4, 'OS-EXT-STS:task_state': null });
+  });
+
+  it('a locked server: 409 for its owner, an admin may resize it', async () => {
+    const id = await bootServer(sim, demo, 'rz-locked');
+    await act(sim, demo, id, { lock: null });
+    const r = await action(demo, id, { resize: { flavorRef: '2' } });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().conflictingRequest.message).toBe(`Instance ${id} is locked`);
+    await act(sim, admin, id, { resize: { flavorRef: '2' } });
+    expect((await server(admin, id)).status).toBe('VERIFY_RESIZE');
+  });
+
+  it('a paused server cannot be resized: 409 with its vm_state', async () => {
+    const id = await bootServer(sim, demo, 'rz-paused');
+    await act(sim, demo, id, { pause: null });
+    const r = await action(demo, id, { resize: { flavorRef: '2' } });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().conflictingRequest.message).toBe(`Cannot 'resize' instance ${id} while it is in vm_state paused`);
+  });
+});
+
 describe("resize: Nova's API checks", () => {
   let id: string;
   beforeAll(async () => {
