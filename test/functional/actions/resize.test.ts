@@ -11,7 +11,8 @@ let admin: Client;
 let demo: Client;
 
 beforeAll(async () => {
-  sim = await startSim({});
+  // Many servers in one project: Nova's default instance/cores/ram quotas lifted (the quota test sets its own).
+  sim = await startSim({ instanceQuota: -1, coresQuota: -1, ramQuota: -1 });
   admin = await client(sim, 'admin');
   demo = await client(sim, 'demo');
 });
@@ -171,6 +172,29 @@ describe('resize → revert', () => {
     await act(sim, admin, f.json().server.id, { migrate: null });
     // A cold migration never stays on its host.
     expect(host(await server(admin, f.json().server.id))).toBe('compute');
+  });
+});
+
+describe('resource tracking of a move', () => {
+  it('the source keeps the old flavor claimed until confirm; running_vms counts the instance once', async () => {
+    const hv = async () => {
+      const list = (await admin.req('GET', '/compute/v2.1/os-hypervisors/detail', undefined, { 'openstack-api-version': 'compute 2.87' })).json().hypervisors as Record<string, number | string>[];
+      return Object.fromEntries(list.map((h) => [h.service ? (h.service as unknown as { host: string }).host : h.hypervisor_hostname, h]));
+    };
+    const id = await bootServer(sim, demo, 'rz-rt');
+    const src = host(await server(admin, id)) as string;
+    const dst = src === 'compute' ? 'compute-2' : 'compute';
+    const before = await hv();
+    await act(sim, demo, id, { resize: { flavorRef: '2' } });
+    const during = await hv();
+    // m1.tiny (1 vCPU, 512 MB) stays claimed on the source, m1.small (1 vCPU, 2048 MB) is on the destination.
+    expect(during[src].memory_mb_used).toBe(before[src].memory_mb_used);
+    expect(during[dst].memory_mb_used).toBe((before[dst].memory_mb_used as number) + 2048);
+    expect(during[src].running_vms).toBe((before[src].running_vms as number) - 1);
+    expect((await action(demo, id, { confirmResize: null })).statusCode).toBe(204);
+    await sim.idle();
+    const after = await hv();
+    expect(after[src].memory_mb_used).toBe((before[src].memory_mb_used as number) - 512);
   });
 });
 
