@@ -120,6 +120,8 @@ async function conductorMigrate(f: F<MoveArgs>, newFlavor: FlavorSnapshot, tried
   const node = s.hosts.nodes().find((n) => n.hypervisor_hostname === dest!.node);
   s.db.transaction(() => {
     records(f).update(migration.id, { dest_compute: dest!.host, dest_node: dest!.node, dest_host: node?.host_ip ?? null }, s.runtime.now());
+    // The instance takes the zone of its new host (revert_resize sets the source's back in the API).
+    if (f.instance().availability_zone !== dest!.availabilityZone) f.save({ availability_zone: dest!.availabilityZone });
     if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), null);
   })();
   return { dest, migration: records(f).get(migration.id)!, alternates: left };
