@@ -163,7 +163,8 @@ export class HostStore {
       nodeByUuid: db.prepare('SELECT * FROM compute_nodes WHERE uuid = ?'),
       // The resource tracker's view: the node's instances, plus the moves it holds a claim for (resize/cold
       // migration): the new flavor on the destination until resize_instance hands the instance over, the old
-      // flavor on the source until the move is confirmed or reverted (a same-host resize holds both).
+      // flavor on the source until the move is confirmed or reverted (a same-host resize holds both); only an
+      // instance's newest migration counts (_update_usage_from_migrations).
       usage: db.prepare(
         `SELECT COALESCE(SUM(json_extract(f, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(f, '$.memory_mb')), 0) AS ram,
                 COALESCE(SUM(json_extract(f, '$.root_gb') + json_extract(f, '$.ephemeral_gb')), 0) AS disk, COALESCE(SUM(vm), 0) AS n
@@ -172,10 +173,12 @@ export class HostStore {
              UNION ALL
              SELECT i.old_flavor, 0 FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
               WHERE m.deleted = 0 AND m.source_node = @node AND m.migration_type IN ('resize', 'migration')
+                AND m.id = (SELECT MAX(id) FROM migrations l WHERE l.instance_uuid = m.instance_uuid AND l.deleted = 0)
                 AND m.status IN ('post-migrating', 'finished', 'confirming', 'reverting') AND i.old_flavor IS NOT NULL AND i.old_flavor != 'null'
              UNION ALL
              SELECT i.new_flavor, 0 FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
               WHERE m.deleted = 0 AND m.dest_node = @node AND m.migration_type IN ('resize', 'migration')
+                AND m.id = (SELECT MAX(id) FROM migrations l WHERE l.instance_uuid = m.instance_uuid AND l.deleted = 0)
                 AND m.status IN ('pre-migrating', 'migrating') AND i.new_flavor IS NOT NULL AND i.new_flavor != 'null'
            )`,
       ),

@@ -180,8 +180,10 @@ async function prepResize(f: F<MoveArgs>, dest: Selection, migration: MigrationR
       outcome = 'ok';
     } catch (err) {
       failure = asComputeException(err, entry);
-      records(f).update(migration.id, { status: 'error' }, s.runtime.now());
       outcome = await rescheduleOrReraise(f, dest, failure, alternates);
+      // errors_out_migration_ctxt: only an exception leaving _do_prep_resize errors the migration; after a
+      // reschedule it stays 'pre-migrating' (conductor made a new one), as in Nova.
+      if (outcome === 'failed') records(f).update(migration.id, { status: 'error' }, s.runtime.now());
     } finally {
       f.d.notifier.notifyAboutResizePrepInstance(f.ctx, f.instance(), bdms(), dest.host, 'end', newFlavor);
     }
