@@ -2,6 +2,7 @@
 import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
+import { MigrationRecords } from '../store/migration-records.js';
 import { availabilityZones } from './availability-zones.js';
 import { translateAttachmentError, translateVolumeError } from './cinder-errors.js';
 import { checkInstanceLock, checkInstanceState, invalidVolume, notFoundInstance, volumeBdmNotFound } from './checks.js';
@@ -203,10 +204,23 @@ export class ComputeApi {
         for (const b of s.bdms.listForInstance(instance.uuid)) s.bdms.destroy(b.id, now);
         return;
       }
+      if (instance.vm_state === 'resized') this.confirmResizeOnDeleting(ctx, instance, casts);
       s.instances.update(instance.uuid, { task_state: 'deleting', progress: 0, updated_at: s.runtime.now() });
       this.recordAction(ctx, instance.uuid, 'delete');
       this.cast(casts, ctx, { kind: 'terminate_instance', uuid: instance.uuid });
     });
+  }
+
+  /**
+   * compute_api._confirm_resize_on_deleting: a VERIFY_RESIZE server's move is confirmed on its source
+   * (confirmResize action, confirm_resize) before the delete; queued ahead of terminate_instance.
+   */
+  private confirmResizeOnDeleting(ctx: RequestContext, instance: Instance, casts: (() => void)[]): void {
+    const records = new MigrationRecords(this.s.db);
+    const m = records.byInstanceAndStatus(instance.uuid, 'finished') ?? records.byInstanceAndStatus(instance.uuid, 'confirming');
+    if (!m) return;
+    this.recordAction(ctx, instance.uuid, 'confirmResize');
+    this.cast(casts, ctx, { kind: 'server_action', uuid: instance.uuid, action: 'confirmResize', args: { migrationId: m.id } });
   }
 
   private async getVolume(ctx: RequestContext, id: string, op = 'get'): Promise<NovaVolume> {

@@ -341,7 +341,10 @@ export async function confirmResizeFlow(f: F<FinishedMoveArgs>): Promise<void> {
     const sys = { ...i.system_metadata };
     delete sys.old_vm_state;
     const vmState: VmState = i.power_state === POWER_STATE.shutdown ? 'stopped' : 'active';
-    saveBoth(f, { vm_state: vmState, task_state: null, old_flavor: null, new_flavor: null, system_metadata: sys }, migration.id, 'confirmed');
+    // A confirm run for a delete (_confirm_resize_on_deleting) finishes before Nova's API sets DELETING; here
+    // the delete's task_state is already saved, so it is kept.
+    const task = i.task_state === 'deleting' || i.task_state === 'soft-deleting' ? i.task_state : null;
+    saveBoth(f, { vm_state: vmState, task_state: task, old_flavor: null, new_flavor: null, system_metadata: sys }, migration.id, 'confirmed');
     f.d.notifier.notifyAboutInstanceAction(f.ctx, f.instance(), s.bdms.listForInstance(f.uuid), source, 'resize_confirm', 'end', null, { bdmsFromDb: true });
   }, { revertsTaskState: false });
 }

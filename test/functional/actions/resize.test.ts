@@ -198,6 +198,23 @@ describe('resource tracking of a move', () => {
   });
 });
 
+describe('delete while VERIFY_RESIZE', () => {
+  it('confirms the move first (_confirm_resize_on_deleting), then deletes', async () => {
+    const id = await bootServer(sim, demo, 'rz-delete');
+    await act(sim, demo, id, { resize: { flavorRef: '2' } });
+    sim.notifications.clear();
+    const r = await demo.req('DELETE', `/compute/v2.1/servers/${id}`);
+    expect(r.statusCode).toBe(204);
+    await sim.idle();
+    const types = eventTypes(sim);
+    expect(types.slice(0, 3)).toEqual(['instance.resize_confirm.start', 'instance.resize_confirm.end', 'instance.delete.start']);
+    expect((await migrations(id))[0].status).toBe('confirmed');
+    expect((await demo.req('GET', `/compute/v2.1/servers/${id}`)).statusCode).toBe(404);
+    const actions = (await admin.req('GET', `/compute/v2.1/servers/${id}/os-instance-actions`)).json().instanceActions as { action: string }[];
+    expect(actions.map((a) => a.action).slice(0, 2)).toEqual(['delete', 'confirmResize']);
+  });
+});
+
 describe('resize of a stopped or locked server', () => {
   it('a SHUTOFF server stays powered off through resize (VERIFY_RESIZE) and confirm (SHUTOFF)', async () => {
     const id = await bootServer(sim, demo, 'rz-stopped');
