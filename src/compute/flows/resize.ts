@@ -415,7 +415,6 @@ async function finishRevert(f: F<FinishedMoveArgs>, migrationId: number): Promis
  * rolled back on the source (task_state None, vm_state as it was, volumes attached there again).
  */
 export async function recoverMove(f: F<MoveArgs>): Promise<'completed' | 'rolled back'> {
-  const s = f.d.services;
   const m = records(f).latestFor(f.uuid);
   const i = f.instance();
   if (m && m.status === 'post-migrating') {
@@ -429,7 +428,6 @@ export async function recoverMove(f: F<MoveArgs>): Promise<'completed' | 'rolled
   const sys = { ...i.system_metadata };
   delete sys.old_vm_state;
   saveBoth(f, { vm_state: back, task_state: null, new_flavor: null, system_metadata: sys }, m?.id ?? null, m ? 'error' : null);
-  void s;
   return 'rolled back';
 }
 
