@@ -9,7 +9,7 @@ const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [
                      [--log-level L] [--deterministic] [--build-delay-ms N] [--notify-jsonl FILE]
                      [--notify-amqp URL] [--notify-webhook URL] [--control-token T]
                      [--compute-hosts N] [--transport http|inject] [--shelved-offload-time S] [--shelved-poll-interval S]
-                     [--reclaim-instance-interval S]
+                     [--reclaim-instance-interval S] [--allow-resize-to-same-host true|false] [--resize-confirm-window S]
        novasim samples --profile master|zed --out DIR [--check]
 Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=/tmp/n.sqlite).`;
 
@@ -22,6 +22,7 @@ const FLAGS = {
   out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'compute-hosts': { type: 'string' }, transport: { type: 'string' },
   'shelved-offload-time': { type: 'string' }, 'shelved-poll-interval': { type: 'string' }, 'reclaim-instance-interval': { type: 'string' },
+  'allow-resize-to-same-host': { type: 'string' }, 'resize-confirm-window': { type: 'string' },
 } as const;
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

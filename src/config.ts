@@ -120,6 +120,10 @@ export const ConfigSchema = z
      * others `<computeHost>-<n>`/`<node>-<n>` (a seed's `computeHosts` list replaces them).
      */
     computeHosts: z.coerce.number().int().min(1).max(1000).default(2),
+    /** Nova's [DEFAULT] allow_resize_to_same_host (default False): resize/cold migrate may land on the instance's own host. */
+    allowResizeToSameHost: bool.default(false),
+    /** Nova's [DEFAULT] resize_confirm_window, seconds: a VERIFY_RESIZE server older than this is confirmed automatically (0 = never). */
+    resizeConfirmWindow: z.coerce.number().int().min(0).default(0),
     /** Capacity of each generated node: a large hypervisor, so test suites booting hundreds of servers fit. */
     hostVcpus: z.coerce.number().int().min(1).default(64),
     hostMemoryMb: z.coerce.number().int().min(1).default(262_144),

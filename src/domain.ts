@@ -74,6 +74,9 @@ export interface Instance {
   config_drive: string;
   root_device_name: string | null;
   flavor: FlavorSnapshot;
+  /** instance.old_flavor / new_flavor: set while a resize or cold migration is in progress (null otherwise). */
+  old_flavor?: FlavorSnapshot | null;
+  new_flavor?: FlavorSnapshot | null;
   metadata: Record<string, string>;
   system_metadata: Record<string, string>;
   tags: string[];

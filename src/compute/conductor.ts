@@ -3,6 +3,7 @@
 // set_vm_state_and_notify: ERROR, a fault, compute_task.build_instances.error).
 import type { Instance, RequestContext } from '../domain.js';
 import { computeTaskPayload, type ImageMetaSource, type RequestSpecSource } from '../notifier/payloads/hosts.js';
+import { numaTopologyPayload } from '../notifier/payloads/numa.js';
 import type { RequestSpec } from '../scheduler/host-state.js';
 import { NoValidHost, type Scheduler, type Selection } from '../scheduler/scheduler.js';
 import type { Services } from '../services.js';
@@ -27,7 +28,8 @@ export interface ConductorDeps {
 function imageMeta(s: Services, ref: string): ImageMetaSource | null {
   const i = s.catalog.image(ref);
   if (!i) return null;
-  return { ...i, properties: JSON.parse(i.properties) as Record<string, string> };
+  const tags = (i as { tags?: string }).tags;
+  return { ...i, properties: JSON.parse(i.properties) as Record<string, string>, tags: tags ? (JSON.parse(tags) as string[]) : [] };
 }
 
 export function requestSpecFor(s: Services, instance: Instance, p: PlacementRequest): { spec: RequestSpec; payload: RequestSpecSource } {
@@ -40,7 +42,7 @@ export function requestSpecFor(s: Services, instance: Instance, p: PlacementRequ
     schedulerHints: p.schedulerHints ?? {},
   };
   const payload: RequestSpecSource = {
-    ...spec, image, securityGroups: ['default'], instanceGroup: null,
+    ...spec, image, securityGroups: ['default'], instanceGroup: null, numaTopology: numaTopologyPayload(instance.flavor, instance.uuid),
   };
   return { spec, payload };
 }

@@ -2,6 +2,7 @@
 // the API's half of every server delete — the cast to nova-compute when the instance's compute
 // service is up, or the "local delete" nova-api does itself when it is not (service down or forced
 // down, never scheduled and in ERROR, SHELVED_OFFLOADED), with notify_about_instance_delete.
+import { MigrationRecords } from '../store/migration-records.js';
 import type { Instance, RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
 import { checkInstanceLock, checkInstanceState } from './checks.js';
@@ -45,6 +46,15 @@ function serviceUp(s: Services, host: string): boolean {
   return !!svc && !svc.forced_down;
 }
 
+/** The confirmResize cast of _confirm_resize_on_deleting (recorded in the caller's transaction), or null without a finished move. */
+function confirmResizeOnDeleting(d: DeleteDeps, ctx: RequestContext, instance: Instance): (() => void) | null {
+  const records = new MigrationRecords(d.s.db);
+  const m = records.byInstanceAndStatus(instance.uuid, 'finished') ?? records.byInstanceAndStatus(instance.uuid, 'confirming');
+  if (!m) return null;
+  d.s.actions.start({ action: 'confirmResize', instanceUuid: instance.uuid, requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId, at: d.s.runtime.now() });
+  return d.manager.record(ctx, { kind: 'server_action', uuid: instance.uuid, action: 'confirmResize', args: { migrationId: m.id } });
+}
+
 /** compute_api._delete(context, instance, delete_type, cb, task_state=…[, deleted_at=…]). */
 export async function deleteInstance(d: DeleteDeps, ctx: RequestContext, instance: Instance, type: DeleteType): Promise<void> {
   const { s } = d;
@@ -86,8 +96,12 @@ export async function deleteInstance(d: DeleteDeps, ctx: RequestContext, instanc
       return;
     }
     recordDelete();
+    // compute_api._confirm_resize_on_deleting: a VERIFY_RESIZE server's move is confirmed on its source
+    // (confirmResize action, confirm_resize) first; queued ahead of terminate_instance.
+    const confirm = current.vm_state === 'resized' ? confirmResizeOnDeleting(d, ctx, current) : null;
     const cast: Cast = type === 'soft_delete' ? { kind: 'soft_delete_instance', uuid: instance.uuid } : { kind: 'terminate_instance', uuid: instance.uuid };
-    start = d.manager.record(ctx, cast);
+    const startDelete = d.manager.record(ctx, cast);
+    start = confirm ? () => { confirm(); startDelete(); } : startDelete;
   })();
   if (ignored) return;
   if (start) {

@@ -18,6 +18,7 @@ import { SERVER_ACTIONS } from './actions/index.js';
 import { runServerAction, type ServerActionCast } from './actions/flow.js';
 import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
+import { startResizePoller } from './resize-poller.js';
 
 export type Cast =
   | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
@@ -36,11 +37,14 @@ export class ComputeManager {
   readonly tasks: TaskRunner;
   private insertTask;
   private deleteTask;
+  /** _poll_unconfirmed_resizes while resize_confirm_window is set (compute/resize-poller.ts). */
+  private stopResizePoller: () => void;
 
   constructor(readonly d: ManagerDeps) {
     this.tasks = new TaskRunner((err) => d.services.config.logLevel !== 'silent' && console.error('compute task failed', err));
     this.insertTask = d.services.db.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)');
     this.deleteTask = d.services.db.prepare('DELETE FROM compute_tasks WHERE id = ?');
+    this.stopResizePoller = startResizePoller(this);
   }
 
   /**
@@ -147,6 +151,7 @@ export class ComputeManager {
   }
 
   close(): void {
+    this.stopResizePoller();
     this.tasks.close();
   }
 }

@@ -1,5 +1,5 @@
 // What the compute side asks of the notifier (nova/compute/utils.py notify_about_* helpers).
-import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
+import type { BlockDeviceMapping, FlavorSnapshot, Instance, RequestContext } from '../domain.js';
 
 export interface ExceptionInfoLike {
   exception: string;
@@ -25,6 +25,7 @@ export interface ComputeNotifier {
   ): void;
   notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
   notifyAboutShareAttachDetach(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'share_attach' | 'share_detach', phase: Phase, shareId: string, exc?: ExceptionInfoLike | null): void;
+  notifyAboutResizePrepInstance(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, newFlavor: FlavorSnapshot): void;
   notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
   notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;

@@ -177,6 +177,8 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
   const s = d.services;
   const decl = SERVER_ACTIONS.get(c.action);
   const instance = s.instances.get(c.uuid);
+  // Multi-step actions (resize, confirm, revert) know from their migration record how far they got.
+  if (decl?.recover && instance) return decl.recover(flowContext(d, ctx, c.uuid, c.args));
   if (!decl || !instance || instance.task_state === null) return 'completed';
   if (decl.onRestart === 'retry') {
     await runServerAction(d, ctx, decl, c.uuid, c.args);

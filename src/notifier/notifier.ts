@@ -3,7 +3,7 @@
 // nova/exception_wrapper.py for compute.exception), argument for argument where it matters:
 // the caller passes the publishing host exactly as Nova's caller does (the compute manager's
 // service host for instance notifications, CONF.host for compute.exception and nova-api).
-import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
+import type { BlockDeviceMapping, FlavorSnapshot, Instance, RequestContext } from '../domain.js';
 import type { Profile } from '../profiles/index.js';
 import type { Runtime } from '../runtime.js';
 import { buildEnvelope, eventTypeString, publisherId, type NotificationSource, type Phase, type Priority } from './envelope.js';
@@ -19,6 +19,7 @@ import {
   instanceCreatePayload,
   instanceUpdatePayload,
   instanceActionRescuePayload,
+  instanceActionResizePrepPayload,
   instanceExistsPayload,
   type AuditPeriod,
   type ExceptionInfo,
@@ -183,6 +184,13 @@ export class Notifier {
     if (!this.versionedEnabled) return null;
     const payload = instanceActionRescuePayload({ ...this.source(ctx, instance, bdms, false), fault: exc ?? null, rescueImageRef });
     return this.emitInstance(ctx, instance, 'rescue', phase, exc, host, payload);
+  }
+
+  /** notify_about_resize_prep_instance: `instance.resize_prep.<phase>`, InstanceActionResizePrepPayload (BDMs from the DB). */
+  notifyAboutResizePrepInstance(ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, phase: Phase, newFlavor: FlavorSnapshot): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    const payload = instanceActionResizePrepPayload({ ...this.source(ctx, instance, bdms, false), fault: null, newFlavor });
+    return this.emitInstance(ctx, instance, 'resize_prep', phase, null, host, payload);
   }
 
   /** notify_usage_exists(current_period=True)'s versioned half: `instance.exists`, InstanceExistsPayload. */

@@ -25,6 +25,7 @@ export const master: Profile = {
     InstancePayload: '1.9',
     InstanceActionPayload: '1.9',
     InstanceActionRescuePayload: '1.4',
+    InstanceActionResizePrepPayload: '1.4',
     InstanceExistsPayload: '2.1',
     InstanceActionVolumeSwapPayload: '1.9',
     InstanceActionVolumePayload: '1.7',

@@ -159,3 +159,17 @@ Object.assign(COMMON_RULES, {
   'os_compute_api:os-admin-password': 'rule:project_member_or_admin',
   'os_compute_api:os-remote-consoles': 'rule:project_member_or_admin',
 });
+
+// Resize and cold migration (nova/policies/servers.py resize/confirm_resize/revert_resize,
+// nova/policies/migrate_server.py migrate/migrate:host). Zed: migrate is admin-only; master lets
+// project managers cold-migrate (PROJECT_MANAGER_OR_ADMIN), a given host stays admin-only.
+Object.assign(COMMON_RULES, {
+  'os_compute_api:servers:resize': 'rule:project_member_or_admin',
+  'os_compute_api:servers:confirm_resize': 'rule:project_member_or_admin',
+  'os_compute_api:servers:revert_resize': 'rule:project_member_or_admin',
+  'os_compute_api:os-migrate-server:migrate': 'rule:context_is_admin',
+  'os_compute_api:os-migrate-server:migrate:host': 'rule:context_is_admin',
+});
+Object.assign(MASTER_RULE_OVERRIDES, {
+  'os_compute_api:os-migrate-server:migrate': 'rule:project_manager_or_admin',
+});

@@ -20,6 +20,7 @@ export interface PayloadVersions {
   SharePayload: string;
   InstanceActionRescuePayload: string;
   InstanceExistsPayload: string;
+  InstanceActionResizePrepPayload: string;
 }
 
 export interface Profile {

@@ -25,6 +25,7 @@ export const zed: Profile = {
     InstancePayload: '1.8',
     InstanceActionPayload: '1.8',
     InstanceActionRescuePayload: '1.3',
+    InstanceActionResizePrepPayload: '1.3',
     InstanceExistsPayload: '2.0',
     InstanceActionVolumeSwapPayload: '1.8',
     InstanceActionVolumePayload: '1.6',

@@ -80,7 +80,7 @@ export class SampleHarness {
    * _pop_and_verify_dest_select_notification: take the scheduler's two notifications off the front
    * (Nova's test checks them against scheduler-select_destinations-start/-end and then counts the rest).
    */
-  private popSchedulerNotifications(): void {
+  popSchedulerNotifications(): void {
     const left = this.sim.notifications.list().filter((n) => !this.popped.has(n.seq));
     const sched = left.slice(0, 2).filter((n) => n.envelope.event_type.startsWith('scheduler.select_destinations.'));
     for (const n of sched) this.popped.add(n.seq);

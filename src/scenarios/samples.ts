@@ -18,6 +18,7 @@ import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
 import { shareAttachDetach, shareAttachDetachError } from './share-attach.js';
 import { SHELVE_DELETE_SCENARIOS } from './shelve-delete.js';
+import { RESIZE_SCENARIOS } from './resize.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
   ...SHELVE_DELETE_SCENARIOS,
+  ...RESIZE_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {

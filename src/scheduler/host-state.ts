@@ -17,6 +17,8 @@ export interface RequestSpec {
   forceNodes: string[] | null;
   /** Hosts the request must avoid (a retry or a move's source). */
   ignoreHosts: string[] | null;
+  /** requested_destination.host (a cold migration to a given host): only that host is a candidate. */
+  requestedHost?: string | null;
   /** os:scheduler_hints, each value a list as Nova stores them (group, different_host, …). */
   schedulerHints: Record<string, string[]>;
 }

@@ -25,6 +25,8 @@ export interface Selection {
   node: string;
   nodeUuid: string;
   availabilityZone: string;
+  /** The other hosts that passed, best first (host_list alternates, CONF.scheduler.max_attempts - 1 of them). */
+  alternates?: Selection[];
 }
 
 export interface SchedulerDeps {
@@ -98,11 +100,13 @@ export class Scheduler {
     const forced = !!(spec.forceHosts?.length || spec.forceNodes?.length);
     if (!forced) for (const f of this.enabledFilters()) hosts = hosts.filter((h) => f.hostPasses(h, spec));
     if (!hosts.length) throw new NoValidHost('There are not enough hosts available.');
-    const chosen = this.weigh(hosts, spec)[0];
+    const weighed = this.weigh(hosts, spec);
+    const chosen = weighed[0];
     for (const f of this.enabledFilters()) f.consume?.(chosen, spec);
     this.claims.set(spec.instanceUuid, { node: chosen.nodename, vcpus: res.vcpus, memoryMb: res.memoryMb, diskGb: res.diskGb });
     this.notify(ctx, payloadSpec, 'end');
-    return { host: chosen.host, node: chosen.nodename, nodeUuid: chosen.nodeUuid, availabilityZone: chosen.availabilityZone };
+    const alternates = weighed.slice(1, 3).map((h) => ({ host: h.host, node: h.nodename, nodeUuid: h.nodeUuid, availabilityZone: h.availabilityZone }));
+    return { host: chosen.host, node: chosen.nodename, nodeUuid: chosen.nodeUuid, availabilityZone: chosen.availabilityZone, alternates };
   }
 
   /** The build claimed (instance.node is set) or gave up: placement's allocation is now the instance's own. */
@@ -115,6 +119,8 @@ export class Scheduler {
     if (h.service.disabled) return false; // compute_status_filter
     if (spec.forceHosts?.length && !spec.forceHosts.includes(h.host)) return false;
     if (spec.forceNodes?.length && !spec.forceNodes.includes(h.nodename)) return false;
+    // RequestSpec.requested_destination (cold migrate with a host): placement's in_tree, the filters still run.
+    if (spec.requestedHost && h.host !== spec.requestedHost) return false;
     if (spec.availabilityZone) {
       // map_az_to_placement_aggregate: only when some aggregate carries that zone.
       const azAggs = this.d.services.hosts.aggregates().filter((a) => a.metadata.availability_zone === spec.availabilityZone);

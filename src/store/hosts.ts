@@ -161,10 +161,26 @@ export class HostStore {
       nodes: db.prepare('SELECT * FROM compute_nodes ORDER BY id'),
       nodeById: db.prepare('SELECT * FROM compute_nodes WHERE id = ?'),
       nodeByUuid: db.prepare('SELECT * FROM compute_nodes WHERE uuid = ?'),
+      // The resource tracker's view: the node's instances, plus the moves it holds a claim for (resize/cold
+      // migration): the new flavor on the destination until resize_instance hands the instance over, the old
+      // flavor on the source until the move is confirmed or reverted (a same-host resize holds both); only an
+      // instance's newest migration counts (_update_usage_from_migrations).
       usage: db.prepare(
-        `SELECT COALESCE(SUM(json_extract(flavor, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(flavor, '$.memory_mb')), 0) AS ram,
-                COALESCE(SUM(json_extract(flavor, '$.root_gb') + json_extract(flavor, '$.ephemeral_gb')), 0) AS disk, COUNT(*) AS n
-           FROM instances WHERE node = ? AND deleted = 0`,
+        `SELECT COALESCE(SUM(json_extract(f, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(f, '$.memory_mb')), 0) AS ram,
+                COALESCE(SUM(json_extract(f, '$.root_gb') + json_extract(f, '$.ephemeral_gb')), 0) AS disk, COALESCE(SUM(vm), 0) AS n
+           FROM (
+             SELECT flavor AS f, 1 AS vm FROM instances WHERE node = @node AND deleted = 0
+             UNION ALL
+             SELECT i.old_flavor, 0 FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
+              WHERE m.deleted = 0 AND m.source_node = @node AND m.migration_type IN ('resize', 'migration')
+                AND m.id = (SELECT MAX(id) FROM migrations l WHERE l.instance_uuid = m.instance_uuid AND l.deleted = 0)
+                AND m.status IN ('post-migrating', 'finished', 'confirming', 'reverting') AND i.old_flavor IS NOT NULL AND i.old_flavor != 'null'
+             UNION ALL
+             SELECT i.new_flavor, 0 FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
+              WHERE m.deleted = 0 AND m.dest_node = @node AND m.migration_type IN ('resize', 'migration')
+                AND m.id = (SELECT MAX(id) FROM migrations l WHERE l.instance_uuid = m.instance_uuid AND l.deleted = 0)
+                AND m.status IN ('pre-migrating', 'migrating') AND i.new_flavor IS NOT NULL AND i.new_flavor != 'null'
+           )`,
       ),
       instancesOnHost: db.prepare('SELECT uuid, display_name FROM instances WHERE host = ? AND deleted = 0 ORDER BY id'),
       countOnHost: db.prepare('SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0'),
@@ -260,7 +276,7 @@ export class HostStore {
   }
 
   usage(node: string): NodeUsage {
-    const r = this.q.usage.get(node) as { vcpus: number; ram: number; disk: number; n: number };
+    const r = this.q.usage.get({ node }) as { vcpus: number; ram: number; disk: number; n: number };
     return { vcpus_used: r.vcpus, memory_mb_used: r.ram, local_gb_used: r.disk, running_vms: r.n };
   }
 

@@ -5,13 +5,13 @@ import { bool, fromIso, toIso } from './rows.js';
 
 type Row = Record<string, unknown>;
 
-const JSON_COLS = ['flavor', 'metadata', 'system_metadata', 'tags', 'network_info', 'trusted_certs'] as const;
+const JSON_COLS = ['flavor', 'metadata', 'system_metadata', 'tags', 'network_info', 'trusted_certs', 'old_flavor', 'new_flavor'] as const;
 const DATE_COLS = ['created_at', 'updated_at', 'launched_at', 'terminated_at', 'deleted_at'] as const;
 const BOOL_COLS = ['locked', 'auto_disk_config', 'deleted'] as const;
 
 function toInstance(r: Row): Instance {
   const out: Record<string, unknown> = { ...r };
-  for (const c of JSON_COLS) out[c] = JSON.parse(r[c] as string);
+  for (const c of JSON_COLS) out[c] = r[c] === undefined || r[c] === null ? null : JSON.parse(r[c] as string);
   for (const c of DATE_COLS) out[c] = fromIso(r[c] as string | null);
   for (const c of BOOL_COLS) out[c] = bool(r[c]);
   return out as unknown as Instance;

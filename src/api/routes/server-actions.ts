@@ -3,6 +3,7 @@
 // instance (404), the policy (403), then the compute API's checks (409s).
 import type { FastifyInstance } from 'fastify';
 import { SERVER_ACTIONS } from '../../compute/actions/index.js';
+import { ComputeException } from '../../compute/exceptions.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
 import { type ApiDeps, parseBody } from '../plugin.js';
@@ -26,15 +27,23 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const id = (req.params as { id: string }).id;
     const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
-    policy.authorize(decl.policy, req.ctx, target);
+    policy.authorize(typeof decl.policy === 'function' ? decl.policy(args) : decl.policy, req.ctx, target);
     const extra = decl.extraPolicy?.(req.ctx, instance);
     if (extra) policy.authorize(extra, req.ctx, target);
+    const expected: Record<string, number> = { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409 };
+    for (const [cls, how] of Object.entries(decl.errors ?? {})) expected[cls] = typeof how === 'number' ? how : how.status;
     const result = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args, (rule) => policy.authorize(rule, req.ctx, target)).catch((e: unknown) => {
-        const text = decl.errorTexts?.[(e as { pyClass?: string }).pyClass ?? ''];
-        throw text ? new NovaError(text[0], text[1]) : e;
+        // The controller's own text for an expected exception (changePassword: 501 "Unable to set password on
+        // instance"; confirmResize: "Instance has not been resized.").
+        const pyClass = (e as { pyClass?: string }).pyClass ?? '';
+        const text = decl.errorTexts?.[pyClass];
+        if (text) throw new NovaError(text[0], text[1]);
+        const how = e instanceof ComputeException ? decl.errors?.[pyClass] : undefined;
+        if (how && typeof how !== 'number') throw new NovaError(how.status, how.message);
+        throw e;
       }),
-      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409, ...decl.errors },
+      expected,
       { action: decl.conflictName, uuid: instance.uuid },
     );
     const out = decl.response?.(args) ?? result;

@@ -31,6 +31,17 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
       s.instances.update(uuid, { ...patch, updated_at: s.runtime.now() });
       return instance();
     },
+    async step(method, onHost, fn, opts = {}) {
+      const e = await withInstanceEvent(d, ctx, { ...instance(), host: onHost }, method, async () => {
+        try {
+          await fn();
+        } catch (err) {
+          if (opts.revertsTaskState !== false && s.instances.get(uuid)) s.instances.update(uuid, { task_state: null, updated_at: s.runtime.now() });
+          throw err;
+        }
+      });
+      return e;
+    },
     notify(action, phase, opts = {}) {
       // Call sites that pass bdms= list them as given; the others let the payload load them
       // (listed only when bdms_in_notifications is on).
@@ -51,6 +62,11 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
     args = next;
   }
   const f = flowContext(d, ctx, uuid, args);
+  if (decl.steps) {
+    // The flow records its own events (conductor_*, compute_* per manager method).
+    await decl.flow(f);
+    return null;
+  }
   const method = typeof decl.method === 'function' ? decl.method(args) : decl.method;
   const onHost = decl.computeHost?.(args);
   const current = s.instances.get(uuid) ?? instance;

@@ -9,16 +9,18 @@ import { shelve, shelveOffload, unshelve } from './shelve.js';
 import { forceDelete, restore } from './deferred-delete.js';
 import { changePassword } from './password.js';
 import { getRdpConsole, getSerialConsole, getSpiceConsole, getVncConsole } from './consoles.js';
+import { confirmResize, migrate, resize, revertResize } from './resize.js';
 import type { AnyServerAction } from './types.js';
 
 const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput,
-  shelve, shelveOffload, unshelve, restore, forceDelete, changePassword, getVncConsole, getSpiceConsole, getSerialConsole, getRdpConsole];
+  shelve, shelveOffload, unshelve, restore, forceDelete, changePassword, getVncConsole, getSpiceConsole, getSerialConsole, getRdpConsole,
+  resize, migrate, confirmResize, revertResize];
 
 export const SERVER_ACTIONS: ReadonlyMap<string, AnyServerAction> = new Map(ALL.map((a) => [a.name, a]));
 
 /** The compute fault points the action flows consult (`{service: "compute", operation: …}`). */
 export const ACTION_FAULT_POINTS = ['driver.power_off', 'driver.power_on', 'driver.reboot', 'driver.pause', 'driver.unpause', 'driver.suspend', 'driver.resume', 'driver.trigger_crash_dump', 'driver.rescue', 'driver.unrescue',
-  'driver.snapshot', 'driver.destroy', 'driver.spawn', 'driver.soft_delete', 'driver.restore', 'driver.set_admin_password'] as const;
+  'driver.snapshot', 'driver.destroy', 'driver.spawn', 'driver.soft_delete', 'driver.restore', 'driver.set_admin_password', 'compute.prep_resize', 'driver.migrate_disk_and_power_off', 'driver.finish_migration', 'driver.confirm_migration', 'driver.finish_revert_migration'] as const;
 
 export type { AnyServerAction, ServerAction } from './types.js';
 export { ServerActionRunner } from './runner.js';

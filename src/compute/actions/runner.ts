@@ -70,6 +70,7 @@ export class ServerActionRunner {
         }) ?? null;
         return;
       }
+      if (decl.inApiTransaction) args = decl.inApiTransaction({ s, ctx, instance: current, args, quotas: this.hooks.quotas });
       const now = s.runtime.now();
       const taskState = typeof decl.taskState === 'function' ? decl.taskState(args) : decl.taskState;
       const cast = !!decl.flow && (decl.castIf?.(current, args) ?? true);

@@ -26,3 +26,19 @@ const uuidLike = z.string().refine(isUuidLike, { message: "PY:{value} is not a '
 export const rescue = z.object({
   rescue: z.union([z.null(), z.object({ adminPass: z.string().optional(), rescue_image_ref: uuidLike.optional() }).strict()]),
 }).strict();
+
+/** servers.py resize: flavorRef (parameter_types.flavor_ref: string or integer, minLength 1) and OS-DCF:diskConfig. */
+export const resize = z.object({
+  resize: z.object({
+    flavorRef: z.union([z.string().min(1), z.number().int()]),
+    'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+  }).strict(),
+}).strict();
+
+/** migrate_server.py migrate (2.56): null or {host: fqdn-or-null}. */
+export const migrateV256 = z.object({
+  migrate: z.union([
+    z.null(),
+    z.object({ host: z.union([z.null(), z.string().min(1).max(255).regex(/^[a-zA-Z0-9-._]*$/)]).optional() }).strict(),
+  ]),
+}).strict();

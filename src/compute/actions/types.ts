@@ -10,11 +10,11 @@ import type { z } from 'zod';
 import type { Instance, RequestContext, VmState } from '../../domain.js';
 import type { ManagerDeps } from '../deps.js';
 import type { ComputeNotifier } from '../notifier-port.js';
+import type { QuotaEngine } from '../quotas.js';
 import type { Services } from '../../services.js';
 import type { GlanceClient } from '../glance-client.js';
 import type { VolumeApi } from '../volume-api.js';
 import type { ConsoleApi } from '../consoles.js';
-import type { QuotaEngine } from '../quotas.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -47,6 +47,22 @@ export interface FlowContext<A> {
   notify(action: string, phase: 'start' | 'end' | 'error' | null, opts?: { exc?: Parameters<ComputeNotifier['notifyAboutInstanceAction']>[6]; bdmsPassed?: boolean }): void;
   /** The compute service host (self.host). */
   host: string;
+  /**
+   * One manager method of a multi-step flow (resize: prep_resize → resize_instance → finish_resize), run
+   * the way Nova's decorators run it: its own `compute_<method>` event on `host`, fault, compute.exception
+   * and (unless told otherwise) reverts_task_state. Resolves to the exception it raised, or null.
+   */
+  step(method: string, host: string, fn: () => Promise<void>, opts?: { revertsTaskState?: boolean }): Promise<Error | null>;
+}
+
+/** What an action's API-side preparation sees (inside the API transaction, after the decorator checks). */
+export interface PrepareContext<A> {
+  s: Services;
+  ctx: RequestContext;
+  instance: Instance;
+  args: A;
+  /** compute_api's quota engine (absent only in runners built without one). */
+  quotas?: QuotaEngine;
 }
 
 /** The API-side effect of an action that never reaches nova-compute (lock/unlock). */
@@ -96,21 +112,34 @@ export interface ServerAction<A = unknown> {
   bodies: VersionedSchema[];
   /** Arguments for the flow, from the validated body. */
   args(body: Record<string, unknown>, v: { matches(min: string, max?: string): boolean }, gen: { password(): string }): A;
-  /** Exceptions the controller maps to a status besides the common ones (`{ UnshelveHostNotInAZ: 409 }`). */
-  errors?: Record<string, number>;
   /** Exceptions the controller answers with its own text (`NotImplementedError` → 501 "Unable to set password on instance"). */
   errorTexts?: Record<string, [number, string]>;
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
   response?(args: A): Record<string, unknown>;
-  /** Policy rule checked against {project_id, user_id} of the instance. */
-  policy: string;
+  /** Policy rule checked against {project_id, user_id} of the instance (may depend on the arguments: migrate vs migrate:host). */
+  policy: string | ((args: A) => string);
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
   extraPolicy?(ctx: RequestContext, instance: Instance): string | null;
   /** @block_shares_not_supported(): ForbiddenWithShare when the instance has a share mapped (suspend, shelve, …). */
   blockShares?: boolean;
   /** @check_instance_lock. */
   lock: boolean;
+  /**
+   * The compute API method's own checks and writes before the task_state save (resize: the new flavor,
+   * quota, image limits; confirm: the migration record). Runs in the API transaction; returns the
+   * arguments recorded in the cast. Throws ComputeExceptions the controller maps (see `errors`).
+   */
+  inApiTransaction?(p: PrepareContext<A>): A;
+  /**
+   * The controller's extra expected exceptions: class → status (`{ UnshelveHostNotInAZ: 409 }`), or status
+   * with the controller's own text.
+   */
+  errors?: Record<string, number | { status: number; message: string }>;
+  /** The flow drives its own manager methods with FlowContext.step (no outer `compute_<method>` event). */
+  steps?: boolean;
+  /** What nova-compute's start-up does with an interrupted cast of this action, when `onRestart` is not enough. */
+  recover?(f: FlowContext<A>): Promise<'completed' | 'rolled back'>;
   /** @check_instance_host(): InstanceNotReady (409) without a host. */
   host?: boolean;
   /** @check_instance_state, possibly depending on the arguments (reboot SOFT vs HARD); null = no check. */

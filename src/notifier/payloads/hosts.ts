@@ -100,6 +100,8 @@ export interface ImageMetaSource {
   id: string; name: string; status: string; visibility: string; owner: string | null; checksum: string | null; size: number;
   container_format: string; disk_format: string; min_ram: number; min_disk: number; created_at: string; updated_at: string;
   properties: Record<string, string>;
+  /** Glance's image tags (absent: none). */
+  tags?: string[];
 }
 
 export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
@@ -116,15 +118,35 @@ export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
   disk_format: (i) => i.disk_format,
   created_at: (i) => payloadTime(i.created_at),
   updated_at: (i) => payloadTime(i.updated_at),
-  tags: () => [],
+  tags: (i) => [...(i.tags ?? [])],
   direct_url: () => null,
   min_ram: (i) => i.min_ram,
   min_disk: (i) => i.min_disk,
 };
 
+/** ImageMetaProps._legacy_property_map: old Glance property names Nova reads as their new field. */
+const LEGACY_PROPS: Record<string, string> = {
+  architecture: 'hw_architecture', hypervisor_type: 'img_hv_type', hypervisor_version_requires: 'img_hv_requested_version', vm_mode: 'hw_vm_mode',
+  vmware_adaptertype: 'hw_scsi_model', vmware_disktype: 'hw_disk_type', vmware_ostype: 'os_distro', auto_disk_config: 'hw_auto_disk_config',
+  ipxe_boot: 'hw_ipxe_boot', xenapi_use_agent: 'hw_use_agent', 'hw_qemu_guest_agent': 'hw_qemu_guest_agent',
+};
+
+/**
+ * ImageMetaProps.from_dict: legacy names become their fields and only ImageMetaProps fields are kept
+ * (hw_*, img_*, os_*, traits); kernel_id, ramdisk_id and free-form keys are not properties of the object.
+ */
+export function imageMetaProps(properties: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(properties)) {
+    const name = LEGACY_PROPS[k] ?? k;
+    if (/^(hw_|img_|os_|trait:)/.test(name)) out[name] = v;
+  }
+  return out;
+}
+
 export function imageMetaPayload(image: ImageMetaSource, profile: Profile): NovaObject {
   // ImageMetaPropsPayload carries only the properties that are set.
-  const props = obj('ImageMetaPropsPayload', { ...image.properties }, profile);
+  const props = obj('ImageMetaPropsPayload', imageMetaProps(image.properties), profile);
   return obj('ImageMetaPayload', { ...populate(IMAGE_META_FIELDS, image), properties: props }, profile);
 }
 
@@ -144,6 +166,8 @@ export interface RequestSpecSource {
   securityGroups: string[];
   /** ServerGroupPayload of the instance's group, when the group filter provides one. */
   instanceGroup: NovaObject | null;
+  /** InstanceNUMATopologyPayload (numa.ts) when the flavor asks for a NUMA topology; absent/null otherwise. */
+  numaTopology?: NovaObject | null;
 }
 
 export function requestSpecPayload(r: RequestSpecSource, profile: Profile): NovaObject {
@@ -157,7 +181,7 @@ export function requestSpecPayload(r: RequestSpecSource, profile: Profile): Nova
     scheduler_hints: r.schedulerHints,
     flavor: flavorPayload(r.flavor, profile),
     image: r.image ? imageMetaPayload(r.image, profile) : null,
-    numa_topology: null,
+    numa_topology: r.numaTopology ?? null,
     pci_requests: obj('InstancePCIRequestsPayload', { instance_uuid: r.instanceUuid, requests: [] }, profile),
     requested_destination: null,
     retry: null,
