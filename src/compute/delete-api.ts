@@ -95,10 +95,10 @@ export async function deleteInstance(d: DeleteDeps, ctx: RequestContext, instanc
       ignored = true;
       return;
     }
-    recordDelete();
     // compute_api._confirm_resize_on_deleting: a VERIFY_RESIZE server's move is confirmed on its source
-    // (confirmResize action, confirm_resize) first; queued ahead of terminate_instance.
+    // (confirmResize action, confirm_resize) first; queued ahead of terminate_instance, recorded before DELETE.
     const confirm = current.vm_state === 'resized' ? confirmResizeOnDeleting(d, ctx, current) : null;
+    recordDelete();
     const cast: Cast = type === 'soft_delete' ? { kind: 'soft_delete_instance', uuid: instance.uuid } : { kind: 'terminate_instance', uuid: instance.uuid };
     const startDelete = d.manager.record(ctx, cast);
     start = confirm ? () => { confirm(); startDelete(); } : startDelete;
