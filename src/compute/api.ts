@@ -20,6 +20,7 @@ import type { NetworkApi } from './neutron-client.js';
 import { type NetworkRequest, validateNetworks } from './network.js';
 import { InterfaceApi } from './interface-api.js';
 import { ServerActionRunner } from './actions/runner.js';
+import { LiveMigrationApi } from './live-migration/api.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -60,6 +61,8 @@ export class ComputeApi {
   readonly volumeLocks = new VolumeLocks();
   /** POST /servers/{id}/action: the declared actions (compute/actions/). */
   readonly actions: ServerActionRunner;
+  /** /servers/{id}/migrations force_complete and abort (live-migration/api.ts). */
+  readonly liveMigrations: LiveMigrationApi;
 
   /** Count-based quotas (compute/quotas.ts); `checkNumInstances` is what resize checks cores/ram with. */
   readonly quotas: QuotaEngine;
@@ -82,6 +85,7 @@ export class ComputeApi {
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
     this.actions = new ServerActionRunner(s, manager, notifier);
+    this.liveMigrations = new LiveMigrationApi(s, manager);
   }
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */

@@ -16,6 +16,7 @@ import { SERVER_ACTIONS } from './actions/index.js';
 import { runServerAction, type ServerActionCast } from './actions/flow.js';
 import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
+import { doLiveMigration, type LiveMigrationJob, liveMigrationAbort, liveMigrationForceComplete } from './live-migration/manager.js';
 
 export type Cast =
   | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
@@ -25,7 +26,10 @@ export type Cast =
   | ({ kind: 'swap_volume'; uuid: string } & SwapArgs)
   | { kind: 'attach_interface'; uuid: string; args: AttachInterfaceArgs }
   | { kind: 'detach_interface'; uuid: string; portId: string }
-  | ServerActionCast;
+  | ServerActionCast
+  | LiveMigrationJob
+  | { kind: 'live_migration_force_complete'; uuid: string; migrationId: number }
+  | { kind: 'live_migration_abort'; uuid: string; migrationId: number };
 
 export class ComputeManager {
   readonly tasks: TaskRunner;
@@ -36,6 +40,16 @@ export class ComputeManager {
     this.tasks = new TaskRunner((err) => d.services.config.logLevel !== 'silent' && console.error('compute task failed', err));
     this.insertTask = d.services.db.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)');
     this.deleteTask = d.services.db.prepare('DELETE FROM compute_tasks WHERE id = ?');
+    d.spawn = (ctx, job) => {
+      const id = Number(this.insertTask.run(job.uuid, job.kind, JSON.stringify(job), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+      void this.tasks.run(`${job.uuid}#${job.kind}`, async () => {
+        try {
+          await doLiveMigration(this.d, ctx, job, id);
+        } finally {
+          this.deleteTask.run(id);
+        }
+      });
+    };
   }
 
   /**
@@ -73,6 +87,13 @@ export class ComputeManager {
         return attachInterface(this.d, ctx, c.uuid, c.args).then(() => undefined);
       case 'detach_interface':
         return detachInterface(this.d, ctx, c.uuid, c.portId);
+      case 'live_migration_job':
+        // Only recorded by spawn (run there); a recovered row is handled by recovery.ts.
+        return Promise.resolve();
+      case 'live_migration_force_complete':
+        return liveMigrationForceComplete(this.d, ctx, c.uuid);
+      case 'live_migration_abort':
+        return liveMigrationAbort(this.d, ctx, c.uuid, c.migrationId);
       case 'server_action': {
         const decl = SERVER_ACTIONS.get(c.action);
         return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args) : Promise.resolve();

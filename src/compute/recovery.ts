@@ -11,6 +11,7 @@ import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
 import { runServerAction } from './actions/flow.js';
+import { recoverLiveMigrationJob } from './live-migration/manager.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -121,6 +122,12 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       return 'completed';
     case 'server_action':
       return recoverServerAction(d, ctx, c);
+    case 'live_migration_job':
+      return recoverLiveMigrationJob(d, ctx, c);
+    case 'live_migration_force_complete':
+    case 'live_migration_abort':
+      // The job they act on is recovered on its own row (an interrupted job ends in error).
+      return 'rolled back';
   }
 }
 
@@ -128,6 +135,7 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
 function eventMethod(c: Cast): string {
   if (c.kind === 'build_and_run_instance') return '_do_build_and_run_instance';
   if (c.kind === 'server_action') return SERVER_ACTIONS.get(c.action)?.method ?? c.action;
+  if (c.kind === 'live_migration_job') return 'live_migration';
   return c.kind;
 }
 

@@ -17,6 +17,11 @@ export interface RequestSpec {
   forceNodes: string[] | null;
   /** Hosts the request must avoid (a retry or a move's source). */
   ignoreHosts: string[] | null;
+  /**
+   * RequestSpec.requested_destination (a move to a named host, not forced): placement only offers
+   * that host's node (in_tree), the filters still run.
+   */
+  requestedDestination?: { host: string; node: string | null } | null;
   /** os:scheduler_hints, each value a list as Nova stores them (group, different_host, …). */
   schedulerHints: Record<string, string[]>;
 }

@@ -115,6 +115,8 @@ export class Scheduler {
     if (h.service.disabled) return false; // compute_status_filter
     if (spec.forceHosts?.length && !spec.forceHosts.includes(h.host)) return false;
     if (spec.forceNodes?.length && !spec.forceNodes.includes(h.nodename)) return false;
+    const dest = spec.requestedDestination;
+    if (dest && (h.host !== dest.host || (dest.node !== null && h.nodename !== dest.node))) return false;
     if (spec.availabilityZone) {
       // map_az_to_placement_aggregate: only when some aggregate carries that zone.
       const azAggs = this.d.services.hosts.aggregates().filter((a) => a.metadata.availability_zone === spec.availabilityZone);

@@ -21,16 +21,16 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const schema = decl.bodies.find((b) => req.apiVersion.matches(b.min ?? '2.1', b.max))?.schema;
     const parsed = schema ? (parseBody(schema, body) as Record<string, unknown>) : body;
     // utils.generate_password: 12 characters (CONF.password_length).
-    const args = decl.args(parsed, req.apiVersion, { password: () => opts.deps.services.runtime.randomString(12) });
+    const args = await mapErrors(() => decl.args(parsed, req.apiVersion, { password: () => opts.deps.services.runtime.randomString(12) }), decl.errors ?? {});
     const id = (req.params as { id: string }).id;
     const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
-    policy.authorize(decl.policy, req.ctx, target);
+    policy.authorize(typeof decl.policy === 'function' ? decl.policy(args, opts.deps.services.profile.name) : decl.policy, req.ctx, target);
     const extra = decl.extraPolicy?.(req.ctx, instance);
     if (extra) policy.authorize(extra, req.ctx, target);
     const result = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args),
-      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400 },
+      { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ...decl.errors },
       { action: decl.conflictName, uuid: instance.uuid },
     );
     const out = decl.response?.(args) ?? result;

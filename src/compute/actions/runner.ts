@@ -32,6 +32,7 @@ export class ServerActionRunner {
       if (decl.host && !current.host) throw instanceNotReady(current.uuid);
       const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
       if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
+      decl.validate?.(s, current, args);
       if (decl.apiEffect) {
         result = decl.apiEffect({
           s, notifier: this.notifier, ctx, instance: current, args,
@@ -45,9 +46,17 @@ export class ServerActionRunner {
         s.instances.update(current.uuid, { ...(taskState !== undefined ? { task_state: taskState } : {}), ...decl.apiPatch, updated_at: now });
       }
       if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
-      if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
+      if (decl.flow && !decl.conductor) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
     })();
     if (start) (start as () => void)();
+    if (decl.conductor) {
+      // The conductor's step, then (when it hands one over) the cast to nova-compute.
+      const castArgs = decl.conductor({ s, scheduler: this.manager.d.scheduler, ctx, uuid: instance.uuid, args });
+      if (castArgs !== undefined && castArgs !== null && decl.flow) {
+        const go = s.db.transaction(() => this.manager.record(ctx, { kind: 'server_action', uuid: instance.uuid, action: decl.name, args: castArgs }))();
+        go();
+      }
+    }
     return result;
   }
 

@@ -11,6 +11,7 @@ import type { Instance, RequestContext, VmState } from '../../domain.js';
 import type { ManagerDeps } from '../deps.js';
 import type { ComputeNotifier } from '../notifier-port.js';
 import type { Services } from '../../services.js';
+import type { Scheduler } from '../../scheduler/scheduler.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -56,6 +57,15 @@ export interface ApiEffectContext<A> {
   recordApiEvent(action: string, event: string, fn: () => void): void;
 }
 
+/** What a conductor step is given. */
+export interface ConductorContext<A> {
+  s: Services;
+  scheduler: Scheduler;
+  ctx: RequestContext;
+  uuid: string;
+  args: A;
+}
+
 export interface ServerAction<A = unknown> {
   /** The key of the POST /servers/{id}/action body (`os-stop`). */
   name: string;
@@ -70,8 +80,10 @@ export interface ServerAction<A = unknown> {
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
   response?(args: A): Record<string, unknown>;
-  /** Policy rule checked against {project_id, user_id} of the instance. */
-  policy: string;
+  /** Policy rule checked against {project_id, user_id} of the instance (may depend on the arguments and the release). */
+  policy: string | ((args: A, profile: 'master' | 'zed') => string);
+  /** Further exceptions the controller maps to a status (@wsgi.expected_errors + its except clauses). */
+  errors?: Record<string, number>;
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
   extraPolicy?(ctx: RequestContext, instance: Instance): string | null;
   /** @check_instance_lock. */
@@ -80,6 +92,14 @@ export interface ServerAction<A = unknown> {
   host?: boolean;
   /** @check_instance_state, possibly depending on the arguments (reboot SOFT vs HARD); null = no check. */
   states: StateRule | ((args: A) => StateRule) | null;
+  /** compute_api checks after the decorators and before the task_state save (e.g. the host exists). */
+  validate?(s: Services, instance: Instance, args: A): void;
+  /**
+   * nova-conductor's part before nova-compute (compute_task_api.<method>): run once the API's
+   * transaction committed; returns the arguments of the cast to the instance's compute (the flow's
+   * `args`), or throws what the API should answer (or swallows it when the conductor was cast to).
+   */
+  conductor?(c: ConductorContext<A>): unknown;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
   taskState?: string | ((args: A) => string);
   /** Extra fields the API saves with task_state (force_stop: progress = 0). */
