@@ -3,6 +3,7 @@
 import type { InjectOptions } from 'fastify';
 import { createSimulator, type Simulator } from '../index.js';
 import type { ProfileName } from '../profiles/index.js';
+import type { ConfigInput } from '../config.js';
 import { toRecordedNotification } from '../testing/match-sample.js';
 import { ADMIN_USER, API_USER, IMAGE_1, PORT_1, PROJECT, scenarioConfig, TEST_FLAVOR } from './nova-fixtures.js';
 import type { Recorded4 } from './types.js';
@@ -29,8 +30,8 @@ export class SampleHarness {
     private readonly adminApi: Caller,
   ) {}
 
-  static async start(profile: ProfileName): Promise<SampleHarness> {
-    const sim = await createSimulator(scenarioConfig(profile));
+  static async start(profile: ProfileName, overrides: Partial<ConfigInput> = {}): Promise<SampleHarness> {
+    const sim = await createSimulator({ ...scenarioConfig(profile), ...overrides });
     try {
       const api = await login(sim, API_USER);
       const admin = await login(sim, ADMIN_USER);
@@ -152,6 +153,21 @@ export class SampleHarness {
   async detachInterface(server: Server, portId: string): Promise<void> {
     await this.request('DELETE', `${COMPUTE}/servers/${server.id}/os-interface/${portId}`, undefined, 202);
     await this.sim.idle();
+  }
+
+  /** self.start_service('compute', host=host): one more nova-compute, its node named like the host (the fake driver's). */
+  startCompute(host: string): void {
+    const s = this.sim.services;
+    s.db.transaction(() => s.hosts.addComputeHost(host, host, s.config, this.profile, s.runtime.now().toISOString()))();
+  }
+
+  /** _wait_for_notification(event_type): poll (the work runs in this process) until it was emitted. */
+  async waitForNotification(eventType: string, timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.sim.notifications.list().some((n) => n.envelope.event_type === eventType)) {
+      if (Date.now() > until) throw new ScenarioError(`timed out waiting for ${eventType}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   /** Cinder's admin os-reset_status (e.g. `{migration_status: "migrating"}`), as admin_api. */

@@ -16,6 +16,7 @@ import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.j
 import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
+import { LIVE_MIGRATION_SCENARIOS } from './live-migration.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...INSTANCE_ACTION_SCENARIOS,
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
+  ...LIVE_MIGRATION_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {
@@ -44,7 +46,7 @@ export interface RunSamplesOptions {
 
 /** Run one scenario on a fresh simulator (like one Nova test case). */
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
-  const h = await SampleHarness.start(profile);
+  const h = await SampleHarness.start(profile, scenario.config);
   try {
     return await scenario.run(h, profile);
   } catch (err) {

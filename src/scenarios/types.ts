@@ -3,6 +3,7 @@
 import type { ProfileName } from '../profiles/index.js';
 import type { Replacements } from '../testing/match-sample.js';
 import type { SampleHarness } from './harness.js';
+import type { ConfigInput } from '../config.js';
 
 /** Nova's fake notifier record: event_type, payload, priority, publisher_id. */
 export type Recorded4 = Record<string, unknown> & { event_type: string; payload: Record<string, unknown>; priority: string; publisher_id: string };
@@ -44,5 +45,7 @@ export interface ScenarioResult {
 export interface Scenario {
   name: string;
   nova: string;
+  /** Simulator options this test class sets on top of scenarioConfig (e.g. a flag of its setUp). */
+  config?: Partial<ConfigInput>;
   run(h: SampleHarness, profile: ProfileName): Promise<ScenarioResult>;
 }
