@@ -46,7 +46,8 @@ export class ComputeManager {
         try {
           await doLiveMigration(this.d, ctx, job, id);
         } finally {
-          this.deleteTask.run(id);
+          // A job cut short by closing the simulator keeps its row for start-up recovery.
+          if (this.d.services.db.open) this.deleteTask.run(id);
         }
       });
     };

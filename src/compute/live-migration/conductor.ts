@@ -41,7 +41,6 @@ export interface LiveMigrateConductorDeps {
 }
 
 const TASK = 'nova.conductor.tasks.live_migrate';
-const tooOld = (e: ComputeException) => e;
 
 /** The exceptions _live_migrate handles by resetting task_state (vm_state unchanged) and re-raising. */
 const KNOWN = new Set([
@@ -188,7 +187,7 @@ function checkCompatible(s: Services, source: string, dest: string): void {
     throw fail('InvalidHypervisorType', 'The supplied hypervisor type of is invalid.', '_check_compatible_with_source_hypervisor');
   }
   if (src.hypervisor_version > dst.hypervisor_version) {
-    throw tooOld(fail('DestinationHypervisorTooOld', 'The instance requires a newer hypervisor version than has been provided.', '_check_compatible_with_source_hypervisor'));
+    throw (fail('DestinationHypervisorTooOld', 'The instance requires a newer hypervisor version than has been provided.', '_check_compatible_with_source_hypervisor'));
   }
 }
 

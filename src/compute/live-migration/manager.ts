@@ -126,8 +126,14 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
     }
     const ms = s.config.liveMigrationMs;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([mon.woken, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    await Promise.race([mon.woken, new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+      // A migration in progress does not keep the process alive.
+      timer.unref();
+    })]);
     clearTimeout(timer);
+    // The simulator was closed meanwhile (a stop or a crash): the job ends with it; recovery picks it up.
+    if (!s.db.open) return;
     if (mon.aborted) {
       await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled', false);
       return;

@@ -209,3 +209,43 @@ describe('live migration (zed)', () => {
     expect(payload['nova_object.version']).toBe('1.8');
   });
 });
+
+describe('live migration: recovery after a crash mid-migration', () => {
+  it('a job interrupted while running: migration error, task_state cleared, the BDM back on the source attachment, the destination one deleted', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'novasim-lm-'));
+    const db = join(dir, 'lm.db');
+    let sim = await startSim({ db, liveMigrationMs: 600_000 });
+    try {
+      let admin = await client(sim, 'admin');
+      const demo = await client(sim, 'demo');
+      const id = await bootServer(sim, demo, 'lm-crash');
+      const vol = await createVolume(sim, demo, 1, 'lmcrash');
+      await attach(sim, demo, id, vol);
+      await sim.idle();
+      const source = await hostOf(admin, id);
+      const oldAtt = sim.services.bdms.getByVolumeAndInstance(vol, id)!.attachment_id!;
+      expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: true } })).statusCode).toBe(202);
+      await waitStatus(sim, admin, id, 'running');
+      const newAtt = sim.services.bdms.getByVolumeAndInstance(vol, id)!.attachment_id!;
+      expect(newAtt).not.toBe(oldAtt);
+      // "SIGKILL": the process state is gone, the job's compute_tasks row stays.
+      await sim.close();
+      sim = await startSim({ db, liveMigrationMs: 600_000 });
+      const report = await sim.recovery;
+      expect(report.rolledBack).toEqual([{ kind: 'live_migration_job', instance: id }]);
+      admin = await client(sim, 'admin');
+      expect(await server(admin, id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': source });
+      expect((await admin.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`)).json().migrations[0].status).toBe('error');
+      expect(sim.services.bdms.getByVolumeAndInstance(vol, id)!.attachment_id).toBe(oldAtt);
+      expect((await attachment(sim, admin, oldAtt))?.status).toBe('attached');
+      expect(await attachment(sim, admin, newAtt)).toBeNull();
+      expect(sim.services.db.prepare('SELECT COUNT(*) AS n FROM compute_tasks').get()).toEqual({ n: 0 });
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
