@@ -97,6 +97,22 @@ describe('live migration (master)', () => {
     expect(events.every((e) => e.result === 'Success')).toBe(true);
   });
 
+  it("the server's ports are bound to the destination host once it arrives (migrate_instance_finish)", async () => {
+    const res = await demo.req('POST', S, { server: { name: 'lmnet', imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'auto' } });
+    expect(res.statusCode).toBe(202);
+    const id = res.json().server.id as string;
+    await sim.idle();
+    const source = await hostOf(admin, id);
+    const ports = async () => (await sim.app.inject({ url: `/networking/v2.0/ports?device_id=${id}`, headers: { 'x-auth-token': admin.token } })).json().ports as { 'binding:host_id': string }[];
+    expect((await ports()).map((p) => p['binding:host_id'])).toEqual([source]);
+    expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: true } })).statusCode).toBe(202);
+    const m = await waitStatus(sim, admin, id, 'running');
+    expect((await ports()).map((p) => p['binding:host_id'])).toEqual([source]);
+    expect((await admin.req('POST', `${S}/${id}/migrations/${m.id}/action`, { force_complete: null })).statusCode).toBe(202);
+    await sim.idle();
+    expect((await ports()).map((p) => p['binding:host_id'])).toEqual([other(source)]);
+  });
+
   it('abort: the running migration is cancelled, the instance stays on its host, the BDM points at the source attachment again', async () => {
     const id = await bootServer(sim, demo, 'lm2');
     const vol = await createVolume(sim, demo, 1, 'lmvol2');
