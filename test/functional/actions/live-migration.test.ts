@@ -265,3 +265,42 @@ describe('live migration: recovery after a crash mid-migration', () => {
     }
   });
 });
+
+describe('live migration: the request bodies of Nova api_samples', () => {
+  it('each live-migrate-server.json is accepted at its microversion (host = the other compute) and the server moves', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../../fixtures/reference/nova/api_samples/', import.meta.url));
+    const files: [string, string][] = [
+      ['os-migrate-server/live-migrate-server.json', '2.1'], ['os-migrate-server/v2.25/live-migrate-server.json', '2.25'],
+      ['os-migrate-server/v2.30/live-migrate-server.json', '2.30'], ['os-migrate-server/v2.68/live-migrate-server.json', '2.68'],
+      ['server-migrations/v2.22/live-migrate-server.json', '2.22'], ['server-migrations/v2.24/live-migrate-server.json', '2.24'],
+      ['server-migrations/v2.65/live-migrate-server.json', '2.65'], ['server-migrations/v2.80/live-migrate-server.json', '2.80'],
+    ];
+    const sim = await startSim({ liveMigrationMs: 1 });
+    try {
+      const admin = await client(sim, 'admin');
+      const id = await bootServer(sim, admin, 'lm-samples');
+      for (const [file, version] of files) {
+        const body = JSON.parse(readFileSync(`${root}${file}`, 'utf8')) as { 'os-migrateLive': Record<string, unknown> };
+        const source = await hostOf(admin, id);
+        body['os-migrateLive'].host = other(source);
+        const res = await action(admin, id, body, version);
+        expect(res.statusCode, `${file}: ${res.body}`).toBe(202);
+        await sim.idle();
+        expect(await server(admin, id), file).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': other(source) });
+      }
+      // force_complete.json at 2.22 for a migration that is not running: Nova's 400 text.
+      const done = (await admin.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`)).json().migrations[0];
+      const fc = JSON.parse(readFileSync(`${root}server-migrations/v2.22/force_complete.json`, 'utf8'));
+      const migrating = sim.services.db.prepare("UPDATE instances SET task_state = 'migrating' WHERE uuid = ?");
+      migrating.run(id);
+      expect((await admin.req('POST', `${S}/${id}/migrations/${done.id}/action`, fc, v('2.22'))).json()).toEqual({
+        badRequest: { code: 400, message: `Migration ${done.id} state of instance ${id} is completed. Cannot force complete while the migration is in this state.` },
+      });
+      expect((await admin.req('POST', `${S}/${id}/migrations/${done.id}/action`, fc, v('2.21'))).statusCode).toBe(404);
+    } finally {
+      await sim.close();
+    }
+  });
+});
