@@ -124,16 +124,28 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
       s.db.transaction(() => s.instances.update(uuid, { vm_state: 'error', task_state: null, updated_at: now(d) }))();
       return;
     }
-    const ms = s.config.liveMigrationMs;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([mon.woken, new Promise<void>((r) => {
-      timer = setTimeout(r, ms);
-      // A migration in progress does not keep the process alive.
-      timer.unref();
-    })]);
-    clearTimeout(timer);
+    // FakeLiveMigrateDriver.live_migration: migrating until force_complete/abort, the time is up, or
+    // the guest is gone (the instance deleted, the simulator closed).
+    const deadline = Date.now() + s.config.liveMigrationMs;
+    let woken = false;
+    void mon.woken.then(() => (woken = true));
+    while (!woken && Date.now() < deadline && s.db.open && s.instances.get(uuid)) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([mon.woken, new Promise<void>((r) => {
+        timer = setTimeout(r, Math.min(50, Math.max(0, deadline - Date.now())));
+        // A migration in progress does not keep the process alive.
+        timer.unref();
+      })]);
+      clearTimeout(timer);
+    }
     // The simulator was closed meanwhile (a stop or a crash): the job ends with it; recovery picks it up.
     if (!s.db.open) return;
+    if (!s.instances.get(uuid)) {
+      // Deleted while migrating: its terminate removed the destination's attachments; the source's go too.
+      for (const att of Object.values(oldAttachments)) await d.volumes.attachmentDelete(ctx, att).catch(() => undefined);
+      setMigrationStatus(d, cast.migrationId, 'error');
+      return;
+    }
     if (mon.aborted) {
       await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled', false);
       return;

@@ -142,6 +142,23 @@ describe('live migration (master)', () => {
     expect((await admin.req('POST', `${S}/${id}/migrations/${m.id}/action`, { force_complete: null })).json().conflictingRequest.message).toBe(`Instance ${id} is in an invalid state for 'force_complete'`);
   });
 
+  it('deleting a migrating server ends the job: the migration in error, no attachment left in Cinder', async () => {
+    const id = await bootServer(sim, demo, 'lm-del');
+    const vol = await createVolume(sim, demo, 1, 'lmdel');
+    await attach(sim, demo, id, vol);
+    await sim.idle();
+    const source = await hostOf(admin, id);
+    expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: false } })).statusCode).toBe(202);
+    await waitStatus(sim, admin, id, 'running');
+    // A second live migration while one runs: task_state migrating.
+    expect((await action(admin, id, { 'os-migrateLive': { host: null, block_migration: false } })).json().conflictingRequest.message).toBe(`Cannot 'os-migrateLive' instance ${id} while it is in task_state migrating`);
+    expect((await demo.req('DELETE', `${S}/${id}`)).statusCode).toBe(204);
+    await sim.idle();
+    expect((await admin.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`)).json().migrations[0].status).toBe('error');
+    const volume = (await sim.app.inject({ url: `/volume/v3/${admin.projectId}/volumes/${vol}`, headers: { 'x-auth-token': admin.token } })).json().volume;
+    expect(volume).toMatchObject({ status: 'available', attachments: [] });
+  });
+
   it("refuses with Nova's 400/409 texts: states, lock, unknown host, current host, force without host, bodies per microversion", async () => {
     const id = await bootServer(sim, demo, 'lm3');
     const source = await hostOf(admin, id);
