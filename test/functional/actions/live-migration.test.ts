@@ -159,6 +159,26 @@ describe('live migration (master)', () => {
     expect(volume).toMatchObject({ status: 'available', attachments: [] });
   });
 
+  it('abort while preparing: refused before 2.65, accepted from 2.65 (rolled back once the destination is prepared)', async () => {
+    const id = await bootServer(sim, demo, 'lm-prep');
+    const source = await hostOf(admin, id);
+    sim.faults.add({ service: 'compute', operation: 'driver.pre_live_migration', match: { instance_uuid: id }, error: { delay_ms: 400 } });
+    expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: false } })).statusCode).toBe(202);
+    const m = await waitStatus(sim, admin, id, 'preparing');
+    expect((await admin.req('DELETE', `${S}/${id}/migrations/${m.id}`, undefined, v('2.64'))).json()).toEqual({
+      badRequest: { code: 400, message: `Migration ${m.id} state of instance ${id} is preparing. Cannot abort live migration while the migration is in this state.` },
+    });
+    sim.notifications.clear();
+    expect((await admin.req('DELETE', `${S}/${id}/migrations/${m.id}`, undefined, v('2.65'))).statusCode).toBe(202);
+    await sim.idle();
+    expect(eventTypes(sim)).toEqual([
+      'instance.live_migration_abort.start', 'instance.live_migration_abort.end', 'instance.live_migration_pre.end',
+      'instance.live_migration_rollback.start', 'instance.live_migration_rollback.end', 'instance.live_migration_abort.end',
+    ]);
+    expect(await server(admin, id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': source });
+    expect((await admin.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`)).json().migrations[0].status).toBe('cancelled');
+  });
+
   it("refuses with Nova's 400/409 texts: states, lock, unknown host, current host, force without host, bodies per microversion", async () => {
     const id = await bootServer(sim, demo, 'lm3');
     const source = await hostOf(admin, id);
