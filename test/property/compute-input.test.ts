@@ -68,7 +68,10 @@ const ROUTES: Route[] = [
   { name: 'server.action.unknown', method: 'POST', path: '/servers/{server}/action', body: () => ({ 'os-stop': null }) },
   {
     name: 'server.action.migrateLive', method: 'POST', path: '/servers/{server}/action',
-    body: (_f, v) => ({ 'os-migrateLive': ge(v, '2.25') ? { host: null, block_migration: 'auto' } : { host: null, block_migration: false, disk_over_commit: false } }),
+    body: (_f, v): Json => {
+      const m: { [k: string]: Json } = ge(v, '2.25') ? { host: null, block_migration: 'auto' } : { host: null, block_migration: false, disk_over_commit: false };
+      return { 'os-migrateLive': m };
+    },
   },
   { name: 'server_migrations.force_complete', method: 'POST', path: '/servers/{server}/migrations/1/action', body: () => ({ force_complete: null }) },
   { name: 'server_migrations.delete', method: 'DELETE', path: '/servers/{server}/migrations/1' },

@@ -349,11 +349,17 @@ export async function recoverLiveMigrationJob(d: ManagerDeps, ctx: RequestContex
     return 'completed';
   }
   for (const bdm of instance ? s.bdms.listForInstance(job.uuid) : []) {
-    const was = bdm.volume_id ? old[bdm.volume_id] : undefined;
-    if (!was || bdm.attachment_id === was) continue;
-    if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id).catch(() => undefined);
-    const att = await d.volumes.attachmentGet(ctx, was).catch(() => null);
-    s.db.transaction(() => s.bdms.update(bdm.id, { attachment_id: was, ...(att ? { connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }) } : {}), updated_at: now(d) }))();
+    if (!bdm.volume_id || !bdm.attachment_id) continue;
+    const was = old[bdm.volume_id] ?? bdm.attachment_id;
+    if (bdm.attachment_id !== was) {
+      await d.volumes.attachmentDelete(ctx, bdm.attachment_id).catch(() => undefined);
+      const att = await d.volumes.attachmentGet(ctx, was).catch(() => null);
+      s.db.transaction(() => s.bdms.update(bdm.id, { attachment_id: was, ...(att ? { connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }) } : {}), updated_at: now(d) }))();
+    }
+    // Killed between Cinder's attachment_create and its record here: the destination's attachment
+    // is only in Cinder. Any attachment of this server's volume but the source's goes.
+    const theirs = await d.volumes.attachmentList(ctx, bdm.volume_id, job.uuid).catch(() => []);
+    for (const a of theirs) if (a.id !== was) await d.volumes.attachmentDelete(ctx, a.id).catch(() => undefined);
   }
   if (m && ['accepted', 'queued', 'preparing', 'running', 'post-migrating'].includes(m.status)) setMigrationStatus(d, m.id, 'error');
   if (instance && instance.task_state === 'migrating') s.db.transaction(() => s.instances.update(job.uuid, { task_state: null, updated_at: now(d) }))();
