@@ -154,6 +154,7 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
     return 'completed';
   }
   s.instances.update(c.uuid, { task_state: null, updated_at: s.runtime.now() });
+  decl.revertExtra?.(d, c.args);
   return 'rolled back';
 }
 

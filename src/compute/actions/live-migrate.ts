@@ -5,6 +5,7 @@ import { ComputeException } from '../exceptions.js';
 import { type LiveMigrateArgs, type LiveMigrationCast, liveMigrateInstance } from '../live-migration/conductor.js';
 import { liveMigration } from '../live-migration/manager.js';
 import { defineAction } from './types.js';
+import { MigrationRecords } from '../../store/migration-records.js';
 
 // parameter_types.boolean (the API's common.ts booleanLike, kept here so compute imports nothing from api/).
 const TRUE_VALUES: readonly unknown[] = [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes'];
@@ -89,4 +90,9 @@ export const migrateLive = defineAction<MigrateLiveArgs>({
   // The job itself is recovered on its own compute_tasks row.
   revertsTaskState: false,
   onRestart: 'revert',
+  // Interrupted before the source compute queued it: _reset_live_migration leaves the migration in error.
+  revertExtra(d, a) {
+    const m = a.cast ? new MigrationRecords(d.services.db).get(a.cast.migrationId) : null;
+    if (m && ['accepted', 'queued', 'preparing', 'running'].includes(m.status)) new MigrationRecords(d.services.db).update(m.id, { status: 'error' }, d.services.runtime.now().toISOString());
+  },
 });

@@ -118,6 +118,8 @@ export interface ServerAction<A = unknown> {
    * method again (stop/start/reboot), `revert` clears task_state.
    */
   onRestart?: 'retry' | 'revert';
+  /** What else a `revert` restart undoes (e.g. the live migration's record goes to `error`). */
+  revertExtra?(d: ManagerDeps, args: A): void;
 }
 
 /** A declaration with its argument type erased, for the registry. */

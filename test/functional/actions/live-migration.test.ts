@@ -341,3 +341,42 @@ describe('live migration: the request bodies of Nova api_samples', () => {
     }
   });
 });
+
+describe('live migration: recovery of the cast itself', () => {
+  it('killed after the conductor, before the source compute queued it: task_state cleared, the migration in error', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const Database = (await import('better-sqlite3')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'novasim-lmcast-'));
+    const db = join(dir, 'lm.db');
+    let sim = await startSim({ db });
+    try {
+      const admin = await client(sim, 'admin');
+      const id = await bootServer(sim, admin, 'lm-cast');
+      const source = await hostOf(admin, id);
+      await sim.close();
+      // The database as a crash right after the conductor would leave it: task_state migrating, the
+      // migration `accepted` with its destination, the cast to the source recorded but not run.
+      const d = new Database(db);
+      const now = new Date().toISOString();
+      d.prepare("UPDATE instances SET task_state = 'migrating' WHERE uuid = ?").run(id);
+      const mid = Number(d.prepare(`INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, status, migration_type, created_at)
+        VALUES ('00000000-0000-4000-8000-00000000abcd', ?, ?, ?, 'accepted', 'live-migration', ?)`).run(id, source, other(source), now).lastInsertRowid);
+      const ctx = { requestId: 'req-00000000-0000-0000-0000-00000000abcd', userId: admin.userId, projectId: admin.projectId, roles: ['admin'], isAdmin: true, authToken: 'gone' };
+      d.prepare('INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run('live-migration', id, ctx.requestId, ctx.userId, ctx.projectId, now, now);
+      const cast = { kind: 'server_action', uuid: id, action: 'os-migrateLive', args: { host: other(source), blockMigration: false, diskOverCommit: null, force: false, async: true, cast: { migrationId: mid, dest: other(source), destNode: 'x', blockMigration: false } } };
+      d.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)').run(id, 'server_action', JSON.stringify(cast), JSON.stringify(ctx), now);
+      d.close();
+      sim = await startSim({ db });
+      expect((await sim.recovery).rolledBack).toEqual([{ kind: 'server_action', instance: id }]);
+      const admin2 = await client(sim, 'admin');
+      expect(await server(admin2, id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': source });
+      expect((await admin2.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`)).json().migrations[0].status).toBe('error');
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
