@@ -30,6 +30,8 @@ export interface LiveMigrationJob {
 interface Monitor {
   migrationId: number;
   aborted: boolean;
+  /** A simulator reset is wiping everything: the job just stops. */
+  abandoned?: boolean;
   wake: () => void;
   woken: Promise<void>;
 }
@@ -39,6 +41,14 @@ function monitorsOf(d: ManagerDeps): Map<string, Monitor> {
   let m = monitors.get(d.services);
   if (!m) monitors.set(d.services, (m = new Map()));
   return m;
+}
+
+/** Stop every migration job of this simulator at once (before a reset wipes the database). */
+export function abandonLiveMigrations(services: object): void {
+  for (const mon of monitors.get(services)?.values() ?? []) {
+    mon.abandoned = true;
+    mon.wake();
+  }
 }
 
 const records = (d: ManagerDeps) => new MigrationRecords(d.services.db);
@@ -138,8 +148,9 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
       })]);
       clearTimeout(timer);
     }
-    // The simulator was closed meanwhile (a stop or a crash): the job ends with it; recovery picks it up.
-    if (!s.db.open) return;
+    // The simulator was closed meanwhile (a stop or a crash): the job ends with it; recovery picks it
+    // up. A reset: everything goes anyway.
+    if (!s.db.open || mon.abandoned) return;
     if (!s.instances.get(uuid)) {
       // Deleted while migrating: its terminate removed the destination's attachments; the source's go too.
       for (const att of Object.values(oldAttachments)) await d.volumes.attachmentDelete(ctx, att).catch(() => undefined);

@@ -235,6 +235,27 @@ describe('live migration (master)', () => {
   });
 });
 
+describe('live migration: reset', () => {
+  it('a reset ends a running live migration job at once', async () => {
+    const sim = await startSim({ liveMigrationMs: 600_000 });
+    try {
+      const admin = await client(sim, 'admin');
+      const id = await bootServer(sim, admin, 'lm-reset');
+      const source = await hostOf(admin, id);
+      expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: false } })).statusCode).toBe(202);
+      await waitStatus(sim, admin, id, 'running');
+      const t0 = Date.now();
+      await sim.reset();
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      await sim.idle();
+      expect(sim.services.hosts.migrations()).toEqual([]);
+      expect(sim.services.db.prepare('SELECT COUNT(*) AS n FROM compute_tasks').get()).toEqual({ n: 0 });
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('live migration (zed)', () => {
   let sim: Simulator;
   let admin: Client;
