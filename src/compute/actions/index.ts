@@ -15,7 +15,7 @@ export const SERVER_ACTIONS: ReadonlyMap<string, AnyServerAction> = new Map(ALL.
 /** The compute fault points the action flows consult (`{service: "compute", operation: …}`). */
 export const ACTION_FAULT_POINTS = ['driver.power_off', 'driver.power_on', 'driver.reboot', 'driver.pause', 'driver.unpause', 'driver.suspend', 'driver.resume', 'driver.trigger_crash_dump', 'driver.rescue', 'driver.unrescue',
   // Live migration (compute/live-migration/manager.ts): the source's call to the destination, and the driver steps.
-  'rpc.pre_live_migration', 'driver.pre_live_migration', 'driver.live_migration', 'driver.post_live_migration_at_destination',
+  'rpc.pre_live_migration', 'driver.pre_live_migration', 'driver.live_migration', 'driver.live_migration_monitor', 'driver.post_live_migration_at_destination',
   'driver.rollback_live_migration_at_destination', 'driver.live_migration_force_complete', 'driver.live_migration_abort'] as const;
 
 export type { AnyServerAction, ServerAction } from './types.js';

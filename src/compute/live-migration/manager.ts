@@ -161,6 +161,14 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
       await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled', false);
       return;
     }
+    try {
+      // The hypervisor's migration job itself failing (libvirt's _live_migration_monitor): the
+      // driver calls recover_method with its default status, `failed`.
+      await faultPoint(d, 'driver.live_migration_monitor', uuid, ['_do_live_migration']);
+    } catch {
+      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'failed', false);
+      return;
+    }
     await postLiveMigration(d, ctx, uuid, cast, sourceBdms, source);
   } finally {
     if (monitorsOf(d).get(uuid) === mon) monitorsOf(d).delete(uuid);

@@ -256,6 +256,32 @@ describe('live migration: reset', () => {
   });
 });
 
+describe('live migration: the hypervisor job fails', () => {
+  it('driver.live_migration_monitor raising: rolled back, the migration `failed`; driver.live_migration raising: ERROR, `error`', async () => {
+    const sim = await startSim({ liveMigrationMs: 1 });
+    try {
+      const admin = await client(sim, 'admin');
+      const id = await bootServer(sim, admin, 'lm-fail');
+      const source = await hostOf(admin, id);
+      sim.faults.add({ service: 'compute', operation: 'driver.live_migration_monitor', match: { instance_uuid: id }, error: { exception: 'libvirtError', message: 'operation failed: migration job: unexpectedly failed' } });
+      sim.notifications.clear();
+      expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: false } })).statusCode).toBe(202);
+      await sim.idle();
+      expect(eventTypes(sim).slice(2)).toEqual(['instance.live_migration_pre.start', 'instance.live_migration_pre.end', 'instance.live_migration_rollback.start', 'instance.live_migration_rollback.end']);
+      expect(await server(admin, id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': source });
+      const migs = () => admin.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`).then((r) => r.json().migrations as { status: string }[]);
+      expect((await migs())[0].status).toBe('failed');
+      sim.faults.add({ service: 'compute', operation: 'driver.live_migration', match: { instance_uuid: id }, error: { exception: 'libvirtError', message: 'internal error' } });
+      expect((await action(admin, id, { 'os-migrateLive': { host: other(source), block_migration: false } })).statusCode).toBe(202);
+      await sim.idle();
+      expect(await server(admin, id)).toMatchObject({ status: 'ERROR', 'OS-EXT-STS:task_state': null });
+      expect((await migs())[0].status).toBe('error');
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('live migration (zed)', () => {
   let sim: Simulator;
   let admin: Client;
