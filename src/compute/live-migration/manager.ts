@@ -111,12 +111,12 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
       // _cleanup_pre_live_migration: the migration in `error`, then the rollback (nothing to undo on
       // the destination's disks beyond its clean-up). The job's exception is only logged by the executor.
       setMigrationStatus(d, cast.migrationId, 'error');
-      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, null, true);
+      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, null);
       return;
     }
     if (mon.aborted) {
       // Aborted while preparing (2.65): _waiting_live_migrations no longer has it.
-      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled', false);
+      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled');
       notify(d, ctx, s.instances.get(uuid)!, source, 'live_migration_abort', 'end');
       return;
     }
@@ -158,7 +158,7 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
       return;
     }
     if (mon.aborted) {
-      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled', false);
+      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'cancelled');
       return;
     }
     try {
@@ -166,7 +166,7 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
       // driver calls recover_method with its default status, `failed`.
       await faultPoint(d, 'driver.live_migration_monitor', uuid, ['_do_live_migration']);
     } catch {
-      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'failed', false);
+      await rollbackLiveMigration(d, ctx, uuid, cast, sourceBdms, source, 'failed');
       return;
     }
     await postLiveMigration(d, ctx, uuid, cast, sourceBdms, source);
@@ -199,8 +199,11 @@ async function preLiveMigrationOnDest(d: ManagerDeps, ctx: RequestContext, uuid:
           throw translateAttachmentError(e, bdm.volume_id, 'attachment_create');
         }
         old[bdm.volume_id] = bdm.attachment_id;
-        remember({ ...old });
-        s.db.transaction(() => s.bdms.update(bdm.id, { attachment_id: att.id, connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }), updated_at: now(d) }))();
+        // migrate_data.old_vol_attachment_ids (kept on the job's row for recovery) and bdm.save(): one step.
+        s.db.transaction(() => {
+          remember({ ...old });
+          s.bdms.update(bdm.id, { attachment_id: att.id, connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }), updated_at: now(d) });
+        })();
       }
       await faultPoint(d, 'driver.pre_live_migration', uuid, ['pre_live_migration', '_do_pre_live_migration']);
     } catch (e) {
@@ -245,10 +248,9 @@ async function rollbackVolumeBdms(d: ManagerDeps, ctx: RequestContext, uuid: str
  * instance as serialised then: task_state still migrating) runs when it has something to clean up:
  * a block migration (not a shared instance path, _live_migration_cleanup_flags).
  */
-async function rollbackLiveMigration(d: ManagerDeps, ctx: RequestContext, uuid: string, cast: LiveMigrationCast, sourceBdms: BlockDeviceMapping[], source: string, status: string | null, preLive: boolean): Promise<void> {
+async function rollbackLiveMigration(d: ManagerDeps, ctx: RequestContext, uuid: string, cast: LiveMigrationCast, sourceBdms: BlockDeviceMapping[], source: string, status: string | null): Promise<void> {
   const s = d.services;
   if (!s.instances.get(uuid)) return;
-  void preLive;
   await rollbackVolumeBdms(d, ctx, uuid, sourceBdms);
   const bdms = s.bdms.listForInstance(uuid);
   notify(d, ctx, s.instances.get(uuid)!, source, 'live_migration_rollback', 'start', bdms);
