@@ -7,8 +7,11 @@ import type { MigrationRow } from '../../store/hosts.js';
 import { isoMicro } from '../../time-format.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
-import { type ApiDeps, parseBody } from '../plugin.js';
+import { type ApiDeps, parseBody, parseQuery } from '../plugin.js';
 import { z } from 'zod';
+
+/** schemas/server_migrations.py index_query_v2102 / show_query_v2102: no query parameters (additionalProperties False). */
+const noQuery = z.object({}).strict();
 
 /** schemas/server_migrations.py force_complete: {"force_complete": null}. */
 const forceCompleteSchema = z.object({ force_complete: z.null() }).strict();
@@ -101,6 +104,7 @@ export async function osMigrationRoutes(app: FastifyInstance, opts: { deps: ApiD
 
   app.get('/servers/:id/migrations', async (req) => {
     if (!req.apiVersion.matches('2.23')) throw new NovaError(404, 'The resource could not be found.');
+    if (req.apiVersion.matches('2.102')) parseQuery(noQuery, req.query);
     const i = await serverOf(req);
     policy.authorize('os_compute_api:servers:migrations:index', req.ctx, { project_id: i.project_id });
     // Master: the host fields are null unless servers:migrations:index:host allows them (Zed always shows them).
@@ -112,6 +116,7 @@ export async function osMigrationRoutes(app: FastifyInstance, opts: { deps: ApiD
   // server_migrations.py show: the three 404 texts, in Nova's order.
   app.get('/servers/:id/migrations/:mid', async (req) => {
     if (!req.apiVersion.matches('2.23')) throw new NovaError(404, 'The resource could not be found.');
+    if (req.apiVersion.matches('2.102')) parseQuery(noQuery, req.query);
     const { mid } = req.params as { mid: string };
     const i = await serverOf(req);
     policy.authorize('os_compute_api:servers:migrations:show', req.ctx, { project_id: i.project_id });

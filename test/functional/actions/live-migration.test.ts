@@ -123,6 +123,9 @@ describe('live migration (master)', () => {
     expect((await action(admin, id, { 'os-migrateLive': { host: null, block_migration: false } })).statusCode).toBe(202);
     const m = await waitStatus(sim, admin, id, 'running');
     const newAtt = sim.services.bdms.getByVolumeAndInstance(vol, id)!.attachment_id!;
+    // 2.102 (master): the list takes no query parameters.
+    expect((await admin.req('GET', `${S}/${id}/migrations?foo=1`)).statusCode).toBe(400);
+    expect((await admin.req('GET', `${S}/${id}/migrations?foo=1`, undefined, v('2.101'))).statusCode).toBe(200);
     // 2.23 has no abort: 404; then a member may not (master: project managers and admins).
     expect((await admin.req('DELETE', `${S}/${id}/migrations/${m.id}`, undefined, v('2.23'))).statusCode).toBe(404);
     expect((await demo.req('DELETE', `${S}/${id}/migrations/${m.id}`)).json()).toEqual({ forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:servers:migrations:delete to be performed." } });
