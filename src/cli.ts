@@ -6,7 +6,7 @@ import { ConfigSchema, configFromEnv } from './config.js';
 import { createSimulator } from './index.js';
 
 const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
-                     [--log-level L] [--deterministic] [--build-delay-ms N] [--notify-jsonl FILE]
+                     [--log-level L] [--deterministic] [--build-delay-ms N] [--live-migration-ms N] [--notify-jsonl FILE]
                      [--notify-amqp URL] [--notify-webhook URL] [--control-token T]
                      [--compute-hosts N] [--transport http|inject] [--shelved-offload-time S] [--shelved-poll-interval S]
                      [--reclaim-instance-interval S] [--allow-resize-to-same-host true|false] [--resize-confirm-window S]
@@ -15,7 +15,7 @@ Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=
 
 const FLAGS = {
   host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' },
-  'log-level': { type: 'string' }, deterministic: { type: 'boolean' }, 'build-delay-ms': { type: 'string' },
+  'log-level': { type: 'string' }, deterministic: { type: 'boolean' }, 'build-delay-ms': { type: 'string' }, 'live-migration-ms': { type: 'string' },
   'notify-jsonl': { type: 'string' }, 'notify-amqp': { type: 'string' }, 'notify-webhook': { type: 'string' },
   'control-token': { type: 'string' }, 'compute-host': { type: 'string' }, 'conf-host': { type: 'string' },
   'notification-format': { type: 'string' }, 'control-exchange': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },

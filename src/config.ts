@@ -17,6 +17,11 @@ export const ConfigSchema = z
     fixedRequestId: z.string().optional(),
     /** Time the simulated hypervisor takes to build a server (BUILD → ACTIVE). */
     buildDelayMs: z.coerce.number().int().min(0).max(600_000).default(5),
+    /**
+     * How long the simulated hypervisor's live migration runs (the `running` phase) unless
+     * force_complete or abort ends it first (nova.virt.fake.FakeLiveMigrateDriver waits up to 5 s).
+     */
+    liveMigrationMs: z.coerce.number().int().min(0).max(3_600_000).default(2000),
     /** Compute service host (publisher `nova-compute:<computeHost>`, instance.host). */
     computeHost: z.string().min(1).default('compute'),
     /** Hypervisor node name (instance.node). */

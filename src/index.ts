@@ -31,6 +31,7 @@ import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
 import { ShareMappingStore } from './store/share-mappings.js';
 import { applySeed, loadSeed } from './store/seed.js';
+import { abandonLiveMigrations } from './compute/live-migration/manager.js';
 
 export type { Config, ConfigInput } from './config.js';
 export type { FaultSpec } from './faults/registry.js';
@@ -134,7 +135,11 @@ export async function createSimulator(options: ConfigInput = {}) {
   const barrier = new ResetBarrier({ waitMs: config.resetWaitMs, drainMs: config.resetDrainMs });
   const reset = () =>
     barrier.run(
-      idle,
+      async () => {
+        // A live migration job runs until its time is up: a reset ends it (its rows go anyway).
+        abandonLiveMigrations(services);
+        await idle();
+      },
       () => built.manager.tasks.pending === 0 && cinder.pendingTasks === 0,
       () => {
         faults.clear();

@@ -26,6 +26,7 @@ import type { ShareApi } from './manila-client.js';
 import { ServerShareApi } from './share-api.js';
 import { ServerActionRunner } from './actions/runner.js';
 import { setRequestedAz } from './request-spec-az.js';
+import { LiveMigrationApi } from './live-migration/api.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -66,6 +67,8 @@ export class ComputeApi {
   readonly volumeLocks = new VolumeLocks();
   /** POST /servers/{id}/action: the declared actions (compute/actions/). */
   readonly actions: ServerActionRunner;
+  /** /servers/{id}/migrations force_complete and abort (live-migration/api.ts). */
+  readonly liveMigrations: LiveMigrationApi;
 
   /** Count-based quotas (compute/quotas.ts); `checkNumInstances` is what resize checks cores/ram with. */
   readonly quotas: QuotaEngine;
@@ -95,6 +98,7 @@ export class ComputeApi {
       glance: this.glance, volumes, consoles: this.consoles, quotas: this.quotas,
       deleteInstance: (ctx, instance, type) => deleteInstance(this.deleteDeps, ctx, instance, type),
     });
+    this.liveMigrations = new LiveMigrationApi(s, manager);
   }
 
   /** Glance over HTTP (nova/image/glance.py). */

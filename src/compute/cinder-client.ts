@@ -304,6 +304,13 @@ export class CinderClient implements VolumeApi {
     return translateAttachment(asObject(asObject(res.body).attachment));
   }
 
+  async attachmentList(ctx: RequestContext, volumeId: string, instanceUuid: string): Promise<CinderAttachment[]> {
+    const q = `volume_id=${enc(volumeId)}&instance_id=${enc(instanceUuid)}&all_tenants=1`;
+    const res = await this.call(ctx, 'attachment_list', 'GET', `/attachments/detail?${q}`, { version: ATTACH_MV });
+    const list = asObject(res.body).attachments;
+    return Array.isArray(list) ? list.map((a) => translateAttachment(asObject(a))) : [];
+  }
+
   async attachmentUpdate(ctx: RequestContext, attachmentId: string, connector: Connector, mountpoint?: string | null): Promise<CinderAttachment> {
     const conn = mountpoint && !('mountpoint' in connector) ? { ...connector, mountpoint } : connector;
     const res = await this.retrying([500, 504], () =>

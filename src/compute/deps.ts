@@ -5,6 +5,8 @@ import type { ComputeNotifier } from './notifier-port.js';
 import type { NetworkApi } from './neutron-client.js';
 import type { ShareApi } from './manila-client.js';
 import type { VolumeApi } from './volume-api.js';
+import type { RequestContext } from '../domain.js';
+import type { LiveMigrationJob } from './live-migration/manager.js';
 
 /** What every compute-manager flow works with. */
 export interface ManagerDeps {
@@ -18,6 +20,12 @@ export interface ManagerDeps {
   shares: ShareApi;
   /** nova-scheduler, asked by the conductor step of a build (src/compute/conductor.ts). */
   scheduler: Scheduler;
+  /**
+   * Submit a job to an executor of its own (Nova's live-migration thread pool): recorded in
+   * compute_tasks like a cast, run outside the instance's queue so casts for the instance
+   * (force_complete, abort) run while it does. Set by ComputeManager.
+   */
+  spawn?: (ctx: RequestContext, job: LiveMigrationJob) => void;
 }
 
 /** context.elevated(): same user, project and request id, admin flag on. */

@@ -19,6 +19,7 @@ import { runServerAction, type ServerActionCast } from './actions/flow.js';
 import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 import { startResizePoller } from './resize-poller.js';
+import { doLiveMigration, type LiveMigrationJob, liveMigrationAbort, liveMigrationForceComplete } from './live-migration/manager.js';
 
 export type Cast =
   | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
@@ -31,7 +32,10 @@ export type Cast =
   | { kind: 'detach_interface'; uuid: string; portId: string }
   | { kind: 'allow_share'; uuid: string; shareId: string }
   | { kind: 'deny_share'; uuid: string; shareId: string }
-  | ServerActionCast;
+  | ServerActionCast
+  | LiveMigrationJob
+  | { kind: 'live_migration_force_complete'; uuid: string; migrationId: number }
+  | { kind: 'live_migration_abort'; uuid: string; migrationId: number };
 
 export class ComputeManager {
   readonly tasks: TaskRunner;
@@ -45,6 +49,17 @@ export class ComputeManager {
     this.insertTask = d.services.db.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)');
     this.deleteTask = d.services.db.prepare('DELETE FROM compute_tasks WHERE id = ?');
     this.stopResizePoller = startResizePoller(this);
+    d.spawn = (ctx, job) => {
+      const id = Number(this.insertTask.run(job.uuid, job.kind, JSON.stringify(job), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+      void this.tasks.run(`${job.uuid}#${job.kind}`, async () => {
+        try {
+          await doLiveMigration(this.d, ctx, job, id);
+        } finally {
+          // A job cut short by closing the simulator keeps its row for start-up recovery.
+          if (this.d.services.db.open) this.deleteTask.run(id);
+        }
+      });
+    };
   }
 
   /**
@@ -88,6 +103,13 @@ export class ComputeManager {
         return allowShare(this.d, ctx, c.uuid, c.shareId);
       case 'deny_share':
         return denyShare(this.d, ctx, c.uuid, c.shareId).then(() => undefined);
+      case 'live_migration_job':
+        // Only recorded by spawn (run there); a recovered row is handled by recovery.ts.
+        return Promise.resolve();
+      case 'live_migration_force_complete':
+        return liveMigrationForceComplete(this.d, ctx, c.uuid);
+      case 'live_migration_abort':
+        return liveMigrationAbort(this.d, ctx, c.uuid, c.migrationId);
       case 'server_action': {
         const decl = SERVER_ACTIONS.get(c.action);
         return decl ? runServerAction(this.d, ctx, decl, c.uuid, c.args).then(() => undefined) : Promise.resolve();

@@ -13,6 +13,7 @@ import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
 import { flowContext, runServerAction } from './actions/flow.js';
+import { recoverLiveMigrationJob } from './live-migration/manager.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -130,6 +131,12 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       return recoverShare(d, ctx, c);
     case 'server_action':
       return recoverServerAction(d, ctx, c);
+    case 'live_migration_job':
+      return recoverLiveMigrationJob(d, ctx, c);
+    case 'live_migration_force_complete':
+    case 'live_migration_abort':
+      // The job they act on is recovered on its own row (an interrupted job ends in error).
+      return 'rolled back';
   }
 }
 
@@ -165,6 +172,7 @@ function eventMethod(c: Cast): string {
     const m = SERVER_ACTIONS.get(c.action)?.method;
     return (typeof m === 'function' ? m(c.args) : m) ?? c.action;
   }
+  if (c.kind === 'live_migration_job') return 'live_migration';
   return c.kind;
 }
 
@@ -186,6 +194,7 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
   }
   if (typeof decl.onRestart === 'function') return decl.onRestart(flowContext(d, ctx, c.uuid, c.args));
   s.instances.update(c.uuid, { task_state: null, updated_at: s.runtime.now() });
+  decl.revertExtra?.(d, c.args);
   return 'rolled back';
 }
 

@@ -20,6 +20,11 @@ export const master: Profile = {
     // Project managers may list their own migrations on master (2024.2+).
     'os_compute_api:os-migrations:index': 'rule:project_manager_or_admin',
     'os_compute_api:servers:migrations:index': 'rule:project_manager_or_admin',
+    // Live migration: project managers without a host, admins with one (2025.1+).
+    'os_compute_api:os-migrate-server:migrate_live': 'rule:project_manager_or_admin',
+    'os_compute_api:os-migrate-server:migrate_live:host': 'rule:context_is_admin',
+    'os_compute_api:servers:migrations:force_complete': 'rule:project_manager_or_admin',
+    'os_compute_api:servers:migrations:delete': 'rule:project_manager_or_admin',
   },
   payloadVersions: {
     InstancePayload: '1.9',

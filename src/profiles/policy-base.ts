@@ -145,6 +145,10 @@ Object.assign(COMMON_RULES, {
   'os_compute_api:servers:migrations:index': 'rule:context_is_admin',
   'os_compute_api:servers:migrations:show': 'rule:context_is_admin',
   'os_compute_api:servers:migrations:index:host': 'rule:context_is_admin',
+  // nova/policies/{migrate_server,servers_migrations}.py (Zed: admin only).
+  'os_compute_api:os-migrate-server:migrate_live': 'rule:context_is_admin',
+  'os_compute_api:servers:migrations:force_complete': 'rule:context_is_admin',
+  'os_compute_api:servers:migrations:delete': 'rule:context_is_admin',
 });
 
 // Shelve, deferred delete, admin password and remote consoles (nova/policies/{shelve,deferred_delete,

@@ -155,6 +155,21 @@ export class SampleHarness {
     await this.sim.idle();
   }
 
+  /** self.start_service('compute', host=host): one more nova-compute, its node named like the host (the fake driver's). */
+  startCompute(host: string): void {
+    const s = this.sim.services;
+    s.db.transaction(() => s.hosts.addComputeHost(host, host, s.config, this.profile, s.runtime.now().toISOString()))();
+  }
+
+  /** _wait_for_notification(event_type): poll (the work runs in this process) until it was emitted. */
+  async waitForNotification(eventType: string, timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.sim.notifications.list().some((n) => n.envelope.event_type === eventType)) {
+      if (Date.now() > until) throw new ScenarioError(`timed out waiting for ${eventType}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
   /** Cinder's admin os-reset_status (e.g. `{migration_status: "migrating"}`), as admin_api. */
   async resetVolumeStatus(volumeId: string, body: Record<string, string>): Promise<void> {
     await this.request('POST', `/volume/v3/${this.adminApi.projectId}/volumes/${volumeId}/action`, { 'os-reset_status': body }, 202, { admin: true, service: 'volume' });

@@ -19,6 +19,7 @@ import { SERVICE_SCENARIOS } from './services.js';
 import { shareAttachDetach, shareAttachDetachError } from './share-attach.js';
 import { SHELVE_DELETE_SCENARIOS } from './shelve-delete.js';
 import { RESIZE_SCENARIOS } from './resize.js';
+import { LIVE_MIGRATION_SCENARIOS } from './live-migration.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -33,6 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...SERVICE_SCENARIOS,
   ...SHELVE_DELETE_SCENARIOS,
   ...RESIZE_SCENARIOS,
+  ...LIVE_MIGRATION_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {

@@ -19,6 +19,11 @@ export interface RequestSpec {
   ignoreHosts: string[] | null;
   /** requested_destination.host (a cold migration to a given host): only that host is a candidate. */
   requestedHost?: string | null;
+  /**
+   * RequestSpec.requested_destination (a move to a named host, not forced): placement only offers
+   * that host's node (in_tree), the filters still run.
+   */
+  requestedDestination?: { host: string; node: string | null } | null;
   /** os:scheduler_hints, each value a list as Nova stores them (group, different_host, …). */
   schedulerHints: Record<string, string[]>;
 }

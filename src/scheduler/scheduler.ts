@@ -121,6 +121,8 @@ export class Scheduler {
     if (spec.forceNodes?.length && !spec.forceNodes.includes(h.nodename)) return false;
     // RequestSpec.requested_destination (cold migrate with a host): placement's in_tree, the filters still run.
     if (spec.requestedHost && h.host !== spec.requestedHost) return false;
+    const dest = spec.requestedDestination;
+    if (dest && (h.host !== dest.host || (dest.node !== null && h.nodename !== dest.node))) return false;
     if (spec.availabilityZone) {
       // map_az_to_placement_aggregate: only when some aggregate carries that zone.
       const azAggs = this.d.services.hosts.aggregates().filter((a) => a.metadata.availability_zone === spec.availabilityZone);

@@ -207,14 +207,30 @@ export class HostStore {
     for (const binary of ['nova-scheduler', 'nova-conductor']) {
       insService.run(nameUuid('service', `${config.confHost}/${binary}`), config.confHost, binary, binary.slice(5), nowIso, version, nowIso, nowIso);
     }
-    for (const h of hostsFromConfig(config, seeded)) {
-      insService.run(nameUuid('service', `${h.host}/nova-compute`), h.host, 'nova-compute', 'compute', nowIso, version, nowIso, nowIso);
-      const svc = this.serviceByHostBinary(h.host, 'nova-compute')!;
-      insNode.run(
-        nameUuid('node', h.node), svc.id, h.host, h.node, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type, h.hypervisor_version,
-        JSON.stringify(h.cpu_info), h.host_ip, config.cpuAllocationRatio, config.ramAllocationRatio, config.diskAllocationRatio, nowIso,
-      );
-    }
+    for (const h of hostsFromConfig(config, seeded)) this.insertComputeHost(h, config, version, nowIso, insService, insNode);
+  }
+
+  /**
+   * Start one more nova-compute with its node at run time (Nova's tests: start_service('compute',
+   * host='host2')); capacity and cpu_info as generated hosts have. Runs inside the caller's transaction.
+   */
+  addComputeHost(host: string, node: string, config: Config, profileName: 'master' | 'zed', nowIso: string): void {
+    const [spec] = hostsFromConfig({ ...config, computeHosts: 1, computeHost: host, node }, undefined);
+    this.insertComputeHost({ ...spec, host_ip: `192.168.1.${10 + (this.nodes().length % 240)}` }, config, SERVICE_VERSION[profileName], nowIso);
+  }
+
+  private insertComputeHost(h: HostSpec, config: Config, version: number, nowIso: string, insService = this.db.prepare(
+    'INSERT OR IGNORE INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+  ), insNode = this.db.prepare(
+    `INSERT OR IGNORE INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
+       cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )): void {
+    insService.run(nameUuid('service', `${h.host}/nova-compute`), h.host, 'nova-compute', 'compute', nowIso, version, nowIso, nowIso);
+    const svc = this.serviceByHostBinary(h.host, 'nova-compute')!;
+    insNode.run(
+      nameUuid('node', h.node), svc.id, h.host, h.node, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type, h.hypervisor_version,
+      JSON.stringify(h.cpu_info), h.host_ip, config.cpuAllocationRatio, config.ramAllocationRatio, config.diskAllocationRatio, nowIso,
+    );
   }
 
   services(): ServiceRow[] {

@@ -66,6 +66,15 @@ const ROUTES: Route[] = [
   { name: 'server.action.lock', method: 'POST', path: '/servers/{server}/action', body: (_f, v) => ({ lock: ge(v, '2.73') ? { locked_reason: 'maintenance' } : null }) },
   { name: 'server.action.unlock', method: 'POST', path: '/servers/{server}/action', body: () => ({ unlock: null }) },
   { name: 'server.action.unknown', method: 'POST', path: '/servers/{server}/action', body: () => ({ 'os-stop': null }) },
+  {
+    name: 'server.action.migrateLive', method: 'POST', path: '/servers/{server}/action',
+    body: (_f, v): Json => {
+      const m: { [k: string]: Json } = ge(v, '2.25') ? { host: null, block_migration: 'auto' } : { host: null, block_migration: false, disk_over_commit: false };
+      return { 'os-migrateLive': m };
+    },
+  },
+  { name: 'server_migrations.force_complete', method: 'POST', path: '/servers/{server}/migrations/1/action', body: () => ({ force_complete: null }) },
+  { name: 'server_migrations.delete', method: 'DELETE', path: '/servers/{server}/migrations/1' },
   { name: 'tags.index', method: 'GET', path: '/servers/{server}/tags' },
   { name: 'tags.update_all', method: 'PUT', path: '/servers/{server}/tags', body: () => ({ tags: ['a', 'b-c', 'ünï'] }) },
 ];

@@ -38,7 +38,7 @@ describe('novasim samples', () => {
     // only), are the floor; each scenario added raises it.
     const lines = out.match(/^ {4}\S+\.json: .*$/gm) ?? [];
     expect(lines.filter((l) => !/: (MATCH|MATCH \(structure only\)|NOT-COMPARED)$/.test(l))).toEqual([]);
-    expect(lines.filter((l) => / MATCH/.test(l)).length).toBeGreaterThanOrEqual(2 * 110 + 18);
+    expect(lines.filter((l) => / MATCH/.test(l)).length).toBeGreaterThanOrEqual(2 * 128 + 18);
   }, 120_000);
 
   it('two runs of a profile write byte-identical files, named like Nova\'s samples', async () => {

@@ -7,17 +7,25 @@ import type { MigrationRow } from '../../store/hosts.js';
 import { isoMicro } from '../../time-format.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
-import type { ApiDeps } from '../plugin.js';
+import { type ApiDeps, parseBody, parseQuery } from '../plugin.js';
+import { z } from 'zod';
+
+/** schemas/server_migrations.py index_query_v2102 / show_query_v2102: no query parameters (additionalProperties False). */
+const noQuery = z.object({}).strict();
+
+/** schemas/server_migrations.py force_complete: {"force_complete": null}. */
+const forceCompleteSchema = z.object({ force_complete: z.null() }).strict();
 import { type Query, lastValue, queryDateTime, queryNonNegativeInt } from '../query.js';
 
 const LIVE_IN_PROGRESS = ['queued', 'preparing', 'running', 'post-migrating'];
 const micro = (iso: string | null) => (iso ? isoMicro(new Date(iso)) : null);
 
-function migrationView(req: FastifyRequest, m: MigrationRow, serverView = false) {
+function migrationView(req: FastifyRequest, m: MigrationRow, serverView = false, includeHost = true) {
   const v = req.apiVersion;
   const out: Record<string, unknown> = {
-    id: m.id, status: m.status, source_compute: m.source_compute, dest_compute: m.dest_compute, source_node: m.source_node,
-    dest_node: m.dest_node, dest_host: m.dest_host, created_at: micro(m.created_at), updated_at: micro(m.updated_at),
+    id: m.id, status: m.status, source_compute: includeHost ? m.source_compute : null, dest_compute: includeHost ? m.dest_compute : null,
+    source_node: includeHost ? m.source_node : null, dest_node: includeHost ? m.dest_node : null, dest_host: includeHost ? m.dest_host : null,
+    created_at: micro(m.created_at), updated_at: micro(m.updated_at),
   };
   if (serverView) {
     Object.assign(out, {
@@ -90,27 +98,65 @@ export async function osMigrationRoutes(app: FastifyInstance, opts: { deps: ApiD
     return out;
   });
 
-  const serverOf = async (req: FastifyRequest) =>
-    mapErrors(() => compute.get({ ...req.ctx, isAdmin: true }, (req.params as { id: string }).id), { InstanceNotFound: 404 });
+  // common.get_instance with the caller's context (the index/show routes keep their elevated read).
+  const serverOf = async (req: FastifyRequest, elevated = true) =>
+    mapErrors(() => compute.get(elevated ? { ...req.ctx, isAdmin: true } : req.ctx, (req.params as { id: string }).id), { InstanceNotFound: 404 });
 
   app.get('/servers/:id/migrations', async (req) => {
     if (!req.apiVersion.matches('2.23')) throw new NovaError(404, 'The resource could not be found.');
+    if (req.apiVersion.matches('2.102')) parseQuery(noQuery, req.query);
     const i = await serverOf(req);
     policy.authorize('os_compute_api:servers:migrations:index', req.ctx, { project_id: i.project_id });
+    // Master: the host fields are null unless servers:migrations:index:host allows them (Zed always shows them).
+    const includeHost = s.profile.name === 'zed' || policy.allowed('os_compute_api:servers:migrations:index:host', req.ctx, { project_id: i.project_id });
     const live = s.hosts.migrations().filter((m) => m.instance_uuid === i.uuid && m.migration_type === 'live-migration' && LIVE_IN_PROGRESS.includes(m.status));
-    return { migrations: live.map((m) => migrationView(req, m, true)) };
+    return { migrations: live.map((m) => migrationView(req, m, true, includeHost)) };
   });
 
+  // server_migrations.py show: the three 404 texts, in Nova's order.
   app.get('/servers/:id/migrations/:mid', async (req) => {
     if (!req.apiVersion.matches('2.23')) throw new NovaError(404, 'The resource could not be found.');
+    if (req.apiVersion.matches('2.102')) parseQuery(noQuery, req.query);
     const { mid } = req.params as { mid: string };
-    policy.authorize('os_compute_api:servers:migrations:show', req.ctx, {});
     const i = await serverOf(req);
-    const m = s.hosts.migrations().find((x) => String(x.id) === mid && x.instance_uuid === i.uuid);
-    if (!m) throw new NovaError(404, `Migration ${mid} for server ${i.uuid} is not found.`);
-    if (m.migration_type !== 'live-migration' || !LIVE_IN_PROGRESS.includes(m.status)) {
+    policy.authorize('os_compute_api:servers:migrations:show', req.ctx, { project_id: i.project_id });
+    let m: MigrationRow;
+    try {
+      m = compute.liveMigrations.migrationFor(mid, i.uuid);
+    } catch {
       throw new NovaError(404, `In-progress live migration ${mid} is not found for server ${i.uuid}.`);
     }
+    if (m.migration_type !== 'live-migration') throw new NovaError(404, `Migration ${mid} for server ${i.uuid} is not live-migration.`);
+    if (!LIVE_IN_PROGRESS.includes(m.status)) throw new NovaError(404, `Live migration ${mid} for server ${i.uuid} is not in progress.`);
     return { migration: migrationView(req, m, true) };
+  });
+
+  // server_migrations.py _force_complete (2.22): POST /servers/{id}/migrations/{mid}/action {"force_complete": null}.
+  app.post('/servers/:id/migrations/:mid/action', async (req, reply) => {
+    if (!req.apiVersion.matches('2.22')) throw new NovaError(404, 'The resource could not be found.');
+    const body = req.body as Record<string, unknown> | null;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw new NovaError(400, 'Malformed request body');
+    const [name] = Object.keys(body);
+    if (name !== 'force_complete') throw new NovaError(400, `There is no such action: ${name}`);
+    parseBody(forceCompleteSchema, body);
+    const { mid } = req.params as { mid: string };
+    const i = await serverOf(req, false);
+    policy.authorize('os_compute_api:servers:migrations:force_complete', req.ctx, { project_id: i.project_id });
+    await mapErrors(() => compute.liveMigrations.forceComplete(req.ctx, i, mid),
+      { InstanceNotFound: 404, MigrationNotFoundByStatus: 400, InvalidMigrationState: 400, MigrationNotFoundForInstance: 400, InstanceIsLocked: 409 },
+      { action: 'force_complete', uuid: i.uuid });
+    return reply.code(202).send();
+  });
+
+  // server_migrations.py delete (2.24): abort; queued/preparing ones too from 2.65.
+  app.delete('/servers/:id/migrations/:mid', async (req, reply) => {
+    if (!req.apiVersion.matches('2.24')) throw new NovaError(404, 'The resource could not be found.');
+    const { mid } = req.params as { mid: string };
+    const i = await serverOf(req, false);
+    policy.authorize('os_compute_api:servers:migrations:delete', req.ctx, { project_id: i.project_id });
+    await mapErrors(() => compute.liveMigrations.abort(req.ctx, i, mid, req.apiVersion.matches('2.65')),
+      { MigrationNotFoundForInstance: 404, InvalidMigrationState: 400, InstanceIsLocked: 409 },
+      { action: 'abort live migration', uuid: i.uuid });
+    return reply.code(202).send();
   });
 }

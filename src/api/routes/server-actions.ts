@@ -23,15 +23,15 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const schema = decl.bodies.find((b) => req.apiVersion.matches(b.min ?? '2.1', b.max))?.schema;
     const parsed = schema ? (parseBody(schema, body) as Record<string, unknown>) : body;
     // utils.generate_password: 12 characters (CONF.password_length).
-    const args = decl.args(parsed, req.apiVersion, { password: () => opts.deps.services.runtime.randomString(12) });
+    const expected: Record<string, number> = { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409 };
+    for (const [cls, how] of Object.entries(decl.errors ?? {})) expected[cls] = typeof how === 'number' ? how : how.status;
+    const args = await mapErrors(() => decl.args(parsed, req.apiVersion, { password: () => opts.deps.services.runtime.randomString(12) }), expected);
     const id = (req.params as { id: string }).id;
     const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
-    policy.authorize(typeof decl.policy === 'function' ? decl.policy(args) : decl.policy, req.ctx, target);
+    policy.authorize(typeof decl.policy === 'function' ? decl.policy(args, opts.deps.services.profile.name) : decl.policy, req.ctx, target);
     const extra = decl.extraPolicy?.(req.ctx, instance);
     if (extra) policy.authorize(extra, req.ctx, target);
-    const expected: Record<string, number> = { InstanceIsLocked: 409, InstanceNotReady: 409, InstanceNotFound: 404, InstanceNotRescuable: 400, ForbiddenWithShare: 409 };
-    for (const [cls, how] of Object.entries(decl.errors ?? {})) expected[cls] = typeof how === 'number' ? how : how.status;
     const result = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args, (rule) => policy.authorize(rule, req.ctx, target)).catch((e: unknown) => {
         // The controller's own text for an expected exception (changePassword: 501 "Unable to set password on

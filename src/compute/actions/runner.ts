@@ -32,6 +32,7 @@ export class ServerActionRunner {
     if (decl.host && !current.host) throw instanceNotReady(current.uuid);
     const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
     if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
+    decl.validate?.(this.s, current, args);
     return current;
   }
 
@@ -53,6 +54,14 @@ export class ServerActionRunner {
       throw e;
     }
     if (start) await (start as () => void | Promise<void>)();
+    if (decl.apiConductor) {
+      // The conductor's step, then (when it hands one over) the cast to nova-compute.
+      const castArgs = decl.apiConductor({ s, scheduler: this.manager.d.scheduler, ctx, uuid: instance.uuid, args });
+      if (castArgs !== undefined && castArgs !== null && decl.flow) {
+        const go = s.db.transaction(() => this.manager.record(ctx, { kind: 'server_action', uuid: instance.uuid, action: decl.name, args: castArgs }))();
+        go();
+      }
+    }
     return result;
   }
 
@@ -80,7 +89,7 @@ export class ServerActionRunner {
         s.instances.update(current.uuid, { ...(taskState !== undefined && cast ? { task_state: taskState } : {}), ...patch, updated_at: now });
       }
       const c = { kind: 'server_action' as const, uuid: current.uuid, action: decl.name, args };
-      if (cast) start = decl.call ? this.manager.recordCall(ctx, c) : this.manager.record(ctx, c);
+      if (cast && !decl.apiConductor) start = decl.call ? this.manager.recordCall(ctx, c) : this.manager.record(ctx, c);
     })();
     out(start, result);
   }

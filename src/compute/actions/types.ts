@@ -15,6 +15,7 @@ import type { Services } from '../../services.js';
 import type { GlanceClient } from '../glance-client.js';
 import type { VolumeApi } from '../volume-api.js';
 import type { ConsoleApi } from '../consoles.js';
+import type { Scheduler } from '../../scheduler/scheduler.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -101,6 +102,15 @@ export interface ApiCallContext<A> {
   authorize(rule: string): void;
 }
 
+/** What a conductor step is given. */
+export interface ConductorContext<A> {
+  s: Services;
+  scheduler: Scheduler;
+  ctx: RequestContext;
+  uuid: string;
+  args: A;
+}
+
 export interface ServerAction<A = unknown> {
   /** The key of the POST /servers/{id}/action body (`os-stop`). */
   name: string;
@@ -117,8 +127,8 @@ export interface ServerAction<A = unknown> {
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
   response?(args: A): Record<string, unknown>;
-  /** Policy rule checked against {project_id, user_id} of the instance (may depend on the arguments: migrate vs migrate:host). */
-  policy: string | ((args: A) => string);
+  /** Policy rule checked against {project_id, user_id} of the instance (may depend on the arguments and the release). */
+  policy: string | ((args: A, profile: 'master' | 'zed') => string);
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
   extraPolicy?(ctx: RequestContext, instance: Instance): string | null;
   /** @block_shares_not_supported(): ForbiddenWithShare when the instance has a share mapped (suspend, shelve, …). */
@@ -144,6 +154,14 @@ export interface ServerAction<A = unknown> {
   host?: boolean;
   /** @check_instance_state, possibly depending on the arguments (reboot SOFT vs HARD); null = no check. */
   states: StateRule | ((args: A) => StateRule) | null;
+  /** compute_api checks after the decorators and before the task_state save (e.g. the host exists). */
+  validate?(s: Services, instance: Instance, args: A): void;
+  /**
+   * nova-conductor's part before nova-compute (compute_task_api.<method>): run once the API's
+   * transaction committed; returns the arguments of the cast to the instance's compute (the flow's
+   * `args`), or throws what the API should answer (or swallows it when the conductor was cast to).
+   */
+  apiConductor?(c: ConductorContext<A>): unknown;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
   taskState?: string | ((args: A) => string);
   /** Extra fields the API saves with task_state (force_stop: progress = 0); may depend on the instance (shelve's system_metadata). */
@@ -185,6 +203,8 @@ export interface ServerAction<A = unknown> {
    * method again (stop/start/reboot), `revert` clears task_state.
    */
   onRestart?: 'retry' | 'revert' | ((f: FlowContext<A>) => Promise<'completed' | 'rolled back'>);
+  /** What else a `revert` restart undoes (e.g. the live migration's record goes to `error`). */
+  revertExtra?(d: ManagerDeps, args: A): void;
 }
 
 /** A declaration with its argument type erased, for the registry. */
