@@ -33,6 +33,8 @@ export interface BuildAppDeps {
   services: Services;
   notifier: Notifier;
   capture: CaptureSink;
+  /** Legacy (unversioned) notifications, served under /_novasim/legacy/notifications. */
+  legacyCapture?: CaptureSink;
   reset: () => Promise<void>;
   health: () => Record<string, unknown>;
   barrier: ResetBarrier;
@@ -124,6 +126,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
       });
       await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health });
       await control.register(notificationRoutes, { capture: deps.capture });
+      if (deps.legacyCapture) await control.register(notificationRoutes, { capture: deps.legacyCapture, prefix: '/legacy' });
     },
     { prefix: '/_novasim' },
   );

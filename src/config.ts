@@ -37,6 +37,8 @@ export const ConfigSchema = z
     bdmsInNotifications: bool.default(true),
     includeShareMapping: bool.default(true),
     versionedNotificationsTopics: z.array(z.string().min(1)).default(['versioned_notifications']),
+    /** [oslo_messaging_notifications] topics: legacy notifications go to `<topic>.<priority>`. */
+    notificationsTopics: z.array(z.string().min(1)).min(1).default(['notifications']),
     notificationCap: z.coerce.number().int().min(1).default(10_000),
     notifyJsonl: z.string().optional(),
     notifyAmqp: z.string().optional(),
@@ -133,6 +135,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     if (v !== undefined && v !== '') out[key] = v;
   }
   if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
+  if (out.notificationsTopics) (out as Record<string, unknown>).notificationsTopics = out.notificationsTopics.split(',');
   if (out.schedulerEnabledFilters) (out as Record<string, unknown>).schedulerEnabledFilters = out.schedulerEnabledFilters.split(',');
   return out as Partial<Record<keyof Config, string>>;
 }

@@ -70,7 +70,9 @@ export async function createSimulator(options: ConfigInput = {}) {
   };
 
   const capture = new CaptureSink({ cap: config.notificationCap });
-  const sinks: Sink[] = [capture];
+  // Nova's fake_notifier.NOTIFICATIONS: the legacy (unversioned) ones, kept apart from the versioned capture.
+  const legacyCapture = new CaptureSink({ name: 'legacy-capture', cap: config.notificationCap, format: 'unversioned' });
+  const sinks: Sink[] = [capture, legacyCapture];
   // Before the capture: what the API shows is already in the file (src/notifier/sinks/jsonl.ts).
   if (config.notifyJsonl) sinks.unshift(new JsonlSink({ path: config.notifyJsonl }));
   if (config.notifyAmqp) {
@@ -83,11 +85,22 @@ export async function createSimulator(options: ConfigInput = {}) {
     );
   }
   if (config.notifyWebhook) sinks.push(new WebhookSink({ url: config.notifyWebhook }));
+  // Legacy message ids come from their own stream, so notification_format=both leaves a
+  // deterministic run's versioned stream (ids, servers, …) exactly as with 'versioned'.
+  const legacyIds = new Runtime({ deterministic: config.deterministic, seed: 0x1e6ac7 });
   const notifier = new Notifier({
     runtime, profile, sinks,
+    legacyUuid: () => legacyIds.uuid(),
+    legacyLookups: {
+      // glance generate_image_url: `<image endpoint>/images/<ref>`; before the simulator listens there is
+      // no endpoint and, like Nova's EndpointNotFound fallback, the image id stands in for the URL.
+      imageRefUrl: (ref) => (listening ? `${listening}/image/images/${ref}` : ref),
+      imageName: (ref) => services.catalog.image(ref)?.name ?? null,
+    },
     options: {
       notificationFormat: config.notificationFormat, bdmsInNotifications: config.bdmsInNotifications,
       includeShareMapping: config.includeShareMapping, versionedNotificationsTopics: config.versionedNotificationsTopics, host: config.confHost,
+      notificationsTopics: config.notificationsTopics,
     },
   });
 
@@ -138,7 +151,9 @@ export async function createSimulator(options: ConfigInput = {}) {
         applySeedNetworks(neutronBackend(services), seed);
         services.tokens.clearCache();
         capture.clear();
+        legacyCapture.clear();
         runtime.reseed();
+        legacyIds.reseed();
       },
     );
 
@@ -151,7 +166,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     cinder: { pending_tasks: cinder.pendingTasks },
   });
 
-  const built = await buildApp(config, { services, notifier, capture, reset, health, barrier });
+  const built = await buildApp(config, { services, notifier, capture, legacyCapture, reset, health, barrier });
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
   const recovery = built.manager.recover();
@@ -186,6 +201,13 @@ export async function createSimulator(options: ConfigInput = {}) {
       list: (filter: NotificationFilter = {}) => capture.list(filter),
       waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => capture.waitFor(eventType, opts),
       clear: () => capture.clear(),
+    },
+    /** Legacy (unversioned) notifications, with notificationFormat 'unversioned' or 'both' (Nova's fake_notifier.NOTIFICATIONS). */
+    legacyNotifications: {
+      capture: legacyCapture,
+      list: (filter: NotificationFilter = {}) => legacyCapture.list(filter),
+      waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => legacyCapture.waitFor(eventType, opts),
+      clear: () => legacyCapture.clear(),
     },
     /** Resolves with what start-up recovery completed or rolled back. */
     recovery,

@@ -7,6 +7,8 @@ export interface ExceptionInfoLike {
   module_name: string;
   function_name: string;
   traceback: string;
+  novaException?: boolean;
+  code?: number;
 }
 
 export type Phase = 'start' | 'end' | 'error';
@@ -25,7 +27,7 @@ export interface ComputeNotifier {
   ): void;
   notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
   notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
-  notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
+  notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike, opts?: { method?: string; args?: Record<string, unknown> }): void;
   notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;
   notifyAboutServerGroupAction(ctx: RequestContext, group: { uuid: string; name: string | null; user_id: string; project_id: string; policy: string; rules: Record<string, number | string>; members: readonly string[] }, action: 'create' | 'delete' | 'add_member'): void;
 }

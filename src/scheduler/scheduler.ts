@@ -1,6 +1,7 @@
 // nova-scheduler's select_destinations (nova/scheduler/manager.py SchedulerManager): placement's
 // allocation candidates (capacity, the COMPUTE_STATUS_DISABLED trait, AZ aggregates, forced hosts),
 // then the enabled filters, the weighers, host_subset_size 1, and the chosen host's claim.
+import { legacyRequestSpec } from '../notifier/legacy/request-spec.js';
 import type { RequestContext } from '../domain.js';
 import type { Notifier } from '../notifier/notifier.js';
 import { requestSpecPayload, type RequestSpecSource } from '../notifier/payloads/hosts.js';
@@ -158,10 +159,13 @@ export class Scheduler {
   /** notify_about_scheduler_action: published by nova-scheduler:<CONF.host>. */
   private notify(ctx: RequestContext, spec: RequestSpecSource, phase: 'start' | 'end'): void {
     const n = this.d.notifier;
-    if (!n.versionedEnabled) return;
+    const payload = requestSpecPayload(spec, this.d.services.profile);
     n.emit({
       context: ctx, eventType: `scheduler.select_destinations.${phase}`, priority: 'INFO', source: 'nova-scheduler',
-      host: this.d.services.config.confHost, payload: requestSpecPayload(spec, this.d.services.profile), instanceUuid: spec.instanceUuid, projectId: spec.projectId,
+      host: this.d.services.config.confHost, payload, instanceUuid: spec.instanceUuid, projectId: spec.projectId,
+      // SchedulerManager.select_destinations: notifier.info(ctx, 'scheduler.select_destinations.<phase>',
+      // {'request_spec': spec_obj.to_legacy_request_spec_dict()}) right before the versioned one.
+      legacy: { kind: 'payload', payload: { request_spec: legacyRequestSpec(spec, payload) } },
     });
   }
 }
