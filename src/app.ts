@@ -124,7 +124,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
       control.setNotFoundHandler((_req, reply) => {
         reply.code(404).send({ error: { code: 404, message: 'The resource could not be found.' } });
       });
-      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health });
+      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health, hostApi: new HostApi(s, deps.notifier) });
       await control.register(notificationRoutes, { capture: deps.capture });
       if (deps.legacyCapture) await control.register(notificationRoutes, { capture: deps.legacyCapture, prefix: '/legacy' });
     },

@@ -24,6 +24,10 @@ import { CatalogStore } from './store/catalog.js';
 import { allDataTables, openDatabase } from './store/db.js';
 import { FlavorStore } from './store/flavors.js';
 import { HostSeedSchema, HostStore } from './store/hosts.js';
+import { HostApi } from './compute/host-api.js';
+import type { z } from 'zod';
+
+type HostSeedInput = z.input<typeof HostSeedSchema>;
 import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
 import { applySeed, loadSeed } from './store/seed.js';
@@ -208,6 +212,10 @@ export async function createSimulator(options: ConfigInput = {}) {
       list: (filter: NotificationFilter = {}) => legacyCapture.list(filter),
       waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => legacyCapture.waitFor(eventType, opts),
       clear: () => legacyCapture.clear(),
+    },
+    /** nova-compute services started at run time (Nova's start_service('compute', host=…)); sends service.create. */
+    computeServices: {
+      start: (seed: HostSeedInput) => new HostApi(services, notifier).startComputeService(null, HostSeedSchema.parse(seed)),
     },
     /** Resolves with what start-up recovery completed or rolled back. */
     recovery,

@@ -6,7 +6,7 @@ import type { Notifier } from '../notifier/notifier.js';
 import { exceptionPayload } from '../notifier/payloads/exception.js';
 import { aggregateCachePayload, aggregatePayload, serviceStatusPayload, type AggregateSource } from '../notifier/payloads/hosts.js';
 import type { Services } from '../services.js';
-import type { AggregateRow, ServiceRow } from '../store/hosts.js';
+import { hostsFromConfig, type AggregateRow, type HostSeed, type ServiceRow } from '../store/hosts.js';
 import { ComputeException, frame } from './exceptions.js';
 import { exceptionInfo } from './events.js';
 
@@ -45,6 +45,30 @@ export class HostApi {
     return fresh;
   }
 
+  /**
+   * A nova-compute service started at run time (Nova's functional tests: start_service('compute',
+   * host='host2')): Service.create sends service.create from `nova-compute:<host>` with the fresh row
+   * (never reported: last_seen_up null, report_count 0).
+   * The node joins the scheduler's candidates at once. A host that already runs a nova-compute is
+   * Nova's ServiceBinaryExists.
+   */
+  startComputeService(ctx: RequestContext | null, seed: HostSeed): ServiceRow {
+    const s = this.s;
+    if (s.hosts.serviceByHostBinary(seed.host, 'nova-compute')) {
+      throw err('ServiceBinaryExists', `Service with host ${seed.host} binary nova-compute exists.`, 409);
+    }
+    const spec = { ...hostsFromConfig(s.config, [seed])[0], host_ip: seed.host_ip ?? `192.168.1.${10 + (s.hosts.nodes().length % 240)}` };
+    if (s.hosts.nodes().some((n) => n.hypervisor_hostname === spec.node)) {
+      throw err('ComputeHostExists', `Compute node ${spec.node} already exists.`, 409);
+    }
+    const nowIso = s.runtime.now().toISOString();
+    const svc = s.db.transaction(() => s.hosts.insertComputeService(s.config, s.profile.name, nowIso, spec))();
+    this.notifyService(ctx, svc, 'create');
+    // No report_state yet: Nova's first heartbeat comes INITIAL_REPORTING_DELAY (5 s) later, and
+    // novasim's services do not heartbeat (serviceUp: up unless forced down).
+    return svc;
+  }
+
   /** Service.destroy (the API has checked instances and removed it from its aggregates). */
   deleteService(ctx: RequestContext, svc: ServiceRow): void {
     const s = this.s;
@@ -55,7 +79,7 @@ export class HostApi {
     this.notifyService(ctx, svc, 'delete');
   }
 
-  private notifyService(ctx: RequestContext, svc: ServiceRow, action: 'update' | 'delete'): void {
+  private notifyService(ctx: RequestContext | null, svc: ServiceRow, action: 'create' | 'update' | 'delete'): void {
     if (!this.notifier.versionedEnabled) return;
     const source = svc.binary as 'nova-compute';
     this.notifier.emit({

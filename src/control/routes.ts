@@ -4,9 +4,14 @@ import { z } from 'zod';
 import { FaultSpecSchema } from '../faults/registry.js';
 import { RouteFaultSpecSchema } from '../faults/route-faults.js';
 import type { Services } from '../services.js';
+import type { HostApi } from '../compute/host-api.js';
+import { ComputeException } from '../compute/exceptions.js';
+import { HostSeedSchema } from '../store/hosts.js';
 
 export interface ControlDeps {
   services: Services;
+  /** Starts nova-compute services at run time (POST /_novasim/compute-services). */
+  hostApi?: HostApi;
   reset: () => Promise<void>;
   health: () => Record<string, unknown>;
 }
@@ -42,6 +47,24 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
       throw e;
     }
     reply.code(204).send();
+  });
+
+  // Start one more nova-compute (and its hypervisor node) while the simulator runs, as Nova's
+  // functional tests do with start_service('compute', host=…): service.create is sent, the node
+  // is schedulable at once. Remove it the way an operator does: DELETE /compute/v2.1/os-services/{id}.
+  app.post('/compute-services', async (req, reply) => {
+    if (!opts.hostApi) throw Object.assign(new Error('compute services cannot be started here'), { statusCode: 501 });
+    const r = HostSeedSchema.safeParse(req.body);
+    if (!r.success) throw bad(`Invalid compute service: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    try {
+      const svc = opts.hostApi.startComputeService(null, r.data);
+      const node = s.hosts.nodesByHost(svc.host)[0];
+      reply.code(201);
+      return { service: { id: svc.uuid, host: svc.host, binary: svc.binary, node: node?.hypervisor_hostname ?? null, node_id: node?.uuid ?? null } };
+    } catch (e) {
+      if (e instanceof ComputeException) return reply.code(e.code).send({ error: { code: e.code, message: e.message } });
+      throw e;
+    }
   });
 
   app.get('/faults', async () => ({ faults: s.faults.listAll() }));

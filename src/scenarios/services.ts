@@ -3,6 +3,7 @@
 // TestServiceUpdateNotificationSampleLatest (PUT os-services/{uuid}), identical in Zed and master.
 import { expectEventTypes, notCompared, record } from './expect.js';
 import type { Scenario } from './types.js';
+import { SERVICE_LIFECYCLE_SCENARIOS } from './service-lifecycle.js';
 
 const SERVICES = '/compute/v2.1/os-services';
 const HOST = 'compute';
@@ -20,11 +21,6 @@ const STUBBED_DB =
   "test_service.py stubs nova.db service_get_by_host_and_binary/service_update with test_services' fake host1 rows, so service-update.json is that fake row " +
   '(host host1, publisher nova-compute:host1, last_seen_up 2012-10-29T13:42:05Z, report_count 1), which Nova\'s replacements leave as is; ' +
   "novasim updates its real nova-compute service on host compute, so the notification is written but not compared.";
-
-/** Not reproduced: they need a second nova-compute started at run time (start_service('compute', host='host2')). */
-const NO_SERVICE_START =
-  "TestServiceNotificationSample.test_service_create/test_service_destroy (service-create, service-delete) start a nova-compute on host2 during the test; " +
-  'novasim starts its compute services with the simulator only, so those samples are not reproduced.';
 
 type Step = { url: (uuid: string) => string; body: Record<string, unknown> };
 
@@ -55,7 +51,7 @@ const byUuid = (uuid: string) => uuid;
 
 export const SERVICE_SCENARIOS: readonly Scenario[] = [
   // Said once, on the first of test_service.py's scenarios.
-  serviceUpdate('service-enable-v2_52', `${V252}.test_service_enable`, '2.52', { url: () => 'enable', body: OLD }, [NO_SERVICE_START]),
+  serviceUpdate('service-enable-v2_52', `${V252}.test_service_enable`, '2.52', { url: () => 'enable', body: OLD }),
   serviceUpdate('service-disabled-v2_52', `${V252}.test_service_disabled`, '2.52', { url: () => 'disable', body: OLD }),
   serviceUpdate('service-disabled-log-reason-v2_52', `${V252}.test_service_disabled_log_reason`, '2.52', { url: () => 'disable-log-reason', body: { ...OLD, disabled_reason: 'test2' } }),
   serviceUpdate('service-force-down-v2_52', `${V252}.test_service_force_down`, '2.52', { url: () => 'force-down', body: { ...OLD, forced_down: true } }),
@@ -63,4 +59,5 @@ export const SERVICE_SCENARIOS: readonly Scenario[] = [
   serviceUpdate('service-disabled', `${LATEST}.test_service_disabled`, 'latest', { url: byUuid, body: { status: 'disabled' } }),
   serviceUpdate('service-disabled-log-reason', `${LATEST}.test_service_disabled_log_reason`, 'latest', { url: byUuid, body: { status: 'disabled', disabled_reason: 'test2' } }),
   serviceUpdate('service-force-down', `${LATEST}.test_service_force_down`, 'latest', { url: byUuid, body: { forced_down: true } }),
+  ...SERVICE_LIFECYCLE_SCENARIOS,
 ];
