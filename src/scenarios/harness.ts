@@ -5,7 +5,8 @@ import { createSimulator, type Simulator } from '../index.js';
 import type { ProfileName } from '../profiles/index.js';
 import { toRecordedNotification } from '../testing/match-sample.js';
 import { ADMIN_USER, API_USER, IMAGE_1, PORT_1, PROJECT, scenarioConfig, TEST_FLAVOR } from './nova-fixtures.js';
-import type { Recorded4 } from './types.js';
+import type { Recorded, Recorded4 } from './types.js';
+import { ANY, type Replacements } from '../testing/match-sample.js';
 
 export class ScenarioError extends Error {}
 
@@ -63,6 +64,12 @@ export class SampleHarness {
   private popped = new Set<number>();
   /** The scheduler.select_destinations.start/.end the last boot popped. */
   poppedSchedulerNotifications: Recorded4[] = [];
+  /**
+   * What _boot_a_server verified on the side (_pop_and_verify_dest_select_notification): the
+   * scheduler's two notifications of the first boot, checked against their samples; runScenario
+   * adds them to the scenario's result.
+   */
+  readonly sideRecorded: Recorded[] = [];
 
   /** Nova's notifier.reset(). */
   resetNotifications(): void {
@@ -79,11 +86,22 @@ export class SampleHarness {
    * _pop_and_verify_dest_select_notification: take the scheduler's two notifications off the front
    * (Nova's test checks them against scheduler-select_destinations-start/-end and then counts the rest).
    */
-  private popSchedulerNotifications(): void {
+  private popSchedulerNotifications(serverId: string): void {
     const left = this.sim.notifications.list().filter((n) => !this.popped.has(n.seq));
     const sched = left.slice(0, 2).filter((n) => n.envelope.event_type.startsWith('scheduler.select_destinations.'));
     for (const n of sched) this.popped.add(n.seq);
     this.poppedSchedulerNotifications = sched.map((n) => toRecordedNotification(n) as Recorded4);
+    // Nova verifies them at every boot; one pair per scenario is written and compared (the first boot's).
+    if (this.sideRecorded.some((r) => r.file.startsWith('scheduler-select_destinations'))) return;
+    const replacements: Replacements = {
+      instance_uuid: serverId, 'pci_requests.instance_uuid': serverId, 'flavor.extra_specs': ANY, numa_topology: ANY,
+    };
+    const files = ['scheduler-select_destinations-start', 'scheduler-select_destinations-end'];
+    this.poppedSchedulerNotifications.forEach((notification, i) => {
+      const expected = files[i];
+      if (notification.event_type !== expected.replace('scheduler-', 'scheduler.').replace('-', '.')) return;
+      this.sideRecorded.push({ file: expected, notification, check: { kind: 'sample', sample: expected, replacements } });
+    });
   }
 
   /**
@@ -104,7 +122,7 @@ export class SampleHarness {
     await this.sim.idle();
     const shown = (await this.request('GET', `${COMPUTE}/servers/${id}`, undefined, 200)).server as { status: string };
     if (shown.status !== expectedStatus) throw new ScenarioError(`server ${id} is ${shown.status}, expected ${expectedStatus}`);
-    this.popSchedulerNotifications();
+    this.popSchedulerNotifications(id);
     if (expectedStatus === 'ACTIVE') await this.request('PUT', `${COMPUTE}/servers/${id}/tags`, { tags: ['tag1'] }, 200);
     return { id, reservation_id: reservationId };
   }

@@ -46,7 +46,9 @@ export interface RunSamplesOptions {
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
   const h = await SampleHarness.start(profile);
   try {
-    return await scenario.run(h, profile);
+    const result = await scenario.run(h, profile);
+    // _boot_a_server's own checks (scheduler-select_destinations-start/-end) come first, as in Nova's test.
+    return { ...result, recorded: [...h.sideRecorded, ...result.recorded] };
   } catch (err) {
     return { name: scenario.name, nova: scenario.nova, recorded: [], problems: [`scenario failed: ${(err as Error).message}`], notes: [] };
   } finally {

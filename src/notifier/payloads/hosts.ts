@@ -1,6 +1,7 @@
 // Payloads about hosts and scheduling: ServiceStatusPayload (nova/notifications/objects/service.py),
 // AggregatePayload / AggregateCachePayload (aggregate.py), RequestSpecPayload with ImageMetaPayload and
 // InstancePCIRequestsPayload (request_spec.py, image.py) and ComputeTaskPayload (compute_task.py).
+import { imageMetaProps } from './image-meta-props.js';
 import type { FlavorSnapshot } from '../../domain.js';
 import type { Profile } from '../../profiles/index.js';
 import type { AggregateRow, ServiceRow } from '../../store/hosts.js';
@@ -100,7 +101,14 @@ export interface ImageMetaSource {
   id: string; name: string; status: string; visibility: string; owner: string | null; checksum: string | null; size: number;
   container_format: string; disk_format: string; min_ram: number; min_disk: number; created_at: string; updated_at: string;
   properties: Record<string, string>;
+  /** Glance's tags (the images row keeps them as JSON text). */
+  tags?: string | readonly string[] | null;
 }
+
+const imageTags = (i: ImageMetaSource): string[] => {
+  if (!i.tags) return [];
+  return typeof i.tags === 'string' ? (JSON.parse(i.tags) as string[]) : [...i.tags];
+};
 
 export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
   id: (i) => i.id,
@@ -116,7 +124,7 @@ export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
   disk_format: (i) => i.disk_format,
   created_at: (i) => payloadTime(i.created_at),
   updated_at: (i) => payloadTime(i.updated_at),
-  tags: () => [],
+  tags: (i) => imageTags(i),
   direct_url: () => null,
   min_ram: (i) => i.min_ram,
   min_disk: (i) => i.min_disk,
@@ -124,7 +132,8 @@ export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
 
 export function imageMetaPayload(image: ImageMetaSource, profile: Profile): NovaObject {
   // ImageMetaPropsPayload carries only the properties that are set.
-  const props = obj('ImageMetaPropsPayload', { ...image.properties }, profile);
+  // ImageMeta.from_dict → ImageMetaProps.from_dict: legacy names mapped, non-fields dropped, types coerced.
+  const props = obj('ImageMetaPropsPayload', imageMetaProps(image.properties), profile);
   return obj('ImageMetaPayload', { ...populate(IMAGE_META_FIELDS, image), properties: props }, profile);
 }
 
