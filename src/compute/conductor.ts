@@ -1,6 +1,9 @@
 // nova-conductor's schedule_and_build_instances, the scheduling half: build the RequestSpec, ask the
 // scheduler for a destination, and on NoValidHost bury the instance (_bury_in_cell0 →
 // set_vm_state_and_notify: ERROR, a fault, compute_task.build_instances.error).
+import { legacyExceptionPayload } from '../notifier/legacy/exception.js';
+import { legacyRequestSpec } from '../notifier/legacy/request-spec.js';
+import type { NovaObject } from '../notifier/primitive.js';
 import type { Instance, RequestContext } from '../domain.js';
 import { computeTaskPayload, type ImageMetaSource, type RequestSpecSource } from '../notifier/payloads/hosts.js';
 import type { RequestSpec } from '../scheduler/host-state.js';
@@ -68,12 +71,24 @@ export function scheduleInstance(d: ConductorDeps, ctx: RequestContext, instance
       s.actions.addFault({ instanceUuid: instance.uuid, code: 500, message: e.message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
     })();
     const notifier = d.scheduler.notifier;
-    if (notifier.versionedEnabled) {
-      notifier.emit({
-        context: ctx, eventType: 'compute_task.build_instances.error', priority: 'ERROR', source: 'nova-conductor', host: s.config.confHost,
-        payload: computeTaskPayload(instance.uuid, payload, 'error', exceptionInfo(e), s.profile), instanceUuid: instance.uuid, projectId: instance.project_id,
-      });
-    }
+    // scheduler_utils.set_vm_state_and_notify: the RequestSpec goes through to_legacy_request_spec_dict()
+    // and back (RequestSpec.from_primitives in notify_about_compute_task_error), which keeps no
+    // security groups: the versioned payload has `security_groups: []`.
+    const roundTripped: RequestSpecSource = { ...payload, securityGroups: [] };
+    const versioned = computeTaskPayload(instance.uuid, roundTripped, 'error', exceptionInfo(e), s.profile);
+    const legacySpec = legacyRequestSpec(roundTripped, versioned['nova_object.data'].request_spec as NovaObject);
+    notifier.emit({
+      context: ctx, eventType: 'compute_task.build_instances.error', priority: 'ERROR', source: 'nova-conductor', host: s.config.confHost,
+      payload: versioned, instanceUuid: instance.uuid, projectId: instance.project_id,
+      // ...after its legacy notification: rpc.get_notifier('compute_task').error(ctx, 'compute_task.build_instances', payload).
+      legacy: {
+        kind: 'payload', service: 'compute_task', eventType: 'compute_task.build_instances', priority: 'ERROR',
+        payload: {
+          request_spec: legacySpec, instance_properties: legacySpec.instance_properties, instance_id: instance.uuid,
+          state: 'error', method: 'build_instances', reason: legacyExceptionPayload(exceptionInfo(e)),
+        },
+      },
+    });
     return null;
   }
 }

@@ -283,7 +283,7 @@ export class Notifier {
     }
     if (!twin) return;
     const envelope = buildEnvelope({ uuid: this.legacyUuid, now: () => this.runtime.now() }, {
-      publisherId: legacyPublisherId(p.source, p.host), eventType: twin.eventType, priority: twin.priority, payload: twin.payload,
+      publisherId: legacyPublisherId(p.source, p.host, twin.service), eventType: twin.eventType, priority: twin.priority, payload: twin.payload,
     });
     this.legacySeq++;
     const n: CapturedNotification = deepFreeze({

@@ -20,7 +20,7 @@ export function legacyRequestSpec(spec: RequestSpecSource, versioned: NovaObject
     image: data.image ? plain(data.image) : {},
     // _to_legacy_instance: the few Instance fields a RequestSpec persists, then the flavor's sizes
     instance_properties: {
-      numa_topology: null,
+      numa_topology: data.numa_topology ? plain(data.numa_topology) : null,
       pci_requests: plain(data.pci_requests),
       project_id: spec.projectId,
       user_id: spec.userId,

@@ -33,7 +33,11 @@ export type LegacySubject =
     }
   | { kind: 'update'; instance: Instance; stateUpdate: StateUpdate; auditPeriod: AuditPeriod; oldDisplayName: string | null }
   | { kind: 'exception'; exc: ExceptionInfo; method: string; args: Record<string, unknown> }
-  | { kind: 'payload'; payload: Record<string, unknown> };
+  /**
+   * A legacy notification whose payload the call site builds: `eventType` defaults to the versioned
+   * one, `service` (rpc.get_notifier(service)) to the versioned source without `nova-`.
+   */
+  | { kind: 'payload'; payload: Record<string, unknown>; eventType?: string; service?: string; priority?: 'INFO' | 'ERROR' };
 
 export interface LegacyLookups {
   /** glance generate_image_url, or null when the image endpoint is not known yet. */
@@ -46,6 +50,8 @@ export interface LegacyNotification {
   eventType: string;
   priority: 'INFO' | 'ERROR';
   payload: Record<string, unknown>;
+  /** rpc.get_notifier(service): overrides the publisher's service part. */
+  service?: string;
 }
 
 interface Twin {
@@ -194,7 +200,7 @@ export function legacyTwin(eventType: string, subject: LegacySubject, look: Lega
       // _emit_legacy_exception_notification: notifier.error(context, function_name, {'exception', 'args'}).
       return { eventType: subject.method, priority: 'ERROR', payload: { exception: legacyExceptionPayload(subject.exc), args: subject.args } };
     case 'payload':
-      return { eventType, priority: 'INFO', payload: subject.payload };
+      return { eventType: subject.eventType ?? eventType, priority: subject.priority ?? 'INFO', payload: subject.payload, service: subject.service };
     case 'instance': {
       if (!eventType.startsWith('instance.')) return null;
       const twin = INSTANCE_TWINS[eventType.slice('instance.'.length)];
@@ -211,7 +217,7 @@ export function legacyTwin(eventType: string, subject: LegacySubject, look: Lega
   }
 }
 
-/** rpc.get_notifier(service, host): publisher_id `<service>.<host>` (service = the binary without `nova-`). */
-export function legacyPublisherId(source: string, host: string): string {
-  return `${source.replace(/^nova-/, '')}.${host}`;
+/** rpc.get_notifier(service, host): publisher_id `<service>.<host>` (service defaults to the binary without `nova-`). */
+export function legacyPublisherId(source: string, host: string, service?: string): string {
+  return `${service ?? source.replace(/^nova-/, '')}.${host}`;
 }

@@ -1,6 +1,7 @@
 // Payloads about hosts and scheduling: ServiceStatusPayload (nova/notifications/objects/service.py),
 // AggregatePayload / AggregateCachePayload (aggregate.py), RequestSpecPayload with ImageMetaPayload and
 // InstancePCIRequestsPayload (request_spec.py, image.py) and ComputeTaskPayload (compute_task.py).
+import { numaCells } from '../../compute/numa.js';
 import { imageMetaProps } from './image-meta-props.js';
 import type { FlavorSnapshot } from '../../domain.js';
 import type { Profile } from '../../profiles/index.js';
@@ -16,10 +17,12 @@ const VERSIONS: Record<Profile['name'], Record<string, string>> = {
   master: {
     ServiceStatusPayload: '1.1', AggregatePayload: '1.1', AggregateCachePayload: '1.0', RequestSpecPayload: '1.1',
     ImageMetaPayload: '1.0', ImageMetaPropsPayload: '1.19', InstancePCIRequestsPayload: '1.0', ComputeTaskPayload: '1.0',
+    InstanceNUMATopologyPayload: '1.0', InstanceNUMACellPayload: '1.2',
   },
   zed: {
     ServiceStatusPayload: '1.1', AggregatePayload: '1.1', AggregateCachePayload: '1.0', RequestSpecPayload: '1.1',
     ImageMetaPayload: '1.0', ImageMetaPropsPayload: '1.12', InstancePCIRequestsPayload: '1.0', ComputeTaskPayload: '1.0',
+    InstanceNUMATopologyPayload: '1.0', InstanceNUMACellPayload: '1.2',
   },
 };
 
@@ -166,7 +169,7 @@ export function requestSpecPayload(r: RequestSpecSource, profile: Profile): Nova
     scheduler_hints: r.schedulerHints,
     flavor: flavorPayload(r.flavor, profile),
     image: r.image ? imageMetaPayload(r.image, profile) : null,
-    numa_topology: null,
+    numa_topology: numaTopologyPayload(r, profile),
     pci_requests: obj('InstancePCIRequestsPayload', { instance_uuid: r.instanceUuid, requests: [] }, profile),
     requested_destination: null,
     retry: null,
@@ -174,6 +177,20 @@ export function requestSpecPayload(r: RequestSpecSource, profile: Profile): Nova
     instance_group: r.instanceGroup,
     force_hosts: r.forceHosts?.[0] ?? null,
     force_nodes: r.forceNodes?.[0] ?? null,
+  }, profile);
+}
+
+/** InstanceNUMATopologyPayload 1.0 of the request's guest topology (null when the flavor asks for none). */
+function numaTopologyPayload(r: RequestSpecSource, profile: Profile): NovaObject | null {
+  const cells = numaCells(r.flavor);
+  if (!cells) return null;
+  return obj('InstanceNUMATopologyPayload', {
+    instance_uuid: r.instanceUuid,
+    cells: cells.map((c) => obj('InstanceNUMACellPayload', {
+      id: c.id, cpuset: c.cpuset, pcpuset: c.pcpuset, cpuset_reserved: null, memory: c.memory, pagesize: null,
+      cpu_topology: null, cpu_pinning_raw: null, cpu_policy: null, cpu_thread_policy: null,
+    }, profile)),
+    emulator_threads_policy: null,
   }, profile);
 }
 

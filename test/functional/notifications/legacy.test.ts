@@ -102,6 +102,26 @@ describe("notification_format 'both' (zed: admin swaps directly)", () => {
     expect(sim.notifications.list().map((x) => x.envelope.event_type)).toContain('compute.exception');
   });
 
+  it("NoValidHost: the conductor's compute_task.build_instances (ERROR, compute_task.<host>) precedes compute_task.build_instances.error", async () => {
+    for (const svc of (await admin.req('GET', '/compute/v2.1/os-services?binary=nova-compute', undefined, { 'openstack-api-version': 'compute 2.53' })).json().services) {
+      expect((await admin.req('PUT', `/compute/v2.1/os-services/${svc.id}`, { forced_down: true }, { 'openstack-api-version': 'compute 2.53' })).statusCode).toBe(200);
+    }
+    sim.legacyNotifications.clear();
+    const res = await demo.req('POST', '/compute/v2.1/servers', { server: { name: 'nvh', imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'none' } }, { 'openstack-api-version': 'compute 2.37' });
+    expect(res.statusCode).toBe(202);
+    await sim.idle();
+    expect(types(sim)).toEqual(['scheduler.select_destinations.start', 'compute_task.build_instances']);
+    const n = sim.legacyNotifications.list()[1];
+    expect(n.envelope).toMatchObject({ publisher_id: 'compute_task.novasim', priority: 'ERROR' });
+    expect(n.envelope.payload).toMatchObject({
+      instance_id: res.json().server.id, state: 'error', method: 'build_instances',
+      reason: { kwargs: { code: 500 }, message: 'No valid host was found. There are not enough hosts available.' },
+    });
+    const versioned = sim.notifications.list().filter((x) => x.envelope.event_type === 'compute_task.build_instances.error');
+    expect(versioned).toHaveLength(1);
+    expect(n.seq).toBeLessThan(versioned[0].seq);
+  });
+
   it('the control API serves them under /_novasim/legacy/notifications', async () => {
     await bootServer(sim, demo, 'legacy3');
     const res = await sim.app.inject({ method: 'GET', url: '/_novasim/legacy/notifications?event_type=compute.instance.create.end' });
