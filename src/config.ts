@@ -118,6 +118,9 @@ export const ConfigSchema = z
     diskAllocationRatio: z.coerce.number().positive().default(1.0),
     /** [DEFAULT] reserved_host_memory_mb: counted as used on every node (Nova: 512). */
     reservedHostMemoryMb: z.coerce.number().int().min(0).default(512),
+    /** [filter_scheduler] soft_affinity_weight_multiplier / soft_anti_affinity_weight_multiplier (Nova: 1.0, min 0). */
+    softAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
+    softAntiAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
     /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
     schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })
