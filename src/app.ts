@@ -8,6 +8,7 @@ import { CinderClient } from './compute/cinder-client.js';
 import { NeutronClient } from './compute/neutron-client.js';
 import { Driver } from './compute/driver.js';
 import { ComputeManager } from './compute/manager.js';
+import { ComputePeriodicTasks } from './compute/periodic.js';
 import { HostApi } from './compute/host-api.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { Config } from './config.js';
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const scheduler = new Scheduler({ services: s, notifier: deps.notifier });
   const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network, scheduler });
   const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier, network);
+  const periodic = new ComputePeriodicTasks(manager.d);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
   await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier, hosts: new HostApi(s, deps.notifier) });
@@ -124,7 +126,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
       control.setNotFoundHandler((_req, reply) => {
         reply.code(404).send({ error: { code: 404, message: 'The resource could not be found.' } });
       });
-      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health, hostApi: new HostApi(s, deps.notifier) });
+      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health, hostApi: new HostApi(s, deps.notifier), periodic });
       await control.register(notificationRoutes, { capture: deps.capture });
       if (deps.legacyCapture) await control.register(notificationRoutes, { capture: deps.legacyCapture, prefix: '/legacy' });
     },
@@ -139,5 +141,5 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     const b = envelopeFor(req.url, status, status === 500 ? 'Internal error' : status === 415 ? 'Unsupported Content-Type' : status === 413 ? 'Request is too large.' : 'Malformed request body');
     reply.code(status).type(b.type).send(b.body);
   });
-  return { app, manager, compute };
+  return { app, manager, compute, periodic };
 }

@@ -118,6 +118,14 @@ export const ConfigSchema = z
     diskAllocationRatio: z.coerce.number().positive().default(1.0),
     /** [DEFAULT] reserved_host_memory_mb: counted as used on every node (Nova: 512). */
     reservedHostMemoryMb: z.coerce.number().int().min(0).default(512),
+    /** [DEFAULT] compute_monitors: 'cpu.virt_driver' makes update_available_resource send metrics.update (Nova: none). */
+    computeMonitors: z.array(z.enum(['cpu.virt_driver'])).default([]),
+    /** [DEFAULT] my_ip: the compute host's IP in metrics.update and libvirt.connect.error (Nova: the host's address). */
+    myIp: z.string().min(1).default('127.0.0.1'),
+    /** [DEFAULT] compute_driver, the `source` of monitor metrics (devstack: libvirt.LibvirtDriver). */
+    computeDriver: z.string().min(1).default('libvirt.LibvirtDriver'),
+    /** [DEFAULT] volume_usage_poll_interval: > 0 sends volume.usage on detach and from _poll_volume_usage (Nova: 0). */
+    volumeUsagePollInterval: z.coerce.number().int().min(0).default(0),
     /** [filter_scheduler] soft_affinity_weight_multiplier / soft_anti_affinity_weight_multiplier (Nova: 1.0, min 0). */
     softAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
     softAntiAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
@@ -139,6 +147,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
   }
   if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
   if (out.notificationsTopics) (out as Record<string, unknown>).notificationsTopics = out.notificationsTopics.split(',');
+  if (out.computeMonitors) (out as Record<string, unknown>).computeMonitors = out.computeMonitors.split(',');
   if (out.schedulerEnabledFilters) (out as Record<string, unknown>).schedulerEnabledFilters = out.schedulerEnabledFilters.split(',');
   return out as Partial<Record<keyof Config, string>>;
 }

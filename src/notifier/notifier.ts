@@ -29,7 +29,8 @@ import {
 import { deepFreeze } from './freeze.js';
 import type { Sink } from './sinks/sink.js';
 import type { CapturedNotification } from './types.js';
-import { legacyPublisherId, legacyTwin, type LegacyLookups, type LegacySubject } from './legacy/index.js';
+import { legacyExceptionPayload, legacyPublisherId, legacyTwin, pyStrAware, strtime, type LegacyLookups, type LegacySubject } from './legacy/index.js';
+import { libvirtErrorPayload, metricsPayload, volumeUsagePayload, type MetricInfo, type VolumeUsageInfo } from './payloads/periodic.js';
 
 export interface NotifierDeps {
   runtime: Runtime;
@@ -230,6 +231,59 @@ export class Notifier {
     });
   }
 
+  /**
+   * ResourceTracker._get_host_metrics: `compute.metrics.update` from `compute.<nodename>` (legacy),
+   * then notify_about_metrics_update: `metrics.update`, MetricsPayload, from nova-compute:<host>.
+   */
+  notifyMetricsUpdate(ctx: RequestContext | null, host: string, hostIp: string, nodename: string, metrics: readonly MetricInfo[]): CapturedNotification | null {
+    return this.emit({
+      context: ctx, eventType: 'metrics.update', priority: 'INFO', source: 'nova-compute', host,
+      payload: metricsPayload({ host, hostIp, nodename, metrics }, this.profile),
+      legacy: {
+        kind: 'payload', eventType: 'compute.metrics.update', host: nodename,
+        payload: {
+          nodename,
+          // MonitorMetric.to_dict: the *.percent values back in [0, 1], the timestamp as strtime.
+          metrics: metrics.map((m) => ({
+            name: m.name, timestamp: strtime(m.timestamp), source: m.source,
+            value: m.name.endsWith('.percent') ? m.value / 100 : m.value,
+          })),
+          host,
+          host_ip: hostIp,
+        },
+      },
+    });
+  }
+
+  /** _update_volume_usage_cache / _notify_volume_usage_detach: `volume.usage` (legacy: vol_usage.to_dict()) from the compute host. */
+  notifyVolumeUsage(ctx: RequestContext | null, host: string, usage: VolumeUsageInfo): CapturedNotification | null {
+    return this.emit({
+      context: ctx, eventType: 'volume.usage', priority: 'INFO', source: 'nova-compute', host,
+      payload: volumeUsagePayload(usage, this.profile), instanceUuid: usage.instanceUuid, projectId: usage.projectId,
+      legacy: {
+        kind: 'payload', eventType: 'volume.usage',
+        payload: {
+          volume_id: usage.volumeId, tenant_id: usage.projectId, user_id: usage.userId, availability_zone: usage.availabilityZone,
+          instance_id: usage.instanceUuid, last_refreshed: pyStrAware(usage.lastRefreshed),
+          reads: usage.reads, read_bytes: usage.readBytes, writes: usage.writes, write_bytes: usage.writeBytes,
+        },
+      },
+    });
+  }
+
+  /**
+   * libvirt Host.get_connection's failure: `compute.libvirt.error` (legacy, {'ip', 'method': '_connect',
+   * 'reason'}), then notify_about_libvirt_connect_error: `libvirt.connect.error`, ERROR, from
+   * nova-compute:<CONF.host> (the compute process's own host).
+   */
+  notifyLibvirtConnectError(ctx: RequestContext | null, host: string, ip: string, exc: ExceptionInfo): CapturedNotification | null {
+    return this.emit({
+      context: ctx, eventType: 'libvirt.connect.error', priority: 'ERROR', source: 'nova-compute', host,
+      payload: libvirtErrorPayload(ip, exc, this.profile),
+      legacy: { kind: 'payload', eventType: 'compute.libvirt.error', priority: 'ERROR', payload: { ip, method: '_connect', reason: legacyExceptionPayload(exc) } },
+    });
+  }
+
   /** notify_about_keypair_action: `keypair.<action>.<phase>` from nova-api (CONF.host). */
   notifyAboutKeypairAction(ctx: RequestContext, keypair: KeypairInfo, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): CapturedNotification | null {
     return this.emit({
@@ -283,7 +337,7 @@ export class Notifier {
     }
     if (!twin) return;
     const envelope = buildEnvelope({ uuid: this.legacyUuid, now: () => this.runtime.now() }, {
-      publisherId: legacyPublisherId(p.source, p.host, twin.service), eventType: twin.eventType, priority: twin.priority, payload: twin.payload,
+      publisherId: legacyPublisherId(p.source, twin.host ?? p.host, twin.service), eventType: twin.eventType, priority: twin.priority, payload: twin.payload,
     });
     this.legacySeq++;
     const n: CapturedNotification = deepFreeze({

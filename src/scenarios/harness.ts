@@ -2,6 +2,7 @@
 // way the sample tests drive Nova (api = user `fake`, admin_api = `admin`, microversion latest).
 import type { InjectOptions } from 'fastify';
 import { createSimulator, type Simulator } from '../index.js';
+import type { ConfigInput } from '../config.js';
 import type { ProfileName } from '../profiles/index.js';
 import { toRecordedNotification } from '../testing/match-sample.js';
 import { ADMIN_USER, API_USER, IMAGE_1, PORT_1, PROJECT, scenarioConfig, TEST_FLAVOR } from './nova-fixtures.js';
@@ -30,8 +31,8 @@ export class SampleHarness {
     private readonly adminApi: Caller,
   ) {}
 
-  static async start(profile: ProfileName): Promise<SampleHarness> {
-    const sim = await createSimulator(scenarioConfig(profile));
+  static async start(profile: ProfileName, overrides: Partial<ConfigInput> = {}): Promise<SampleHarness> {
+    const sim = await createSimulator({ ...scenarioConfig(profile), ...overrides });
     try {
       const api = await login(sim, API_USER);
       const admin = await login(sim, ADMIN_USER);

@@ -17,6 +17,7 @@ import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
 import { buildInstancesFault } from './compute-task.js';
+import { PERIODIC_SCENARIOS } from './periodic.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
   buildInstancesFault,
+  ...PERIODIC_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {
@@ -46,7 +48,7 @@ export interface RunSamplesOptions {
 
 /** Run one scenario on a fresh simulator (like one Nova test case). */
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
-  const h = await SampleHarness.start(profile);
+  const h = await SampleHarness.start(profile, scenario.config);
   try {
     const result = await scenario.run(h, profile);
     // _boot_a_server's own checks (scheduler-select_destinations-start/-end) come first, as in Nova's test.

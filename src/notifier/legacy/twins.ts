@@ -37,7 +37,7 @@ export type LegacySubject =
    * A legacy notification whose payload the call site builds: `eventType` defaults to the versioned
    * one, `service` (rpc.get_notifier(service)) to the versioned source without `nova-`.
    */
-  | { kind: 'payload'; payload: Record<string, unknown>; eventType?: string; service?: string; priority?: 'INFO' | 'ERROR' };
+  | { kind: 'payload'; payload: Record<string, unknown>; eventType?: string; service?: string; host?: string; priority?: 'INFO' | 'ERROR' };
 
 export interface LegacyLookups {
   /** glance generate_image_url, or null when the image endpoint is not known yet. */
@@ -50,8 +50,9 @@ export interface LegacyNotification {
   eventType: string;
   priority: 'INFO' | 'ERROR';
   payload: Record<string, unknown>;
-  /** rpc.get_notifier(service): overrides the publisher's service part. */
+  /** rpc.get_notifier(service, host): override the publisher's parts. */
   service?: string;
+  host?: string;
 }
 
 interface Twin {
@@ -200,7 +201,7 @@ export function legacyTwin(eventType: string, subject: LegacySubject, look: Lega
       // _emit_legacy_exception_notification: notifier.error(context, function_name, {'exception', 'args'}).
       return { eventType: subject.method, priority: 'ERROR', payload: { exception: legacyExceptionPayload(subject.exc), args: subject.args } };
     case 'payload':
-      return { eventType: subject.eventType ?? eventType, priority: subject.priority ?? 'INFO', payload: subject.payload, service: subject.service };
+      return { eventType: subject.eventType ?? eventType, priority: subject.priority ?? 'INFO', payload: subject.payload, service: subject.service, host: subject.host };
     case 'instance': {
       if (!eventType.startsWith('instance.')) return null;
       const twin = INSTANCE_TWINS[eventType.slice('instance.'.length)];

@@ -5,6 +5,7 @@ import type { ConfigInput, Simulator } from '../../../src/index.js';
 import { client, startSim, type Client } from '../../helpers/sim.js';
 
 const IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
+type Placed = [string, string | null, string | undefined];
 const sims: Simulator[] = [];
 afterAll(async () => {
   for (const s of sims) await s.close();
@@ -24,7 +25,7 @@ async function group(admin: Client, policy: string, rules?: Record<string, numbe
 }
 
 /** Boot into the group; returns [status, host, fault message]. */
-async function boot(sim: Simulator, admin: Client, groupId: string, name: string): Promise<[string, string | null, string | undefined]> {
+async function boot(sim: Simulator, admin: Client, groupId: string, name: string): Promise<Placed> {
   const res = await admin.req('POST', '/compute/v2.1/servers', {
     server: { name, imageRef: IMAGE, flavorRef: '1', networks: 'none' }, 'os:scheduler_hints': { group: groupId },
   });
@@ -53,7 +54,7 @@ describe('ServerGroupAntiAffinityFilter / ServerGroupAffinityFilter', () => {
   it("anti-affinity with 2.64's max_server_per_host 2: two per host, the fifth has no host", async () => {
     const { sim, admin } = await setup();
     const g = await group(admin, 'anti-affinity', { max_server_per_host: 2 });
-    const placed = [];
+    const placed: Placed[] = [];
     for (const n of ['a', 'b', 'c', 'd']) placed.push(await boot(sim, admin, g, n));
     expect(placed.map((p) => p[0])).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
     expect(placed.filter((p) => p[1] === 'compute')).toHaveLength(2);
@@ -64,7 +65,7 @@ describe('ServerGroupAntiAffinityFilter / ServerGroupAffinityFilter', () => {
   it('affinity keeps every member on the first member\'s host, even when the other host is emptier', async () => {
     const { sim, admin } = await setup();
     const g = await group(admin, 'affinity');
-    const hosts = [];
+    const hosts: Placed[] = [];
     for (const n of ['a', 'b', 'c']) hosts.push(await boot(sim, admin, g, n));
     expect(hosts.every((h) => h[0] === 'ACTIVE' && h[1] === hosts[0][1])).toBe(true);
     // Once that host is disabled, the group has nowhere to go.
@@ -101,7 +102,7 @@ describe('ServerGroupSoftAffinityWeigher / ServerGroupSoftAntiAffinityWeigher', 
   it('soft-anti-affinity spreads but, unlike anti-affinity, never refuses a host', async () => {
     const { sim, admin } = await setup();
     const g = await group(admin, 'soft-anti-affinity');
-    const placed = [];
+    const placed: Placed[] = [];
     for (const n of ['a', 'b', 'c']) placed.push(await boot(sim, admin, g, n));
     expect(placed.map((p) => p[0])).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE']);
     expect(new Set(placed.slice(0, 2).map((p) => p[1]))).toEqual(new Set(['compute', 'compute-2']));
