@@ -20,12 +20,17 @@ const FLAGS = {
   'notification-format': { type: 'string' }, 'control-exchange': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
   out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'compute-hosts': { type: 'string' },
+  'my-ip': { type: 'string' }, 'compute-monitors': { type: 'string' }, 'volume-usage-poll-interval': { type: 'string' },
+  'notifications-topics': { type: 'string' },
 } as const;
+
+/** Flags whose option is a list: comma-separated on the command line, as the NOVASIM_* variables. */
+const LIST_FLAGS = new Set(['computeMonitors', 'notificationsTopics']);
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 async function serve(flags: Record<string, unknown>) {
-  const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), v]));
+  const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), LIST_FLAGS.has(camel(k)) ? String(v).split(',') : v]));
   const config = ConfigSchema.parse({ port: 8774, ...configFromEnv(process.env), ...fromFlags });
   const sim = await createSimulator(config);
   const url = await sim.listen();
