@@ -16,6 +16,7 @@ import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.j
 import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
+import { SERVICE_LIFECYCLE_SCENARIOS } from './service-lifecycle.js';
 import { buildInstancesFault } from './compute-task.js';
 import { PERIODIC_SCENARIOS } from './periodic.js';
 
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...INSTANCE_ACTION_SCENARIOS,
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
+  ...SERVICE_LIFECYCLE_SCENARIOS,
   buildInstancesFault,
   ...PERIODIC_SCENARIOS,
 ];

@@ -3,7 +3,6 @@
 // TestServiceUpdateNotificationSampleLatest (PUT os-services/{uuid}), identical in Zed and master.
 import { expectEventTypes, notCompared, record } from './expect.js';
 import type { Scenario } from './types.js';
-import { SERVICE_LIFECYCLE_SCENARIOS } from './service-lifecycle.js';
 
 const SERVICES = '/compute/v2.1/os-services';
 const HOST = 'compute';
@@ -59,5 +58,4 @@ export const SERVICE_SCENARIOS: readonly Scenario[] = [
   serviceUpdate('service-disabled', `${LATEST}.test_service_disabled`, 'latest', { url: byUuid, body: { status: 'disabled' } }),
   serviceUpdate('service-disabled-log-reason', `${LATEST}.test_service_disabled_log_reason`, 'latest', { url: byUuid, body: { status: 'disabled', disabled_reason: 'test2' } }),
   serviceUpdate('service-force-down', `${LATEST}.test_service_force_down`, 'latest', { url: byUuid, body: { forced_down: true } }),
-  ...SERVICE_LIFECYCLE_SCENARIOS,
 ];
