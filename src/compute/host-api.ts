@@ -108,9 +108,12 @@ export class HostApi {
         novaException: true, code: 409,
         frames: [frame('nova.compute.api', 'create_aggregate', 6590), frame('nova.objects.aggregate', 'create', 310), frame('nova.objects.aggregate', '_aggregate_create_in_db', 187)],
       });
-      if (this.notifier.versionedEnabled) {
-        this.notifier.emit({ context: ctx, eventType: 'compute.exception', priority: 'ERROR', source: 'nova-api', host: s.config.confHost, payload: exceptionPayload(exceptionInfo(e), s.profile) });
-      }
+      const info = exceptionInfo(e);
+      this.notifier.emit({
+        context: ctx, eventType: 'compute.exception', priority: 'ERROR', source: 'nova-api', host: s.config.confHost, payload: exceptionPayload(info, s.profile),
+        // compute/api.py's wrap_exception(service='compute', binary='nova-api'): the legacy one keeps compute.<host>.
+        legacy: { kind: 'exception', exc: info, method: 'create_aggregate', args: { aggregate_name: name, availability_zone: az }, service: 'compute' },
+      });
       throw e;
     }
     const id = s.db.transaction(() => s.hosts.createAggregate(uuid, name, metadata, s.runtime.now().toISOString()))();

@@ -32,7 +32,8 @@ export type LegacySubject =
       newFlavor?: { name: string; id: number } | null;
     }
   | { kind: 'update'; instance: Instance; stateUpdate: StateUpdate; auditPeriod: AuditPeriod; oldDisplayName: string | null }
-  | { kind: 'exception'; exc: ExceptionInfo; method: string; args: Record<string, unknown> }
+  /** wrap_exception's legacy half; `service` is the decorator's (compute/api.py's module-level one says 'compute' for nova-api too). */
+  | { kind: 'exception'; exc: ExceptionInfo; method: string; args: Record<string, unknown>; service?: string }
   /**
    * A legacy notification whose payload the call site builds: `eventType` defaults to the versioned
    * one, `service` (rpc.get_notifier(service)) to the versioned source without `nova-`.
@@ -199,7 +200,7 @@ export function legacyTwin(eventType: string, subject: LegacySubject, look: Lega
     }
     case 'exception':
       // _emit_legacy_exception_notification: notifier.error(context, function_name, {'exception', 'args'}).
-      return { eventType: subject.method, priority: 'ERROR', payload: { exception: legacyExceptionPayload(subject.exc), args: subject.args } };
+      return { eventType: subject.method, priority: 'ERROR', payload: { exception: legacyExceptionPayload(subject.exc), args: subject.args }, service: subject.service };
     case 'payload':
       return { eventType: subject.eventType ?? eventType, priority: subject.priority ?? 'INFO', payload: subject.payload, service: subject.service, host: subject.host };
     case 'instance': {

@@ -122,6 +122,19 @@ describe("notification_format 'both' (zed: admin swaps directly)", () => {
     expect(n.seq).toBeLessThan(versioned[0].seq);
   });
 
+  it("nova-api's wrap_exception: a duplicate aggregate sends legacy create_aggregate (compute.<CONF.host>) before compute.exception", async () => {
+    expect((await admin.req('POST', '/compute/v2.1/os-aggregates', { aggregate: { name: 'agg1' } })).statusCode).toBe(200);
+    sim.legacyNotifications.clear();
+    expect((await admin.req('POST', '/compute/v2.1/os-aggregates', { aggregate: { name: 'agg1' } })).statusCode).toBe(409);
+    const [n] = sim.legacyNotifications.list();
+    expect(n.envelope).toMatchObject({ event_type: 'create_aggregate', publisher_id: 'compute.novasim', priority: 'ERROR' });
+    expect(n.envelope.payload).toEqual({
+      exception: { kwargs: { code: 409 }, message: 'Aggregate agg1 already exists.' },
+      args: { aggregate_name: 'agg1', availability_zone: null },
+    });
+    expect(n.seq).toBeLessThan(sim.notifications.list({ eventType: 'compute.exception' })[0].seq);
+  });
+
   it('the control API serves them under /_novasim/legacy/notifications', async () => {
     await bootServer(sim, demo, 'legacy3');
     const res = await sim.app.inject({ method: 'GET', url: '/_novasim/legacy/notifications?event_type=compute.instance.create.end' });
