@@ -4,6 +4,7 @@
 import type { RequestContext } from '../domain.js';
 import type { Notifier } from '../notifier/notifier.js';
 import { exceptionPayload } from '../notifier/payloads/exception.js';
+import { aggregateLegacySubject } from '../notifier/legacy/twins.js';
 import { aggregateCachePayload, aggregatePayload, serviceStatusPayload, type AggregateSource } from '../notifier/payloads/hosts.js';
 import type { Services } from '../services.js';
 import { hostsFromConfig, type AggregateRow, type HostSeed, type ServiceRow } from '../store/hosts.js';
@@ -101,7 +102,9 @@ export class HostApi {
     const s = this.s;
     const uuid = s.runtime.uuid();
     const metadata: Record<string, string> = az ? { availability_zone: az } : {};
-    this.notifyAggregate(ctx, 'create', 'start', { id: null, uuid, name, hosts: null, metadata });
+    // Aggregate.create: payload = its changes (name, metadata as meta_data), + aggregate_id at the end.
+    const legacyCreate: Record<string, unknown> = { name, ...(az ? { meta_data: { ...metadata } } : {}) };
+    this.notifyAggregate(ctx, 'create', 'start', { id: null, uuid, name, hosts: null, metadata }, legacyCreate);
     if (s.hosts.aggregateByName(name)) {
       // wrap_exception on create_aggregate: compute.exception from nova-api, then the API's 409.
       const e = new ComputeException('AggregateNameExists', `Aggregate ${name} already exists.`, {
@@ -118,7 +121,7 @@ export class HostApi {
     }
     const id = s.db.transaction(() => s.hosts.createAggregate(uuid, name, metadata, s.runtime.now().toISOString()))();
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'create', 'end', agg);
+    this.notifyAggregate(ctx, 'create', 'end', agg, { ...legacyCreate, aggregate_id: agg.id });
     return agg;
   }
 
@@ -128,12 +131,13 @@ export class HostApi {
     let agg = this.get(id);
     if (values.name !== undefined) {
       const renamed = { ...agg, name: values.name };
-      this.notifyAggregate(ctx, 'update_prop', 'start', renamed);
+      // Aggregate.save: {'aggregate_id'} (+ meta_data only when metadata changed).
+      this.notifyAggregate(ctx, 'update_prop', 'start', renamed, { aggregate_id: id });
       const clash = s.hosts.aggregateByName(values.name);
       if (clash && clash.id !== id) throw err('AggregateNameExists', `Aggregate ${values.name} already exists.`, 409);
       s.db.transaction(() => s.hosts.updateAggregate(id, { name: values.name }))();
       agg = this.get(id);
-      this.notifyAggregate(ctx, 'update_prop', 'end', agg);
+      this.notifyAggregate(ctx, 'update_prop', 'end', agg, { aggregate_id: id });
     }
     if ('availability_zone' in values) {
       const meta = { availability_zone: values.availability_zone ?? null };
@@ -153,13 +157,14 @@ export class HostApi {
   /** Aggregate.update_metadata: update_metadata.start/.end around the write; a null deletes the key. */
   private applyMetadata(ctx: RequestContext, agg: AggregateRow, metadata: Record<string, string | null>): AggregateRow {
     const s = this.s;
-    this.notifyAggregate(ctx, 'update_metadata', 'start', agg);
+    const legacyMeta = { aggregate_id: agg.id, meta_data: { ...metadata } };
+    this.notifyAggregate(ctx, 'update_metadata', 'start', agg, legacyMeta);
     s.db.transaction(() => {
       s.hosts.setMetadata(agg.id, metadata);
       s.hosts.updateAggregate(agg.id, { updated_at: s.runtime.now().toISOString() });
     })();
     const fresh = this.get(agg.id);
-    this.notifyAggregate(ctx, 'update_metadata', 'end', fresh);
+    this.notifyAggregate(ctx, 'update_metadata', 'end', fresh, legacyMeta);
     return fresh;
   }
 
@@ -167,10 +172,10 @@ export class HostApi {
   delete(ctx: RequestContext, id: number): void {
     const s = this.s;
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'delete', 'start', agg);
+    this.notifyAggregate(ctx, 'delete', 'start', agg, { aggregate_id: id });
     if (agg.hosts.length > 0) throw err('InvalidAggregateActionDelete', `Cannot remove host from aggregate ${id}. Reason: Host aggregate is not empty.`, 400);
     s.db.transaction(() => s.hosts.deleteAggregate(id))();
-    this.notifyAggregate(ctx, 'delete', 'end', agg);
+    this.notifyAggregate(ctx, 'delete', 'end', agg, { aggregate_id: id });
   }
 
   /** add_host_to_aggregate. */
@@ -178,7 +183,7 @@ export class HostApi {
     const s = this.s;
     if (!s.hosts.computeService(host)) throw err('ComputeHostNotFound', `Compute host ${host} could not be found.`, 404);
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'add_host', 'start', agg);
+    this.notifyAggregate(ctx, 'add_host', 'start', agg, { aggregate_id: id, host_name: host });
     this.checkSafeAz(agg.metadata, agg, [host], AGG_ADD, false);
     const newAz = agg.metadata.availability_zone;
     const count = s.hosts.countInstancesOnHost(host);
@@ -192,7 +197,7 @@ export class HostApi {
     if (agg.hosts.includes(host)) throw err('AggregateHostExists', `Aggregate ${id} already has host ${host}.`, 409);
     s.db.transaction(() => s.hosts.addAggregateHost(id, host))();
     const fresh = this.get(id);
-    this.notifyAggregate(ctx, 'add_host', 'end', fresh);
+    this.notifyAggregate(ctx, 'add_host', 'end', fresh, { aggregate_id: id, host_name: host, name: fresh.name });
     return fresh;
   }
 
@@ -201,7 +206,7 @@ export class HostApi {
     const s = this.s;
     if (!s.hosts.computeService(host)) throw err('ComputeHostNotFound', `Compute host ${host} could not be found.`, 404);
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'remove_host', 'start', agg);
+    this.notifyAggregate(ctx, 'remove_host', 'start', agg, { aggregate_id: id, host_name: host });
     const currentAz = agg.metadata.availability_zone;
     const count = s.hosts.countInstancesOnHost(host);
     if (count && currentAz) {
@@ -214,7 +219,7 @@ export class HostApi {
     if (!agg.hosts.includes(host)) throw err('AggregateHostNotFound', `Aggregate ${id} has no host ${host}.`, 404);
     s.db.transaction(() => s.hosts.removeAggregateHost(id, host))();
     const fresh = this.get(id);
-    this.notifyAggregate(ctx, 'remove_host', 'end', fresh);
+    this.notifyAggregate(ctx, 'remove_host', 'end', fresh, { aggregate_id: id, host_name: host });
     return fresh;
   }
 
@@ -253,11 +258,13 @@ export class HostApi {
   }
 
   /** notify_about_aggregate_action: published by nova-api:<CONF.host>. */
-  private notifyAggregate(ctx: RequestContext, action: string, phase: 'start' | 'end', agg: AggregateSource | AggregateRow): void {
-    if (!this.notifier.versionedEnabled) return;
+  private notifyAggregate(ctx: RequestContext, action: string, phase: 'start' | 'end', agg: AggregateSource | AggregateRow, legacy?: Record<string, unknown>): void {
+    const twin = legacy ? aggregateLegacySubject(action, phase, legacy) : null;
     this.notifier.emit({
       context: ctx, eventType: `aggregate.${action}.${phase}`, priority: 'INFO', source: 'nova-api', host: this.s.config.confHost,
       payload: aggregatePayload(agg, this.s.profile),
+      // The legacy aggregate.<suffix>.<phase> the same call site sends first (notify_about_aggregate_update).
+      ...(twin ? { legacy: twin } : {}),
     });
   }
 }

@@ -166,6 +166,23 @@ export const INSTANCE_TWINS: Readonly<Record<string, Twin>> = {
   },
 };
 
+/** Versioned `aggregate.<action>` → the `aggregate.<suffix>` notify_about_aggregate_update sends before it (none for cache_images). */
+export const AGGREGATE_TWINS: Readonly<Record<string, string>> = {
+  create: 'create', delete: 'delete', add_host: 'addhost', remove_host: 'removehost',
+  update_metadata: 'updatemetadata', update_prop: 'updateprop',
+};
+
+/**
+ * compute_utils.notify_about_aggregate_update: `aggregate.<suffix>.<phase>` from
+ * `aggregate.<aggregate_id or name>` with the dict the call site built; null when it has neither.
+ */
+export function aggregateLegacySubject(action: string, phase: string, payload: Record<string, unknown>): LegacySubject | null {
+  const suffix = AGGREGATE_TWINS[action];
+  const identifier = payload.aggregate_id ?? payload.name;
+  if (!suffix || identifier === undefined || identifier === null || identifier === '') return null;
+  return { kind: 'payload', eventType: `aggregate.${suffix}.${phase}`, service: 'aggregate', host: String(identifier), payload };
+}
+
 /** compute/utils.py exception_to_dict, merged into the payload of a `.error` twin. */
 function faultDict(exc: ExceptionInfo): Record<string, unknown> {
   const nova = exc.novaException ?? false;
