@@ -9,6 +9,7 @@ import { NeutronClient } from './compute/neutron-client.js';
 import { Driver } from './compute/driver.js';
 import { ShelveReclaimPeriodics } from './compute/periodic-shelve-reclaim.js';
 import { ComputeManager } from './compute/manager.js';
+import { ComputePeriodicTasks } from './compute/periodic.js';
 import { HostApi } from './compute/host-api.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { Config } from './config.js';
@@ -37,6 +38,8 @@ export interface BuildAppDeps {
   services: Services;
   notifier: Notifier;
   capture: CaptureSink;
+  /** Legacy (unversioned) notifications, served under /_novasim/legacy/notifications. */
+  legacyCapture?: CaptureSink;
   reset: () => Promise<void>;
   health: () => Record<string, unknown>;
   barrier: ResetBarrier;
@@ -107,6 +110,7 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
   const shares = new ManilaClient(s);
   const manager = new ComputeManager({ services: s, volumes, notifier: deps.notifier, driver, network, scheduler, shares });
   const compute = new ComputeApi(s, volumes, manager, driver, deps.notifier, network, shares);
+  const periodic = new ComputePeriodicTasks(manager.d);
 
   await app.register(identityRoutes, { prefix: '/identity', services: s });
   await app.register(computeApi, { prefix: '/compute', services: s, compute, notifier: deps.notifier, hosts: new HostApi(s, deps.notifier) });
@@ -131,8 +135,9 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
       control.setNotFoundHandler((_req, reply) => {
         reply.code(404).send({ error: { code: 404, message: 'The resource could not be found.' } });
       });
-      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health });
+      await control.register(controlRoutes, { services: s, reset: deps.reset, health: deps.health, hostApi: new HostApi(s, deps.notifier), periodic });
       await control.register(notificationRoutes, { capture: deps.capture });
+      if (deps.legacyCapture) await control.register(notificationRoutes, { capture: deps.legacyCapture, prefix: '/legacy' });
     },
     { prefix: '/_novasim' },
   );
@@ -146,5 +151,5 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     reply.code(status).type(b.type).send(b.body);
   });
   const periodics = new ShelveReclaimPeriodics(s, manager);
-  return { app, manager, compute, periodics };
+  return { app, manager, compute, periodics, periodic };
 }

@@ -23,12 +23,17 @@ const FLAGS = {
   'compute-hosts': { type: 'string' }, transport: { type: 'string' },
   'shelved-offload-time': { type: 'string' }, 'shelved-poll-interval': { type: 'string' }, 'reclaim-instance-interval': { type: 'string' },
   'allow-resize-to-same-host': { type: 'string' }, 'resize-confirm-window': { type: 'string' },
+  'my-ip': { type: 'string' }, 'compute-monitors': { type: 'string' }, 'volume-usage-poll-interval': { type: 'string' },
+  'notifications-topics': { type: 'string' },
 } as const;
+
+/** Flags whose option is a list: comma-separated on the command line, as the NOVASIM_* variables. */
+const LIST_FLAGS = new Set(['computeMonitors', 'notificationsTopics']);
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 async function serve(flags: Record<string, unknown>) {
-  const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), v]));
+  const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), LIST_FLAGS.has(camel(k)) ? String(v).split(',') : v]));
   const config = ConfigSchema.parse({ port: 8774, transport: 'http', ...configFromEnv(process.env), ...fromFlags });
   const sim = await createSimulator(config);
   const url = await sim.listen();

@@ -54,6 +54,8 @@ export const ConfigSchema = z
      */
     memBackingFile: bool.default(true),
     versionedNotificationsTopics: z.array(z.string().min(1)).default(['versioned_notifications']),
+    /** [oslo_messaging_notifications] topics: legacy notifications go to `<topic>.<priority>`. */
+    notificationsTopics: z.array(z.string().min(1)).min(1).default(['notifications']),
     notificationCap: z.coerce.number().int().min(1).default(10_000),
     notifyJsonl: z.string().optional(),
     notifyAmqp: z.string().optional(),
@@ -157,6 +159,17 @@ export const ConfigSchema = z
      */
     enabledConsoles: z.array(z.enum(['vnc', 'spice', 'serial', 'mks'])).default(['vnc']),
     consoleTokenTtl: z.coerce.number().int().min(1).default(600),
+    /** [DEFAULT] compute_monitors: 'cpu.virt_driver' makes update_available_resource send metrics.update (Nova: none). */
+    computeMonitors: z.array(z.enum(['cpu.virt_driver'])).default([]),
+    /** [DEFAULT] my_ip: the compute host's IP in metrics.update and libvirt.connect.error (Nova: the host's address). */
+    myIp: z.string().min(1).default('127.0.0.1'),
+    /** [DEFAULT] compute_driver, the `source` of monitor metrics (devstack: libvirt.LibvirtDriver). */
+    computeDriver: z.string().min(1).default('libvirt.LibvirtDriver'),
+    /** [DEFAULT] volume_usage_poll_interval: > 0 sends volume.usage on detach and from _poll_volume_usage (Nova: 0). */
+    volumeUsagePollInterval: z.coerce.number().int().min(0).default(0),
+    /** [filter_scheduler] soft_affinity_weight_multiplier / soft_anti_affinity_weight_multiplier (Nova: 1.0, min 0). */
+    softAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
+    softAntiAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
     /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
     schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })
@@ -174,6 +187,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     if (v !== undefined && v !== '') out[key] = v;
   }
   if (out.versionedNotificationsTopics) (out as Record<string, unknown>).versionedNotificationsTopics = out.versionedNotificationsTopics.split(',');
+  if (out.notificationsTopics) (out as Record<string, unknown>).notificationsTopics = out.notificationsTopics.split(',');
+  if (out.computeMonitors) (out as Record<string, unknown>).computeMonitors = out.computeMonitors.split(',');
   if (out.schedulerEnabledFilters) (out as Record<string, unknown>).schedulerEnabledFilters = out.schedulerEnabledFilters.split(',');
   if (out.enabledConsoles) (out as Record<string, unknown>).enabledConsoles = out.enabledConsoles.split(',');
   return out as Partial<Record<keyof Config, string>>;

@@ -27,6 +27,10 @@ import { CatalogStore } from './store/catalog.js';
 import { allDataTables, openDatabase } from './store/db.js';
 import { FlavorStore } from './store/flavors.js';
 import { HostSeedSchema, HostStore } from './store/hosts.js';
+import { HostApi } from './compute/host-api.js';
+import type { z } from 'zod';
+
+type HostSeedInput = z.input<typeof HostSeedSchema>;
 import { IdentityStore } from './store/identity.js';
 import { InstanceStore } from './store/instances.js';
 import { ShareMappingStore } from './store/share-mappings.js';
@@ -82,7 +86,9 @@ export async function createSimulator(options: ConfigInput = {}) {
   };
 
   const capture = new CaptureSink({ cap: config.notificationCap });
-  const sinks: Sink[] = [capture];
+  // Nova's fake_notifier.NOTIFICATIONS: the legacy (unversioned) ones, kept apart from the versioned capture.
+  const legacyCapture = new CaptureSink({ name: 'legacy-capture', cap: config.notificationCap, format: 'unversioned' });
+  const sinks: Sink[] = [capture, legacyCapture];
   // Before the capture: what the API shows is already in the file (src/notifier/sinks/jsonl.ts).
   if (config.notifyJsonl) sinks.unshift(new JsonlSink({ path: config.notifyJsonl }));
   if (config.notifyAmqp) {
@@ -95,12 +101,23 @@ export async function createSimulator(options: ConfigInput = {}) {
     );
   }
   if (config.notifyWebhook) sinks.push(new WebhookSink({ url: config.notifyWebhook }));
+  // Legacy message ids come from their own stream, so notification_format=both leaves a
+  // deterministic run's versioned stream (ids, servers, …) exactly as with 'versioned'.
+  const legacyIds = new Runtime({ deterministic: config.deterministic, seed: 0x1e6ac7 });
   const notifier = new Notifier({
     runtime, profile, sinks,
     shareMappings: (uuid) => services.shareMappings.listForInstance(uuid),
+    legacyUuid: () => legacyIds.uuid(),
+    legacyLookups: {
+      // glance generate_image_url: `<image endpoint>/images/<ref>`; before the simulator listens there is
+      // no endpoint and, like Nova's EndpointNotFound fallback, the image id stands in for the URL.
+      imageRefUrl: (ref) => (listening ? `${listening}/image/images/${ref}` : ref),
+      imageName: (ref) => services.catalog.image(ref)?.name ?? null,
+    },
     options: {
       notificationFormat: config.notificationFormat, bdmsInNotifications: config.bdmsInNotifications,
       includeShareMapping: config.includeShareMapping, versionedNotificationsTopics: config.versionedNotificationsTopics, host: config.confHost,
+      notificationsTopics: config.notificationsTopics,
     },
   });
 
@@ -157,7 +174,9 @@ export async function createSimulator(options: ConfigInput = {}) {
         applySeedShares(manilaBackend(services), seed);
         services.tokens.clearCache();
         capture.clear();
+        legacyCapture.clear();
         runtime.reseed();
+        legacyIds.reseed();
       },
     );
 
@@ -170,7 +189,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     cinder: { pending_tasks: cinder.pendingTasks },
   });
 
-  const built = await buildApp(config, { services, notifier, capture, reset, health, barrier });
+  const built = await buildApp(config, { services, notifier, capture, legacyCapture, reset, health, barrier });
   const unregister = inProcessOrigin
     ? registerInProcess(inProcessOrigin, async (r) => {
         const res = await built.app.inject({ method: r.method as 'GET', url: r.path, headers: r.headers, ...(r.body === undefined ? {} : { payload: r.body }) });
@@ -213,6 +232,17 @@ export async function createSimulator(options: ConfigInput = {}) {
       list: (filter: NotificationFilter = {}) => capture.list(filter),
       waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => capture.waitFor(eventType, opts),
       clear: () => capture.clear(),
+    },
+    /** Legacy (unversioned) notifications, with notificationFormat 'unversioned' or 'both' (Nova's fake_notifier.NOTIFICATIONS). */
+    legacyNotifications: {
+      capture: legacyCapture,
+      list: (filter: NotificationFilter = {}) => legacyCapture.list(filter),
+      waitFor: (eventType: string, opts: { count?: number; timeoutMs?: number; instanceUuid?: string; since?: number } = {}) => legacyCapture.waitFor(eventType, opts),
+      clear: () => legacyCapture.clear(),
+    },
+    /** nova-compute services started at run time (Nova's start_service('compute', host=…)); sends service.create. */
+    computeServices: {
+      start: (seed: HostSeedInput) => new HostApi(services, notifier).startComputeService(null, HostSeedSchema.parse(seed)),
     },
     /** Resolves with what start-up recovery completed or rolled back. */
     recovery,

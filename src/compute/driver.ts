@@ -34,6 +34,24 @@ export class Driver {
     throw new ComputeException('NovaException', e.message, { novaException: true, code: e.status, frames });
   }
 
+  /**
+   * get_host_cpu_stats: the simulated hypervisor reports the counters of Nova's fake driver
+   * (nova/virt/fake.py), constant like them.
+   */
+  hostCpuStats(): { kernel: number; idle: number; user: number; iowait: number; frequency: number } {
+    return { kernel: 5664160000000, idle: 1592705190000000, user: 26728850000000, iowait: 6121490000000, frequency: 800 };
+  }
+
+  /** block_stats(instance, disk_id): [rd_req, rd_bytes, wr_req, wr_bytes, flush_ops]; a simulated disk does no I/O. */
+  blockStats(): [number, number, number, number, null] {
+    return [0, 0, 0, 0, null];
+  }
+
+  /** libvirt Host.get_connection at service start (fault point `driver.connect`). */
+  async connect(): Promise<void> {
+    await this.faultPoint('driver.connect', {}, ['init_host', frame('nova.virt.libvirt.driver', 'init_host'), frame('nova.virt.libvirt.host', 'initialize'), frame('nova.virt.libvirt.host', 'get_connection')], frame('nova.virt.libvirt.host', '_get_connection'));
+  }
+
   getVolumeConnector(instance: Instance): Connector {
     return {
       platform: 'x86_64',

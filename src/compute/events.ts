@@ -4,6 +4,7 @@ import type { Instance, RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
 import { asComputeException, type ComputeException, type Frame, faultMessage, formatFrames, frame, saveAndReraise } from './exceptions.js';
 import type { ComputeNotifier, ExceptionInfoLike } from './notifier-port.js';
+import { legacyInstanceArg } from '../notifier/legacy/exception.js';
 
 /**
  * ExceptionPayload.from_exception, called in an `except` clause: the traceback starts at the frame
@@ -19,6 +20,9 @@ export function exceptionInfo(e: ComputeException, caughtIn?: string): Exception
     function_name: inner?.func ?? 'unknown',
     // ExceptionPayload joins traceback.format_exception() lines with ','.
     traceback: e.tracebackLines(caughtIn ? e.framesFrom(caughtIn) : e.frames).join(','),
+    // Only the legacy payloads read these (exception_to_dict's code/message, the exception's __dict__).
+    novaException: e.novaException,
+    code: e.code,
   };
 }
 
@@ -108,7 +112,11 @@ export async function withInstanceEvent(
         s.actions.eventFinish(eventId, action.id, now, { details: message, traceback: formatFrames(tb.event).join('') });
       }
     })();
-    d.notifier.notifyComputeException(ctx, s.config.confHost, exceptionInfo(e.withFrames(tb.exception)));
+    // wrap_exception: the legacy twin is named after the decorated method (f.__name__), its args
+    // are the call's arguments without self/context (novasim knows the instance).
+    d.notifier.notifyComputeException(ctx, s.config.confHost, exceptionInfo(e.withFrames(tb.exception)), {
+      method, args: { instance: legacyInstanceArg(instance) },
+    });
     return e;
   }
 }

@@ -4,9 +4,10 @@
 import type { RequestContext } from '../domain.js';
 import type { Notifier } from '../notifier/notifier.js';
 import { exceptionPayload } from '../notifier/payloads/exception.js';
+import { aggregateLegacySubject } from '../notifier/legacy/twins.js';
 import { aggregateCachePayload, aggregatePayload, serviceStatusPayload, type AggregateSource } from '../notifier/payloads/hosts.js';
 import type { Services } from '../services.js';
-import type { AggregateRow, ServiceRow } from '../store/hosts.js';
+import { hostsFromConfig, type AggregateRow, type HostSeed, type ServiceRow } from '../store/hosts.js';
 import { ComputeException, frame } from './exceptions.js';
 import { exceptionInfo } from './events.js';
 
@@ -45,6 +46,30 @@ export class HostApi {
     return fresh;
   }
 
+  /**
+   * A nova-compute service started at run time (Nova's functional tests: start_service('compute',
+   * host='host2')): Service.create sends service.create from `nova-compute:<host>` with the fresh row
+   * (never reported: last_seen_up null, report_count 0).
+   * The node joins the scheduler's candidates at once. A host that already runs a nova-compute is
+   * Nova's ServiceBinaryExists.
+   */
+  startComputeService(ctx: RequestContext | null, seed: HostSeed): ServiceRow {
+    const s = this.s;
+    if (s.hosts.serviceByHostBinary(seed.host, 'nova-compute')) {
+      throw err('ServiceBinaryExists', `Service with host ${seed.host} binary nova-compute exists.`, 409);
+    }
+    const spec = { ...hostsFromConfig(s.config, [seed])[0], host_ip: seed.host_ip ?? `192.168.1.${10 + (s.hosts.nodes().length % 240)}` };
+    if (s.hosts.nodes().some((n) => n.hypervisor_hostname === spec.node)) {
+      throw err('ComputeHostExists', `Compute node ${spec.node} already exists.`, 409);
+    }
+    const nowIso = s.runtime.now().toISOString();
+    const svc = s.db.transaction(() => s.hosts.insertComputeService(s.config, s.profile.name, nowIso, spec))();
+    this.notifyService(ctx, svc, 'create');
+    // No report_state yet: Nova's first heartbeat comes INITIAL_REPORTING_DELAY (5 s) later, and
+    // novasim's services do not heartbeat (serviceUp: up unless forced down).
+    return svc;
+  }
+
   /** Service.destroy (the API has checked instances and removed it from its aggregates). */
   deleteService(ctx: RequestContext, svc: ServiceRow): void {
     const s = this.s;
@@ -55,7 +80,7 @@ export class HostApi {
     this.notifyService(ctx, svc, 'delete');
   }
 
-  private notifyService(ctx: RequestContext, svc: ServiceRow, action: 'update' | 'delete'): void {
+  private notifyService(ctx: RequestContext | null, svc: ServiceRow, action: 'create' | 'update' | 'delete'): void {
     if (!this.notifier.versionedEnabled) return;
     const source = svc.binary as 'nova-compute';
     this.notifier.emit({
@@ -77,21 +102,26 @@ export class HostApi {
     const s = this.s;
     const uuid = s.runtime.uuid();
     const metadata: Record<string, string> = az ? { availability_zone: az } : {};
-    this.notifyAggregate(ctx, 'create', 'start', { id: null, uuid, name, hosts: null, metadata });
+    // Aggregate.create: payload = its changes (name, metadata as meta_data), + aggregate_id at the end.
+    const legacyCreate: Record<string, unknown> = { name, ...(az ? { meta_data: { ...metadata } } : {}) };
+    this.notifyAggregate(ctx, 'create', 'start', { id: null, uuid, name, hosts: null, metadata }, legacyCreate);
     if (s.hosts.aggregateByName(name)) {
       // wrap_exception on create_aggregate: compute.exception from nova-api, then the API's 409.
       const e = new ComputeException('AggregateNameExists', `Aggregate ${name} already exists.`, {
         novaException: true, code: 409,
         frames: [frame('nova.compute.api', 'create_aggregate', 6590), frame('nova.objects.aggregate', 'create', 310), frame('nova.objects.aggregate', '_aggregate_create_in_db', 187)],
       });
-      if (this.notifier.versionedEnabled) {
-        this.notifier.emit({ context: ctx, eventType: 'compute.exception', priority: 'ERROR', source: 'nova-api', host: s.config.confHost, payload: exceptionPayload(exceptionInfo(e), s.profile) });
-      }
+      const info = exceptionInfo(e);
+      this.notifier.emit({
+        context: ctx, eventType: 'compute.exception', priority: 'ERROR', source: 'nova-api', host: s.config.confHost, payload: exceptionPayload(info, s.profile),
+        // compute/api.py's wrap_exception(service='compute', binary='nova-api'): the legacy one keeps compute.<host>.
+        legacy: { kind: 'exception', exc: info, method: 'create_aggregate', args: { aggregate_name: name, availability_zone: az }, service: 'compute' },
+      });
       throw e;
     }
     const id = s.db.transaction(() => s.hosts.createAggregate(uuid, name, metadata, s.runtime.now().toISOString()))();
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'create', 'end', agg);
+    this.notifyAggregate(ctx, 'create', 'end', agg, { ...legacyCreate, aggregate_id: agg.id });
     return agg;
   }
 
@@ -101,12 +131,13 @@ export class HostApi {
     let agg = this.get(id);
     if (values.name !== undefined) {
       const renamed = { ...agg, name: values.name };
-      this.notifyAggregate(ctx, 'update_prop', 'start', renamed);
+      // Aggregate.save: {'aggregate_id'} (+ meta_data only when metadata changed).
+      this.notifyAggregate(ctx, 'update_prop', 'start', renamed, { aggregate_id: id });
       const clash = s.hosts.aggregateByName(values.name);
       if (clash && clash.id !== id) throw err('AggregateNameExists', `Aggregate ${values.name} already exists.`, 409);
       s.db.transaction(() => s.hosts.updateAggregate(id, { name: values.name }))();
       agg = this.get(id);
-      this.notifyAggregate(ctx, 'update_prop', 'end', agg);
+      this.notifyAggregate(ctx, 'update_prop', 'end', agg, { aggregate_id: id });
     }
     if ('availability_zone' in values) {
       const meta = { availability_zone: values.availability_zone ?? null };
@@ -126,13 +157,14 @@ export class HostApi {
   /** Aggregate.update_metadata: update_metadata.start/.end around the write; a null deletes the key. */
   private applyMetadata(ctx: RequestContext, agg: AggregateRow, metadata: Record<string, string | null>): AggregateRow {
     const s = this.s;
-    this.notifyAggregate(ctx, 'update_metadata', 'start', agg);
+    const legacyMeta = { aggregate_id: agg.id, meta_data: { ...metadata } };
+    this.notifyAggregate(ctx, 'update_metadata', 'start', agg, legacyMeta);
     s.db.transaction(() => {
       s.hosts.setMetadata(agg.id, metadata);
       s.hosts.updateAggregate(agg.id, { updated_at: s.runtime.now().toISOString() });
     })();
     const fresh = this.get(agg.id);
-    this.notifyAggregate(ctx, 'update_metadata', 'end', fresh);
+    this.notifyAggregate(ctx, 'update_metadata', 'end', fresh, legacyMeta);
     return fresh;
   }
 
@@ -140,10 +172,10 @@ export class HostApi {
   delete(ctx: RequestContext, id: number): void {
     const s = this.s;
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'delete', 'start', agg);
+    this.notifyAggregate(ctx, 'delete', 'start', agg, { aggregate_id: id });
     if (agg.hosts.length > 0) throw err('InvalidAggregateActionDelete', `Cannot remove host from aggregate ${id}. Reason: Host aggregate is not empty.`, 400);
     s.db.transaction(() => s.hosts.deleteAggregate(id))();
-    this.notifyAggregate(ctx, 'delete', 'end', agg);
+    this.notifyAggregate(ctx, 'delete', 'end', agg, { aggregate_id: id });
   }
 
   /** add_host_to_aggregate. */
@@ -151,7 +183,7 @@ export class HostApi {
     const s = this.s;
     if (!s.hosts.computeService(host)) throw err('ComputeHostNotFound', `Compute host ${host} could not be found.`, 404);
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'add_host', 'start', agg);
+    this.notifyAggregate(ctx, 'add_host', 'start', agg, { aggregate_id: id, host_name: host });
     this.checkSafeAz(agg.metadata, agg, [host], AGG_ADD, false);
     const newAz = agg.metadata.availability_zone;
     const count = s.hosts.countInstancesOnHost(host);
@@ -165,7 +197,7 @@ export class HostApi {
     if (agg.hosts.includes(host)) throw err('AggregateHostExists', `Aggregate ${id} already has host ${host}.`, 409);
     s.db.transaction(() => s.hosts.addAggregateHost(id, host))();
     const fresh = this.get(id);
-    this.notifyAggregate(ctx, 'add_host', 'end', fresh);
+    this.notifyAggregate(ctx, 'add_host', 'end', fresh, { aggregate_id: id, host_name: host, name: fresh.name });
     return fresh;
   }
 
@@ -174,7 +206,7 @@ export class HostApi {
     const s = this.s;
     if (!s.hosts.computeService(host)) throw err('ComputeHostNotFound', `Compute host ${host} could not be found.`, 404);
     const agg = this.get(id);
-    this.notifyAggregate(ctx, 'remove_host', 'start', agg);
+    this.notifyAggregate(ctx, 'remove_host', 'start', agg, { aggregate_id: id, host_name: host });
     const currentAz = agg.metadata.availability_zone;
     const count = s.hosts.countInstancesOnHost(host);
     if (count && currentAz) {
@@ -187,7 +219,7 @@ export class HostApi {
     if (!agg.hosts.includes(host)) throw err('AggregateHostNotFound', `Aggregate ${id} has no host ${host}.`, 404);
     s.db.transaction(() => s.hosts.removeAggregateHost(id, host))();
     const fresh = this.get(id);
-    this.notifyAggregate(ctx, 'remove_host', 'end', fresh);
+    this.notifyAggregate(ctx, 'remove_host', 'end', fresh, { aggregate_id: id, host_name: host });
     return fresh;
   }
 
@@ -226,11 +258,13 @@ export class HostApi {
   }
 
   /** notify_about_aggregate_action: published by nova-api:<CONF.host>. */
-  private notifyAggregate(ctx: RequestContext, action: string, phase: 'start' | 'end', agg: AggregateSource | AggregateRow): void {
-    if (!this.notifier.versionedEnabled) return;
+  private notifyAggregate(ctx: RequestContext, action: string, phase: 'start' | 'end', agg: AggregateSource | AggregateRow, legacy?: Record<string, unknown>): void {
+    const twin = legacy ? aggregateLegacySubject(action, phase, legacy) : null;
     this.notifier.emit({
       context: ctx, eventType: `aggregate.${action}.${phase}`, priority: 'INFO', source: 'nova-api', host: this.s.config.confHost,
       payload: aggregatePayload(agg, this.s.profile),
+      // The legacy aggregate.<suffix>.<phase> the same call site sends first (notify_about_aggregate_update).
+      ...(twin ? { legacy: twin } : {}),
     });
   }
 }

@@ -4,9 +4,17 @@ import { z } from 'zod';
 import { FaultSpecSchema } from '../faults/registry.js';
 import { RouteFaultSpecSchema } from '../faults/route-faults.js';
 import type { Services } from '../services.js';
+import type { HostApi } from '../compute/host-api.js';
+import type { ComputePeriodicTasks } from '../compute/periodic.js';
+import { ComputeException } from '../compute/exceptions.js';
+import { HostSeedSchema } from '../store/hosts.js';
 
 export interface ControlDeps {
   services: Services;
+  /** Starts nova-compute services at run time (POST /_novasim/compute-services). */
+  hostApi?: HostApi;
+  /** The compute services' periodic tasks and restart (POST /_novasim/periodic-tasks/…, …/restart). */
+  periodic?: ComputePeriodicTasks;
   reset: () => Promise<void>;
   health: () => Record<string, unknown>;
 }
@@ -42,6 +50,51 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
       throw e;
     }
     reply.code(204).send();
+  });
+
+  // Start one more nova-compute (and its hypervisor node) while the simulator runs, as Nova's
+  // functional tests do with start_service('compute', host=…): service.create is sent, the node
+  // is schedulable at once. Remove it the way an operator does: DELETE /compute/v2.1/os-services/{id}.
+  app.post('/compute-services', async (req, reply) => {
+    if (!opts.hostApi) throw Object.assign(new Error('compute services cannot be started here'), { statusCode: 501 });
+    const r = HostSeedSchema.safeParse(req.body);
+    if (!r.success) throw bad(`Invalid compute service: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    try {
+      const svc = opts.hostApi.startComputeService(null, r.data);
+      const node = s.hosts.nodesByHost(svc.host)[0];
+      reply.code(201);
+      return { service: { id: svc.uuid, host: svc.host, binary: svc.binary, node: node?.hypervisor_hostname ?? null, node_id: node?.uuid ?? null } };
+    } catch (e) {
+      if (e instanceof ComputeException) return reply.code(e.code).send({ error: { code: e.code, message: e.message } });
+      throw e;
+    }
+  });
+
+  // Run a nova-compute periodic task now, on every compute host or on `host` (Nova runs them on timers).
+  const PeriodicBody = z.object({ host: z.string().min(1).optional() }).strict();
+  app.post('/periodic-tasks/:task', async (req, reply) => {
+    const periodic = opts.periodic;
+    if (!periodic) throw Object.assign(new Error('periodic tasks cannot be run here'), { statusCode: 501 });
+    const r = PeriodicBody.safeParse(req.body ?? {});
+    if (!r.success) throw bad(`Invalid periodic task request: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    const host = r.data.host;
+    if (host && !s.hosts.computeService(host)) return reply.code(404).send({ error: { code: 404, message: `Compute host ${host} could not be found.` } });
+    const { task } = req.params as { task: string };
+    if (task === 'update_available_resource') return { task, nodes: periodic.updateAvailableResource(host) };
+    if (task === '_poll_volume_usage') return { task, volume_usages: periodic.pollVolumeUsage(host) };
+    return reply.code(404).send({ error: { code: 404, message: `Unknown periodic task ${task} (update_available_resource, _poll_volume_usage).` } });
+  });
+
+  // Restart a nova-compute: init_host connects to the hypervisor (fault point driver.connect).
+  app.post('/compute-services/:host/restart', async (req, reply) => {
+    if (!opts.periodic) throw Object.assign(new Error('compute services cannot be restarted here'), { statusCode: 501 });
+    try {
+      await opts.periodic.restart((req.params as { host: string }).host);
+      return reply.code(204).send();
+    } catch (e) {
+      if (e instanceof ComputeException) return reply.code(e.code).send({ error: { code: e.code, message: e.message, exception: e.pyClass } });
+      throw e;
+    }
   });
 
   app.get('/faults', async () => ({ faults: s.faults.listAll() }));

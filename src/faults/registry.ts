@@ -36,6 +36,10 @@ function defaultError(service: 'cinder' | 'compute' | 'neutron' | 'manila', oper
   if (service === 'cinder' || service === 'manila') return { status: 500, message: 'The server has either erred or is incapable of performing the requested operation.' };
   // neutron/api/v2/resource.py: an unexpected error is this HTTPInternalServerError.
   if (service === 'neutron') return { status: 500, message: 'Request Failed: internal server error while processing your request.' };
+  // libvirt Host._get_connection when libvirtd is not there.
+  if (operation === 'driver.connect') {
+    return { exception: 'libvirtError', message: "Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory", module: 'nova.virt.libvirt.host', function: '_get_connection' };
+  }
   if (DRIVER_VOLUME_OPS.includes(operation)) {
     return { exception: 'VolumeDriverException', message: `An error occurred while IO to volume ${VOLUME_NAME_PLACEHOLDER}.` };
   }

@@ -32,7 +32,7 @@ export function publisherId(source: NotificationSource, host: string): string {
 }
 
 export function buildEnvelope<P>(
-  runtime: Runtime,
+  runtime: Pick<Runtime, 'uuid' | 'now'>,
   fields: { publisherId: string; eventType: string; priority: Priority; payload: P },
 ): Envelope<P> {
   return {

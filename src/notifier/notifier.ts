@@ -32,6 +32,8 @@ import {
 import { deepFreeze } from './freeze.js';
 import type { Sink } from './sinks/sink.js';
 import type { CapturedNotification } from './types.js';
+import { legacyExceptionPayload, legacyPublisherId, legacyTwin, pyStrAware, strtime, type LegacyLookups, type LegacySubject } from './legacy/index.js';
+import { libvirtErrorPayload, metricsPayload, volumeUsagePayload, type MetricInfo, type VolumeUsageInfo } from './payloads/periodic.js';
 
 export interface NotifierDeps {
   runtime: Runtime;
@@ -42,6 +44,13 @@ export interface NotifierDeps {
   onSinkError?: (error: unknown, sink: Sink, n: CapturedNotification) => void;
   /** instance.get_shares(): the instance's share_mapping rows, for SharePayload.from_instance. */
   shareMappings?: (instanceUuid: string) => readonly { uuid: string; share_id: string; status: string; tag: string }[];
+  /** Image lookups legacy payloads need (image_ref_url, image_name); default: none known. */
+  legacyLookups?: Partial<LegacyLookups>;
+  /**
+   * message_id generator of legacy notifications. Separate from the runtime's stream so that turning
+   * legacy notifications on never changes the versioned stream of a deterministic run.
+   */
+  legacyUuid?: () => string;
 }
 
 export interface EmitParams {
@@ -53,6 +62,11 @@ export interface EmitParams {
   payload: unknown;
   instanceUuid?: string | null;
   projectId?: string | null;
+  /**
+   * What the legacy (unversioned) twin needs (src/notifier/legacy/twins.ts). With notification_format
+   * unversioned/both, emit() sends the twin Nova sends at the same call site, before the versioned one.
+   */
+  legacy?: LegacySubject;
 }
 
 export interface InstanceUpdateOptions {
@@ -81,6 +95,9 @@ export class Notifier {
   private readonly shareMappings: NonNullable<NotifierDeps['shareMappings']>;
   private seq = 0;
   private sinkErrors = 0;
+  private legacySeq = 0;
+  private readonly legacyLookups: LegacyLookups;
+  private readonly legacyUuid: () => string;
 
   constructor(deps: NotifierDeps) {
     this.runtime = deps.runtime;
@@ -89,11 +106,21 @@ export class Notifier {
     this.sinkList = [...(deps.sinks ?? [])];
     this.onSinkError = deps.onSinkError;
     this.shareMappings = deps.shareMappings ?? (() => []);
+    this.legacyLookups = {
+      imageRefUrl: deps.legacyLookups?.imageRefUrl ?? ((ref) => ref),
+      imageName: deps.legacyLookups?.imageName ?? (() => null),
+    };
+    this.legacyUuid = deps.legacyUuid ?? (() => this.runtime.uuid());
   }
 
   /** rpc.if_notifications_enabled: versioned notifications only with format versioned/both. */
   get versionedEnabled(): boolean {
     return this.options.notificationFormat !== 'unversioned';
+  }
+
+  /** rpc.LEGACY_NOTIFIER is a real notifier (not noop) with format unversioned/both. */
+  get legacyEnabled(): boolean {
+    return this.options.notificationFormat !== 'versioned';
   }
 
   get sinks(): readonly Sink[] {
@@ -115,7 +142,6 @@ export class Notifier {
     ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, phase: Phase,
     oldVolumeId: string, newVolumeId: string, exc?: ExceptionInfo | null,
   ): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     const payload = instanceActionVolumeSwapPayload({ ...this.source(ctx, instance, bdms, false), fault: exc ?? null, oldVolumeId, newVolumeId });
     return this.emitInstance(ctx, instance, 'volume_swap', phase, exc, host, payload);
   }
@@ -125,9 +151,8 @@ export class Notifier {
     ctx: RequestContext, instance: Instance, bdms: Bdms, host: string,
     action: 'volume_attach' | 'volume_detach', phase: Phase, volumeId: string, exc?: ExceptionInfo | null,
   ): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     const payload = instanceActionVolumePayload({ ...this.source(ctx, instance, bdms, false), fault: exc ?? null, volumeId });
-    return this.emitInstance(ctx, instance, action, phase, exc, host, payload);
+    return this.emitInstance(ctx, instance, action, phase, exc, host, payload, 'nova-compute', { volumeId });
   }
 
   /**
@@ -139,7 +164,6 @@ export class Notifier {
     exc?: ExceptionInfo | null,
     extras: { keypairs?: readonly KeypairInfo[]; trustedImageCertificates?: readonly string[] | null } = {},
   ): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     const payload = instanceCreatePayload({
       ...this.source(ctx, instance, bdms, true),
       fault: exc ?? null,
@@ -159,7 +183,6 @@ export class Notifier {
     ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, action: string, phase: Phase | null,
     exc?: ExceptionInfo | null, opts: { source?: NotificationSource; bdmsFromDb?: boolean } = {},
   ): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     const payload = instanceActionPayload({ ...this.source(ctx, instance, bdms, !opts.bdmsFromDb), fault: exc ?? null });
     return this.emitInstance(ctx, instance, action, phase, exc, host, payload, opts.source);
   }
@@ -181,9 +204,8 @@ export class Notifier {
   notifyAboutInstanceRescueAction(
     ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfo | null,
   ): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     const payload = instanceActionRescuePayload({ ...this.source(ctx, instance, bdms, false), fault: exc ?? null, rescueImageRef });
-    return this.emitInstance(ctx, instance, 'rescue', phase, exc, host, payload);
+    return this.emitInstance(ctx, instance, 'rescue', phase, exc, host, payload, 'nova-compute', { rescueImageRef });
   }
 
   /** notify_about_resize_prep_instance: `instance.resize_prep.<phase>`, InstanceActionResizePrepPayload (BDMs from the DB). */
@@ -195,28 +217,26 @@ export class Notifier {
 
   /** notify_usage_exists(current_period=True)'s versioned half: `instance.exists`, InstanceExistsPayload. */
   notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: Bdms, host: string): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
-    const payload = instanceExistsPayload({ ...this.source(ctx, instance, bdms, false), auditPeriod: currentAuditPeriod(this.runtime.now()) });
-    return this.emitInstance(ctx, instance, 'exists', null, null, host, payload);
+    const auditPeriod = currentAuditPeriod(this.runtime.now());
+    const payload = instanceExistsPayload({ ...this.source(ctx, instance, bdms, false), auditPeriod });
+    return this.emitInstance(ctx, instance, 'exists', null, null, host, payload, 'nova-compute', { auditPeriod });
   }
 
   /** send_instance_update_notification: `instance.update`, InstanceUpdatePayload, INFO. */
   notifyAboutInstanceUpdate(ctx: RequestContext, instance: Instance, bdms: Bdms, opts: InstanceUpdateOptions = {}): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
-    const payload = instanceUpdatePayload({
-      ...this.source(ctx, instance, bdms, false),
-      stateUpdate: {
-        old_state: opts.oldState ?? instance.vm_state,
-        state: opts.newState ?? instance.vm_state,
-        old_task_state: opts.oldTaskState ?? instance.task_state,
-        new_task_state: opts.newTaskState ?? instance.task_state,
-      },
-      auditPeriod: opts.auditPeriod ?? currentAuditPeriod(this.runtime.now()),
-      oldDisplayName: opts.oldDisplayName || null,
-    });
+    const stateUpdate = {
+      old_state: opts.oldState ?? instance.vm_state,
+      state: opts.newState ?? instance.vm_state,
+      old_task_state: opts.oldTaskState ?? instance.task_state,
+      new_task_state: opts.newTaskState ?? instance.task_state,
+    };
+    const auditPeriod = opts.auditPeriod ?? currentAuditPeriod(this.runtime.now());
+    const oldDisplayName = opts.oldDisplayName || null;
+    const payload = instanceUpdatePayload({ ...this.source(ctx, instance, bdms, false), stateUpdate, auditPeriod, oldDisplayName });
     return this.emit({
       context: ctx, eventType: 'instance.update', priority: 'INFO', source: opts.source ?? 'nova-api',
       host: opts.host ?? this.options.host, payload, instanceUuid: instance.uuid, projectId: instance.project_id,
+      legacy: { kind: 'update', instance, stateUpdate, auditPeriod, oldDisplayName },
     });
   }
 
@@ -226,19 +246,73 @@ export class Notifier {
    */
   notifyComputeException(
     ctx: RequestContext | null, host: string, exc: ExceptionInfo,
-    opts: { source?: NotificationSource; instanceUuid?: string | null } = {},
+    opts: { source?: NotificationSource; instanceUuid?: string | null; method?: string; args?: Record<string, unknown> } = {},
   ): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
+    // The legacy twin is named after the decorated method (f.__name__), e.g. `swap_volume`.
+    const method = opts.method ?? wrappedMethod(exc.traceback);
     return this.emit({
       context: ctx, eventType: eventTypeString('compute', 'exception'), priority: 'ERROR',
       source: opts.source ?? 'nova-compute', host, payload: exceptionPayload(exc, this.profile),
       instanceUuid: opts.instanceUuid ?? null, projectId: ctx?.projectId ?? null,
+      ...(method ? { legacy: { kind: 'exception' as const, exc, method, args: opts.args ?? {} } } : {}),
+    });
+  }
+
+  /**
+   * ResourceTracker._get_host_metrics: `compute.metrics.update` from `compute.<nodename>` (legacy),
+   * then notify_about_metrics_update: `metrics.update`, MetricsPayload, from nova-compute:<host>.
+   */
+  notifyMetricsUpdate(ctx: RequestContext | null, host: string, hostIp: string, nodename: string, metrics: readonly MetricInfo[]): CapturedNotification | null {
+    return this.emit({
+      context: ctx, eventType: 'metrics.update', priority: 'INFO', source: 'nova-compute', host,
+      payload: metricsPayload({ host, hostIp, nodename, metrics }, this.profile),
+      legacy: {
+        kind: 'payload', eventType: 'compute.metrics.update', host: nodename,
+        payload: {
+          nodename,
+          // MonitorMetric.to_dict: the *.percent values back in [0, 1], the timestamp as strtime.
+          metrics: metrics.map((m) => ({
+            name: m.name, timestamp: strtime(m.timestamp), source: m.source,
+            value: m.name.endsWith('.percent') ? m.value / 100 : m.value,
+          })),
+          host,
+          host_ip: hostIp,
+        },
+      },
+    });
+  }
+
+  /** _update_volume_usage_cache / _notify_volume_usage_detach: `volume.usage` (legacy: vol_usage.to_dict()) from the compute host. */
+  notifyVolumeUsage(ctx: RequestContext | null, host: string, usage: VolumeUsageInfo): CapturedNotification | null {
+    return this.emit({
+      context: ctx, eventType: 'volume.usage', priority: 'INFO', source: 'nova-compute', host,
+      payload: volumeUsagePayload(usage, this.profile), instanceUuid: usage.instanceUuid, projectId: usage.projectId,
+      legacy: {
+        kind: 'payload', eventType: 'volume.usage',
+        payload: {
+          volume_id: usage.volumeId, tenant_id: usage.projectId, user_id: usage.userId, availability_zone: usage.availabilityZone,
+          instance_id: usage.instanceUuid, last_refreshed: pyStrAware(usage.lastRefreshed),
+          reads: usage.reads, read_bytes: usage.readBytes, writes: usage.writes, write_bytes: usage.writeBytes,
+        },
+      },
+    });
+  }
+
+  /**
+   * libvirt Host.get_connection's failure: `compute.libvirt.error` (legacy, {'ip', 'method': '_connect',
+   * 'reason'}), then notify_about_libvirt_connect_error: `libvirt.connect.error`, ERROR, from
+   * nova-compute:<CONF.host> (the compute process's own host).
+   */
+  notifyLibvirtConnectError(ctx: RequestContext | null, host: string, ip: string, exc: ExceptionInfo): CapturedNotification | null {
+    return this.emit({
+      context: ctx, eventType: 'libvirt.connect.error', priority: 'ERROR', source: 'nova-compute', host,
+      payload: libvirtErrorPayload(ip, exc, this.profile),
+      legacy: { kind: 'payload', eventType: 'compute.libvirt.error', priority: 'ERROR', payload: { ip, method: '_connect', reason: legacyExceptionPayload(exc) } },
     });
   }
 
   /** notify_about_keypair_action: `keypair.<action>.<phase>` from nova-api (CONF.host). */
   notifyAboutKeypairAction(ctx: RequestContext, keypair: KeypairInfo, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     return this.emit({
       context: ctx, eventType: eventTypeString('keypair', action, phase), priority: 'INFO', source: 'nova-api',
       host: this.options.host, payload: keypairPayload(keypair, this.profile),
@@ -247,15 +321,20 @@ export class Notifier {
 
   /** notify_about_server_group_action / _add_member: `server_group.<action>` from nova-api (CONF.host). */
   notifyAboutServerGroupAction(ctx: RequestContext, group: ServerGroupInfo, action: 'create' | 'delete' | 'add_member'): CapturedNotification | null {
-    if (!this.versionedEnabled) return null;
     return this.emit({
       context: ctx, eventType: eventTypeString('server_group', action), priority: 'INFO', source: 'nova-api',
       host: this.options.host, payload: serverGroupPayload(group, this.profile), projectId: group.project_id,
     });
   }
 
-  /** Wrap a built payload in the envelope and hand it to every sink. Returns what was published. */
+  /**
+   * Wrap a built payload in the envelope and hand it to every sink. Returns the versioned
+   * notification published (null with notification_format=unversioned). With format unversioned or
+   * both, the legacy twin (`p.legacy`, see legacy/twins.ts) goes out first, as in Nova, where the
+   * legacy call precedes the versioned one at every call site that sends both.
+   */
   emit(p: EmitParams): CapturedNotification | null {
+    if (p.legacy && this.legacyEnabled) this.emitLegacy(p);
     if (!this.versionedEnabled) return null;
     const envelope = buildEnvelope(this.runtime, {
       publisherId: publisherId(p.source, p.host), eventType: p.eventType, priority: p.priority, payload: p.payload,
@@ -272,6 +351,34 @@ export class Notifier {
     return n;
   }
 
+  /** The legacy notifier's half: `<service>.<host>` publisher, oslo topic `notifications.<priority>`. */
+  private emitLegacy(p: EmitParams): void {
+    let twin;
+    try {
+      twin = p.legacy ? legacyTwin(p.eventType, p.legacy, this.legacyLookups) : null;
+    } catch (err) {
+      // A legacy payload that cannot be built must not break the flow (Nova logs and goes on: best_effort).
+      this.sinkErrors++;
+      void err;
+      return;
+    }
+    if (!twin) return;
+    const envelope = buildEnvelope({ uuid: this.legacyUuid, now: () => this.runtime.now() }, {
+      publisherId: legacyPublisherId(p.source, twin.host ?? p.host, twin.service), eventType: twin.eventType, priority: twin.priority, payload: twin.payload,
+    });
+    this.legacySeq++;
+    const n: CapturedNotification = deepFreeze({
+      seq: ++this.seq,
+      envelope,
+      projectId: p.projectId ?? p.context?.projectId ?? null,
+      instanceUuid: p.instanceUuid ?? null,
+      topics: this.options.notificationsTopics.map((t) => `${t}.${twin.priority.toLowerCase()}`),
+      context: p.context,
+      format: 'unversioned',
+    });
+    for (const sink of this.sinkList) this.publishTo(sink, n);
+  }
+
   /** Restart seq numbering (e.g. on a deterministic-mode reset). */
   resetSequence(): void {
     this.seq = 0;
@@ -281,6 +388,7 @@ export class Notifier {
     return {
       format: this.options.notificationFormat,
       emitted: this.seq,
+      legacy_emitted: this.legacySeq,
       sink_errors: this.sinkErrors,
       sinks: Object.fromEntries(this.sinkList.map((s) => [s.name, s.stats?.() ?? {}])),
     };
@@ -309,8 +417,10 @@ export class Notifier {
   private emitInstance(
     ctx: RequestContext, instance: Instance, action: string, phase: Phase | null, exc: ExceptionInfo | null | undefined,
     host: string, payload: unknown, source: NotificationSource = 'nova-compute',
+    legacyHints: Omit<Extract<LegacySubject, { kind: 'instance' }>, 'kind' | 'instance' | 'exc'> = {},
   ): CapturedNotification | null {
     return this.emit({
+      legacy: { kind: 'instance', instance, exc: exc ?? null, ...legacyHints },
       context: ctx,
       eventType: eventTypeString('instance', action, phase),
       priority: exc ? 'ERROR' : 'INFO',
@@ -341,4 +451,10 @@ export class Notifier {
       // The error reporter failing is not the caller's problem either.
     }
   }
+}
+
+/** The method wrap_exception decorated: the frame right after `wrapped` in nova/exception_wrapper.py. */
+export function wrappedMethod(traceback: string): string | null {
+  const m = /exception_wrapper\.py", line \w+, in wrapped\n(?:[^,]*\n)?,\s*File "[^"]*", line \w+, in (\w+)/.exec(traceback);
+  return m ? m[1] : null;
 }

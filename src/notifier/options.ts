@@ -3,10 +3,10 @@ import { z } from 'zod';
 
 export const NotifierOptions = z.object({
   /**
-   * [notifications] notification_format. Nova's default is 'unversioned', which would make it emit
-   * no versioned notification at all; novasim exists to produce them, so it defaults to 'versioned'.
-   * novasim never builds legacy (unversioned) notifications, so 'unversioned' means "emit nothing"
-   * and 'both' behaves like 'versioned'.
+   * [notifications] notification_format (nova/conf/notifications.py). Nova's default is
+   * 'unversioned' (only the legacy `compute.instance.*` notifications, "heavily used by ceilometer");
+   * novasim exists to produce the versioned ones, so it defaults to 'versioned'. 'unversioned' sends
+   * only the legacy twins (src/notifier/legacy/twins.ts), 'both' sends both, legacy first, as Nova.
    */
   notificationFormat: z.enum(['unversioned', 'versioned', 'both']).default('versioned'),
   /**
@@ -21,6 +21,8 @@ export const NotifierOptions = z.object({
   includeShareMapping: z.boolean().default(true),
   /** [notifications] versioned_notifications_topics; messages go to `<topic>.<priority>`. */
   versionedNotificationsTopics: z.array(z.string().min(1)).min(1).default(['versioned_notifications']),
+  /** [oslo_messaging_notifications] topics: where legacy notifications go (`notifications.<priority>`). */
+  notificationsTopics: z.array(z.string().min(1)).min(1).default(['notifications']),
   /**
    * CONF.host: the publisher host of nova-api notifications and of `compute.exception`. Instance
    * notifications from the compute manager use the compute service host the caller passes in.

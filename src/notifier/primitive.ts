@@ -17,6 +17,11 @@ const FIXED_VERSIONS: Readonly<Record<string, string>> = {
   AuditPeriodPayload: '1.0',
   SharePayload: '1.0',
   ServerGroupPayload: '1.1',
+  // Periodic / start-up payloads: 1.0 in Zed 26.2.2 and master.
+  MetricsPayload: '1.0',
+  MetricPayload: '1.0',
+  VolumeUsagePayload: '1.0',
+  LibvirtErrorPayload: '1.0',
 };
 
 export function payloadVersion(profile: Profile, name: string): string {

@@ -10,8 +10,13 @@ export interface CapturedNotification<P = unknown> {
   projectId: string | null;
   /** Instance the notification is about, when there is one; for filtering. */
   instanceUuid: string | null;
-  /** Where Nova would publish it: `<versioned topic>.<priority lower-case>` per configured topic. */
+  /**
+   * Where Nova would publish it: `<versioned topic>.<priority lower-case>` per configured topic, or
+   * for a legacy notification `<[oslo_messaging_notifications] topic>.<priority>` (`notifications.info`).
+   */
   topics: string[];
+  /** 'unversioned' for a legacy notification (Nova's LEGACY_NOTIFIER); absent or 'versioned' otherwise. */
+  format?: 'versioned' | 'unversioned';
   /** The request context the notification was sent for (oslo puts it on the bus as `_context_*`). */
   context?: RequestContext | null;
 }

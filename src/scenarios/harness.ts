@@ -6,7 +6,8 @@ import type { ConfigInput } from '../config.js';
 import type { ProfileName } from '../profiles/index.js';
 import { toRecordedNotification } from '../testing/match-sample.js';
 import { ADMIN_USER, API_USER, IMAGE_1, PORT_1, PROJECT, scenarioConfig, TEST_FLAVOR } from './nova-fixtures.js';
-import type { Recorded4 } from './types.js';
+import type { Recorded, Recorded4 } from './types.js';
+import { ANY, type Replacements } from '../testing/match-sample.js';
 
 export class ScenarioError extends Error {}
 
@@ -64,6 +65,12 @@ export class SampleHarness {
   private popped = new Set<number>();
   /** The scheduler.select_destinations.start/.end the last boot popped. */
   poppedSchedulerNotifications: Recorded4[] = [];
+  /**
+   * What _boot_a_server verified on the side (_pop_and_verify_dest_select_notification): the
+   * scheduler's two notifications of the first boot, checked against their samples; runScenario
+   * adds them to the scenario's result.
+   */
+  readonly sideRecorded: Recorded[] = [];
 
   /** Nova's notifier.reset(). */
   resetNotifications(): void {
@@ -80,11 +87,24 @@ export class SampleHarness {
    * _pop_and_verify_dest_select_notification: take the scheduler's two notifications off the front
    * (Nova's test checks them against scheduler-select_destinations-start/-end and then counts the rest).
    */
-  popSchedulerNotifications(): void {
+  popSchedulerNotifications(serverId?: string): void {
     const left = this.sim.notifications.list().filter((n) => !this.popped.has(n.seq));
     const sched = left.slice(0, 2).filter((n) => n.envelope.event_type.startsWith('scheduler.select_destinations.'));
     for (const n of sched) this.popped.add(n.seq);
     this.poppedSchedulerNotifications = sched.map((n) => toRecordedNotification(n) as Recorded4);
+    // A move's pair (resize) is popped as Nova's test pops it, not compared.
+    if (serverId === undefined) return;
+    // Nova verifies them at every boot; one pair per scenario is written and compared (the first boot's).
+    if (this.sideRecorded.some((r) => r.file.startsWith('scheduler-select_destinations'))) return;
+    const replacements: Replacements = {
+      instance_uuid: serverId, 'pci_requests.instance_uuid': serverId, 'flavor.extra_specs': ANY, numa_topology: ANY,
+    };
+    const files = ['scheduler-select_destinations-start', 'scheduler-select_destinations-end'];
+    this.poppedSchedulerNotifications.forEach((notification, i) => {
+      const expected = files[i];
+      if (notification.event_type !== expected.replace('scheduler-', 'scheduler.').replace('-', '.')) return;
+      this.sideRecorded.push({ file: expected, notification, check: { kind: 'sample', sample: expected, replacements } });
+    });
   }
 
   /**
@@ -92,12 +112,24 @@ export class SampleHarness {
    * test_flavor, key my-key, return_reservation_id), find it by reservation id, wait for the
    * expected status, and tag an ACTIVE one with ["tag1"] (instance.update from nova-api).
    */
-  async bootServer(extra: Record<string, unknown>, expectedStatus: 'ACTIVE' | 'ERROR' = 'ACTIVE'): Promise<Server> {
+  async bootServer(
+    extra: Record<string, unknown>, expectedStatus: 'ACTIVE' | 'ERROR' = 'ACTIVE',
+    opts: { additionalExtraSpecs?: Record<string, string | number>; schedulerHints?: Record<string, unknown> } = {},
+  ): Promise<Server> {
+    if (opts.additionalExtraSpecs) {
+      // admin_api.post_extra_spec(flavor_id, {"hw:watchdog_action": "disabled", **additional}); the
+      // flavor.update it causes is dropped with the notifier.reset() that follows in Nova's helper.
+      const specs = Object.fromEntries(Object.entries(opts.additionalExtraSpecs).map(([k, v]) => [k, String(v)]));
+      await this.request('POST', `${COMPUTE}/flavors/${TEST_FLAVOR}/os-extra_specs`, { extra_specs: { 'hw:watchdog_action': 'disabled', ...specs } }, 200, { admin: true });
+      for (const n of this.sim.notifications.list()) this.popped.add(n.seq);
+    }
     const server = {
       name: 'some-server', imageRef: IMAGE_1, flavorRef: TEST_FLAVOR, description: 'some-server',
       networks: [{ port: PORT_1 }], ...extra, return_reservation_id: true, key_name: 'my-key',
     };
-    const created = await this.request('POST', `${COMPUTE}/servers`, { server }, 202);
+    const post: Record<string, unknown> = { server };
+    if (opts.schedulerHints) post['os:scheduler_hints'] = opts.schedulerHints;
+    const created = await this.request('POST', `${COMPUTE}/servers`, post, 202);
     const reservationId = created.reservation_id as string;
     const found = await this.request('GET', `${COMPUTE}/servers?reservation_id=${reservationId}`, undefined, 200);
     const id = (found.servers as { id: string }[])[0]?.id;
@@ -105,7 +137,8 @@ export class SampleHarness {
     await this.sim.idle();
     const shown = (await this.request('GET', `${COMPUTE}/servers/${id}`, undefined, 200)).server as { status: string };
     if (shown.status !== expectedStatus) throw new ScenarioError(`server ${id} is ${shown.status}, expected ${expectedStatus}`);
-    this.popSchedulerNotifications();
+    // "let's just pop and verify the dest_select notifications if we don't have a special case"
+    if (opts.schedulerHints === undefined && expectedStatus !== 'ERROR') this.popSchedulerNotifications(id);
     if (expectedStatus === 'ACTIVE') await this.request('PUT', `${COMPUTE}/servers/${id}/tags`, { tags: ['tag1'] }, 200);
     return { id, reservation_id: reservationId };
   }

@@ -2,6 +2,7 @@
 // places a request, and the RequestSpec it places.
 import type { FlavorSnapshot } from '../domain.js';
 import type { AggregateRow, ComputeNodeRow, ServiceRow } from '../store/hosts.js';
+import type { InstanceGroupSpec } from './server-group-filters.js';
 
 export interface RequestSpec {
   instanceUuid: string;
@@ -26,6 +27,8 @@ export interface RequestSpec {
   requestedDestination?: { host: string; node: string | null } | null;
   /** os:scheduler_hints, each value a list as Nova stores them (group, different_host, …). */
   schedulerHints: Record<string, string[]>;
+  /** The instance's server group (setup_instance_group), or null/absent. Filters may append to its hosts. */
+  instanceGroup?: InstanceGroupSpec | null;
 }
 
 export interface HostState {

@@ -1,6 +1,8 @@
 // nova-scheduler's select_destinations (nova/scheduler/manager.py SchedulerManager): placement's
 // allocation candidates (capacity, the COMPUTE_STATUS_DISABLED trait, AZ aggregates, forced hosts),
 // then the enabled filters, the weighers, host_subset_size 1, and the chosen host's claim.
+import { SERVER_GROUP_AFFINITY_FILTER, SERVER_GROUP_ANTI_AFFINITY_FILTER, serverGroupWeighers } from './server-group-filters.js';
+import { legacyRequestSpec } from '../notifier/legacy/request-spec.js';
 import type { RequestContext } from '../domain.js';
 import type { Notifier } from '../notifier/notifier.js';
 import { requestSpecPayload, type RequestSpecSource } from '../notifier/payloads/hosts.js';
@@ -40,7 +42,32 @@ export class Scheduler {
   /** Placement allocations made for instances whose build has not yet claimed its node. */
   private claims = new Map<string, { node: string; vcpus: number; memoryMb: number; diskGb: number }>();
 
-  constructor(private d: SchedulerDeps) {}
+  constructor(private d: SchedulerDeps) {
+    // Server-group placement goes through the same hook any feature uses.
+    this.registerFilter(SERVER_GROUP_AFFINITY_FILTER);
+    this.registerFilter(SERVER_GROUP_ANTI_AFFINITY_FILTER);
+    const c = d.services.config;
+    for (const w of serverGroupWeighers({ softAffinity: c.softAffinityWeightMultiplier, softAntiAffinity: c.softAntiAffinityWeightMultiplier })) {
+      this.registerWeigher(w);
+    }
+  }
+
+  /**
+   * scheduler_utils._get_group_details: a group policy whose filter (or weigher) is not configured
+   * is UnsupportedPolicyException's reason, e.g. "ServerGroupAffinityFilter not configured".
+   */
+  unsupportedGroupPolicy(policy: string): string | null {
+    const need: Record<string, [kind: 'filter' | 'weigher', name: string]> = {
+      affinity: ['filter', 'ServerGroupAffinityFilter'],
+      'anti-affinity': ['filter', 'ServerGroupAntiAffinityFilter'],
+      'soft-affinity': ['weigher', 'ServerGroupSoftAffinityWeigher'],
+      'soft-anti-affinity': ['weigher', 'ServerGroupSoftAntiAffinityWeigher'],
+    };
+    const n = need[policy];
+    if (!n) return null;
+    const ok = n[0] === 'filter' ? this.enabledFilters().some((f) => f.name === n[1]) : this.weighers.some((w) => w.name === n[1]);
+    return ok ? null : `${n[1]} not configured`;
+  }
 
   get notifier(): Notifier {
     return this.d.notifier;
@@ -80,7 +107,8 @@ export class Scheduler {
         freeDiskMb: (node.local_gb * node.disk_allocation_ratio - used.local_gb_used - pending.diskGb) * 1024,
         vcpusTotal: node.vcpus * node.cpu_allocation_ratio, vcpusUsed: used.vcpus_used + pending.vcpus,
         numInstances: used.running_vms + pending.count,
-        instances: s.hosts.instancesOnHost(node.host).map((i) => i.uuid),
+        // Placement allocations not yet claimed by their build count as instances on the node.
+        instances: [...new Set([...s.hosts.instancesOnHost(node.host).map((i) => i.uuid), ...pending.uuids])],
       });
     }
     return out;
@@ -92,7 +120,16 @@ export class Scheduler {
    */
   selectDestination(ctx: RequestContext, spec: RequestSpec, payloadSpec: RequestSpecSource): Selection {
     const res = flavorResources(spec.flavor);
-    const candidates = this.hostStates().filter((h) => this.placementAllows(h, spec, res));
+    const states = this.hostStates();
+    // Members placed but not yet claimed by their build (a multi-create's earlier instances) run
+    // where placement allocated them: their hosts are group hosts too (Nova's consume step).
+    const g = spec.instanceGroup;
+    if (g) {
+      for (const h of states) {
+        if (!g.hosts.includes(h.host) && h.instances.some((u) => u !== spec.instanceUuid && g.members.includes(u))) g.hosts.push(h.host);
+      }
+    }
+    const candidates = states.filter((h) => this.placementAllows(h, spec, res));
     if (!candidates.length) throw new NoValidHost('');
     this.notify(ctx, payloadSpec, 'start');
     // HostManager.get_filtered_hosts: ignore_hosts, then forced hosts/nodes bypass the filters.
@@ -146,8 +183,8 @@ export class Scheduler {
     return hosts.map((h, i) => ({ h, w: totals[i], i })).sort((a, b) => b.w - a.w || a.i - b.i).map((x) => x.h);
   }
 
-  private pendingOn(node: ComputeNodeRow): { vcpus: number; memoryMb: number; diskGb: number; count: number } {
-    const out = { vcpus: 0, memoryMb: 0, diskGb: 0, count: 0 };
+  private pendingOn(node: ComputeNodeRow): { vcpus: number; memoryMb: number; diskGb: number; count: number; uuids: string[] } {
+    const out = { vcpus: 0, memoryMb: 0, diskGb: 0, count: 0, uuids: [] as string[] };
     for (const [uuid, c] of this.claims) {
       const inst = this.d.services.instances.get(uuid);
       if (!inst || inst.node !== null || inst.vm_state === 'error') {
@@ -159,6 +196,7 @@ export class Scheduler {
       out.memoryMb += c.memoryMb;
       out.diskGb += c.diskGb;
       out.count++;
+      out.uuids.push(uuid);
     }
     return out;
   }
@@ -166,10 +204,13 @@ export class Scheduler {
   /** notify_about_scheduler_action: published by nova-scheduler:<CONF.host>. */
   private notify(ctx: RequestContext, spec: RequestSpecSource, phase: 'start' | 'end'): void {
     const n = this.d.notifier;
-    if (!n.versionedEnabled) return;
+    const payload = requestSpecPayload(spec, this.d.services.profile);
     n.emit({
       context: ctx, eventType: `scheduler.select_destinations.${phase}`, priority: 'INFO', source: 'nova-scheduler',
-      host: this.d.services.config.confHost, payload: requestSpecPayload(spec, this.d.services.profile), instanceUuid: spec.instanceUuid, projectId: spec.projectId,
+      host: this.d.services.config.confHost, payload, instanceUuid: spec.instanceUuid, projectId: spec.projectId,
+      // SchedulerManager.select_destinations: notifier.info(ctx, 'scheduler.select_destinations.<phase>',
+      // {'request_spec': spec_obj.to_legacy_request_spec_dict()}) right before the versioned one.
+      legacy: { kind: 'payload', payload: { request_spec: legacyRequestSpec(spec, payload) } },
     });
   }
 }

@@ -233,6 +233,29 @@ export class HostStore {
     );
   }
 
+  /**
+   * A nova-compute started at run time: Service.create (a fresh row, never reported: last_seen_up
+   * NULL, report_count 0) and its compute node (ResourceTracker's first update). Runs inside the
+   * caller's transaction; the caller checks the host is new.
+   */
+  insertComputeService(config: Config, profileName: 'master' | 'zed', nowIso: string, h: HostSpec): ServiceRow {
+    this.db
+      .prepare('INSERT INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, NULL, ?, ?, NULL)')
+      .run(nameUuid('service', `${h.host}/nova-compute`), h.host, 'nova-compute', 'compute', SERVICE_VERSION[profileName], nowIso);
+    const svc = this.serviceByHostBinary(h.host, 'nova-compute')!;
+    this.db
+      .prepare(
+        `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
+           cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        nameUuid('node', h.node), svc.id, h.host, h.node, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type, h.hypervisor_version,
+        JSON.stringify(h.cpu_info), h.host_ip, config.cpuAllocationRatio, config.ramAllocationRatio, config.diskAllocationRatio, nowIso,
+      );
+    return svc;
+  }
+
+
   services(): ServiceRow[] {
     return this.q.services.all().map((r) => service(r as Raw));
   }

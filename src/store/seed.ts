@@ -50,9 +50,11 @@ export const SeedSchema = z.object({
         visibility: z.enum(['public', 'private', 'shared', 'community']).default('public'),
         owner: z.string().nullable().default(null),
         properties: z.record(z.string(), z.string()).default({}),
-        /** Glance's created_at/updated_at (default: the seeding time) and tags. */
-        created_at: z.string().datetime().optional(),
+        /** Glance tags. */
         tags: z.array(z.string()).default([]),
+        /** Glance's created_at/updated_at (ISO 8601); default: when the seed is applied. */
+        created_at: z.string().datetime({ offset: true }).optional(),
+        updated_at: z.string().datetime({ offset: true }).optional(),
       }),
     )
     .default([]),
@@ -98,7 +100,7 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insImage = db.prepare(
-    `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, properties, created_at, updated_at, tags)
+    `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, properties, tags, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insKeypair = db.prepare('INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
@@ -119,7 +121,11 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
     insFlavor.run(f.flavorid, f.name, f.memory_mb, f.vcpus, f.root_gb, f.ephemeral_gb, f.swap, f.rxtx_factor, f.vcpu_weight, f.is_public ? 1 : 0, JSON.stringify(f.extra_specs), f.description);
   }
   for (const i of seed.images) {
-    insImage.run(i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum, JSON.stringify(i.properties), i.created_at ?? nowIso, i.created_at ?? nowIso, JSON.stringify(i.tags));
+    const created = i.created_at ? new Date(i.created_at).toISOString() : nowIso;
+    insImage.run(
+      i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum,
+      JSON.stringify(i.properties), JSON.stringify(i.tags), created, i.updated_at ? new Date(i.updated_at).toISOString() : created,
+    );
   }
   for (const k of seed.keypairs) insKeypair.run(k.name, userId.get(k.user) ?? k.user, k.fingerprint, k.public_key, k.type, nowIso);
 }

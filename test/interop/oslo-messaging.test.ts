@@ -244,4 +244,41 @@ describeIf('oslo.messaging interop', problems)('oslo.messaging interop (RabbitMQ
       await sim?.stop();
     }
   }, 90_000);
+
+  it("`--notification-format both`: Nova's legacy compute.instance.create.* reach an oslo listener on the notifications topic", async () => {
+    const dist = distProblem();
+    if (dist) throw new Error(dist);
+    const { id, exchange } = fresh();
+    const pool = `novasim-interop-legacy-${id}`;
+    janitor.queue(pool);
+    for (const q of ['notifications.info', 'notifications.error', 'versioned_notifications.info', 'versioned_notifications.error']) {
+      const probe = await conn.createChannel();
+      probe.on('error', () => undefined);
+      const existed = await probe.checkQueue(q).then(() => true, () => false);
+      if (!existed) janitor.queue(q);
+      await probe.close().catch(() => undefined);
+    }
+    const listener = await startListener({ exchange, topic: 'notifications', pool, until: 'compute.instance.create.end', timeoutS: 60 });
+    let sim: Novasim | null = null;
+    try {
+      sim = await startNovasim({ profile: 'master', args: ['--notify-amqp', BROKER_URL, '--notification-format', 'both'], env: { NOVASIM_CONTROL_EXCHANGE: exchange } });
+      const admin = await login(sim.url, 'admin');
+      const server = await new Setup(sim.url, admin).server('oslo-legacy');
+      const { code, lines, stderr } = await listener.done();
+      expect(code, `${stderr}\nlistener got: ${JSON.stringify(lines.map((l) => l.event_type))}\nnovasim: ${sim.output()}`).toBe(0);
+      // Only legacy ones on this topic, in Nova's order.
+      expect(lines.map((l) => l.event_type)).toEqual([
+        'scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'compute.instance.create.start', 'compute.instance.create.end',
+      ]);
+      const end = lines[3];
+      expect([end.priority, end.publisher_id]).toEqual(['info', 'compute.compute']);
+      expect(end.payload).toMatchObject({ instance_id: server, state: 'active', message: 'Success' });
+      // create.start's extra_usage_info, and glance's generate_image_url from the catalog.
+      expect(lines[2].payload).toMatchObject({ instance_id: server, state: 'building', image_name: 'cirros' });
+      expect(lines[2].payload.image_ref_url).toMatch(new RegExp(`^${sim.url}/image/images/[0-9a-f-]{36}$`));
+    } finally {
+      listener.kill();
+      await sim?.stop();
+    }
+  }, 90_000);
 });

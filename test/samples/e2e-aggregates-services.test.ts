@@ -37,25 +37,26 @@ describe.each(['master', 'zed'] as const)('aggregate, exception and service samp
     expect(checkRecorded({ ...r!, check }, profile).status).toBe('mismatch');
   });
 
-  it('each test_service.py update writes the service.update of nova-compute on compute, with the change applied', async () => {
+  it("each test_service.py update changes host1's nova-compute (Nova's fake row) and matches service-update.json", async () => {
+    // The fake row starts disabled with reason test2 (test_services.fake_services_list); each update applies to it.
     const expected: Record<string, Data> = {
       'service-enable-v2_52': { disabled: false, disabled_reason: null, forced_down: false },
       'service-disabled-v2_52': { disabled: true, disabled_reason: null, forced_down: false },
       'service-disabled-log-reason-v2_52': { disabled: true, disabled_reason: 'test2', forced_down: false },
-      'service-force-down-v2_52': { disabled: false, forced_down: true },
+      'service-force-down-v2_52': { disabled: true, disabled_reason: 'test2', forced_down: true },
       'service-enable': { disabled: false, disabled_reason: null, forced_down: false },
       'service-disabled': { disabled: true, disabled_reason: null, forced_down: false },
       'service-disabled-log-reason': { disabled: true, disabled_reason: 'test2', forced_down: false },
-      'service-force-down': { disabled: false, forced_down: true },
+      'service-force-down': { disabled: true, disabled_reason: 'test2', forced_down: true },
     };
     expect(SERVICE_SCENARIOS.map((s) => s.name)).toEqual(Object.keys(expected));
     for (const scenario of SERVICE_SCENARIOS) {
       const result = await runScenario(scenario, profile);
       expect(result.problems, scenario.name).toEqual([]);
       expect(result.recorded.map((r) => [r.file, r.notification.event_type, r.notification.publisher_id, checkRecorded(r, profile).status])).toEqual([
-        ['service-update', 'service.update', 'nova-compute:compute', 'not-compared'],
+        ['service-update', 'service.update', 'nova-compute:host1', 'match'],
       ]);
-      expect(data(result.recorded[0]!.notification), scenario.name).toMatchObject({ host: 'compute', binary: 'nova-compute', ...expected[scenario.name] });
+      expect(data(result.recorded[0]!.notification), scenario.name).toMatchObject({ host: 'host1', binary: 'nova-compute', report_count: 1, ...expected[scenario.name] });
     }
   });
 });

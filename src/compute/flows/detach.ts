@@ -3,6 +3,7 @@ import type { RequestContext } from '../../domain.js';
 import { translateAttachmentError, translateVolumeError } from '../cinder-errors.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
+import { ComputePeriodicTasks } from '../periodic.js';
 import { ComputeException, frame, framesFor, LOCKED } from '../exceptions.js';
 
 export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, volumeId: string, attachmentId: string | null): Promise<void> {
@@ -19,6 +20,8 @@ export async function detachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
       });
     }
     d.notifier.notifyAboutVolumeAttachDetach(ctx, instance, s.bdms.listForInstance(uuid), host, 'volume_detach', 'start', volumeId);
+    // _notify_volume_usage_detach: with volume_usage_poll_interval > 0, the volume's last usage.
+    if (s.config.volumeUsagePollInterval > 0) new ComputePeriodicTasks(d).volumeUsage(ctx, uuid, volumeId, host);
     const cinfo = bdm.connection_info ? JSON.parse(bdm.connection_info) : null;
     try {
       await d.driver.detachVolume(instance, cinfo, bdm.device_name, volumeId);

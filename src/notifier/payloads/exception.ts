@@ -16,6 +16,10 @@ export interface ExceptionInfo {
   function_name: string;
   /** traceback.format_exception lines joined with "," (Nova does exactly that). */
   traceback: string;
+  /** A NovaException subclass (kwargs['code'], format_message()); used by legacy payloads only. */
+  novaException?: boolean;
+  /** kwargs['code'] of a NovaException (default 500); used by legacy payloads only. */
+  code?: number;
 }
 
 export const EXCEPTION_FIELDS: FieldMap<ExceptionInfo> = {

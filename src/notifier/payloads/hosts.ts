@@ -1,6 +1,8 @@
 // Payloads about hosts and scheduling: ServiceStatusPayload (nova/notifications/objects/service.py),
 // AggregatePayload / AggregateCachePayload (aggregate.py), RequestSpecPayload with ImageMetaPayload and
 // InstancePCIRequestsPayload (request_spec.py, image.py) and ComputeTaskPayload (compute_task.py).
+import { numaCells } from '../../compute/numa.js';
+import { imageMetaProps } from './image-meta-props.js';
 import type { FlavorSnapshot } from '../../domain.js';
 import type { Profile } from '../../profiles/index.js';
 import type { AggregateRow, ServiceRow } from '../../store/hosts.js';
@@ -15,10 +17,12 @@ const VERSIONS: Record<Profile['name'], Record<string, string>> = {
   master: {
     ServiceStatusPayload: '1.1', AggregatePayload: '1.1', AggregateCachePayload: '1.0', RequestSpecPayload: '1.1',
     ImageMetaPayload: '1.0', ImageMetaPropsPayload: '1.19', InstancePCIRequestsPayload: '1.0', ComputeTaskPayload: '1.0',
+    InstanceNUMATopologyPayload: '1.0', InstanceNUMACellPayload: '1.2',
   },
   zed: {
     ServiceStatusPayload: '1.1', AggregatePayload: '1.1', AggregateCachePayload: '1.0', RequestSpecPayload: '1.1',
     ImageMetaPayload: '1.0', ImageMetaPropsPayload: '1.12', InstancePCIRequestsPayload: '1.0', ComputeTaskPayload: '1.0',
+    InstanceNUMATopologyPayload: '1.0', InstanceNUMACellPayload: '1.2',
   },
 };
 
@@ -100,9 +104,14 @@ export interface ImageMetaSource {
   id: string; name: string; status: string; visibility: string; owner: string | null; checksum: string | null; size: number;
   container_format: string; disk_format: string; min_ram: number; min_disk: number; created_at: string; updated_at: string;
   properties: Record<string, string>;
-  /** Glance's image tags (absent: none). */
-  tags?: string[];
+  /** Glance's tags (the images row keeps them as JSON text). */
+  tags?: string | readonly string[] | null;
 }
+
+const imageTags = (i: ImageMetaSource): string[] => {
+  if (!i.tags) return [];
+  return typeof i.tags === 'string' ? (JSON.parse(i.tags) as string[]) : [...i.tags];
+};
 
 export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
   id: (i) => i.id,
@@ -118,34 +127,15 @@ export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
   disk_format: (i) => i.disk_format,
   created_at: (i) => payloadTime(i.created_at),
   updated_at: (i) => payloadTime(i.updated_at),
-  tags: (i) => [...(i.tags ?? [])],
+  tags: (i) => imageTags(i),
   direct_url: () => null,
   min_ram: (i) => i.min_ram,
   min_disk: (i) => i.min_disk,
 };
 
-/** ImageMetaProps._legacy_property_map: old Glance property names Nova reads as their new field. */
-const LEGACY_PROPS: Record<string, string> = {
-  architecture: 'hw_architecture', hypervisor_type: 'img_hv_type', hypervisor_version_requires: 'img_hv_requested_version', vm_mode: 'hw_vm_mode',
-  vmware_adaptertype: 'hw_scsi_model', vmware_disktype: 'hw_disk_type', vmware_ostype: 'os_distro', auto_disk_config: 'hw_auto_disk_config',
-  ipxe_boot: 'hw_ipxe_boot', xenapi_use_agent: 'hw_use_agent', 'hw_qemu_guest_agent': 'hw_qemu_guest_agent',
-};
-
-/**
- * ImageMetaProps.from_dict: legacy names become their fields and only ImageMetaProps fields are kept
- * (hw_*, img_*, os_*, traits); kernel_id, ramdisk_id and free-form keys are not properties of the object.
- */
-export function imageMetaProps(properties: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(properties)) {
-    const name = LEGACY_PROPS[k] ?? k;
-    if (/^(hw_|img_|os_|trait:)/.test(name)) out[name] = v;
-  }
-  return out;
-}
-
 export function imageMetaPayload(image: ImageMetaSource, profile: Profile): NovaObject {
   // ImageMetaPropsPayload carries only the properties that are set.
+  // ImageMeta.from_dict → ImageMetaProps.from_dict: legacy names mapped, non-fields dropped, types coerced.
   const props = obj('ImageMetaPropsPayload', imageMetaProps(image.properties), profile);
   return obj('ImageMetaPayload', { ...populate(IMAGE_META_FIELDS, image), properties: props }, profile);
 }
@@ -181,7 +171,8 @@ export function requestSpecPayload(r: RequestSpecSource, profile: Profile): Nova
     scheduler_hints: r.schedulerHints,
     flavor: flavorPayload(r.flavor, profile),
     image: r.image ? imageMetaPayload(r.image, profile) : null,
-    numa_topology: r.numaTopology ?? null,
+    // The conductor's spec carries it (resize: the new flavor's); else numa_get_constraints of the spec's flavor.
+    numa_topology: r.numaTopology !== undefined ? r.numaTopology : numaTopologyPayload(r, profile),
     pci_requests: obj('InstancePCIRequestsPayload', { instance_uuid: r.instanceUuid, requests: [] }, profile),
     requested_destination: null,
     retry: null,
@@ -189,6 +180,20 @@ export function requestSpecPayload(r: RequestSpecSource, profile: Profile): Nova
     instance_group: r.instanceGroup,
     force_hosts: r.forceHosts?.[0] ?? null,
     force_nodes: r.forceNodes?.[0] ?? null,
+  }, profile);
+}
+
+/** InstanceNUMATopologyPayload 1.0 of the request's guest topology (null when the flavor asks for none). */
+function numaTopologyPayload(r: RequestSpecSource, profile: Profile): NovaObject | null {
+  const cells = numaCells(r.flavor);
+  if (!cells) return null;
+  return obj('InstanceNUMATopologyPayload', {
+    instance_uuid: r.instanceUuid,
+    cells: cells.map((c) => obj('InstanceNUMACellPayload', {
+      id: c.id, cpuset: c.cpuset, pcpuset: c.pcpuset, cpuset_reserved: null, memory: c.memory, pagesize: null,
+      cpu_topology: null, cpu_pinning_raw: null, cpu_policy: null, cpu_thread_policy: null,
+    }, profile)),
+    emulator_threads_policy: null,
   }, profile);
 }
 

@@ -20,3 +20,4 @@ export const FLOAT_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
     .filter(([, names]) => names.size > 0),
 );
 export * from './server-group.js';
+export * from './periodic.js';

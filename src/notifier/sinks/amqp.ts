@@ -255,14 +255,17 @@ export class AmqpSink implements Sink {
         return;
       }
       const priority = String(n.envelope.priority).toLowerCase();
-      for (const topic of this.topics) {
+      // Legacy notifications carry their own routing keys (`notifications.<priority>`): Nova's
+      // LEGACY_NOTIFIER publishes to [oslo_messaging_notifications] topics, not the versioned ones.
+      const keys = n.format === 'unversioned' ? n.topics : this.topics.map((t) => `${t}.${priority}`);
+      for (const routingKey of keys) {
         if (this.queue.length >= this.opts.bufferLimit) {
           this.dropped++;
           continue;
         }
         // Each publish gets its own _unique_id, as oslo calls _send once per topic (drawn here, in order,
         // so deterministic runs repeat; the JSON is built later by the drain loop).
-        this.queue.push({ routingKey: `${topic}.${priority}`, n, uniqueId: this.opts.uniqueId() });
+        this.queue.push({ routingKey, n, uniqueId: this.opts.uniqueId() });
       }
       this.waker.wake?.();
     } catch (err) {

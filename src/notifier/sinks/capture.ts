@@ -24,6 +24,11 @@ export interface CaptureSinkOptions {
   name?: string;
   /** Maximum notifications kept (default 10000). */
   cap?: number;
+  /**
+   * Which notifications this capture keeps: 'versioned' (default; Nova's fake VERSIONED_NOTIFICATIONS)
+   * or 'unversioned' (the legacy ones; Nova's fake_notifier.NOTIFICATIONS). Others are ignored.
+   */
+  format?: 'versioned' | 'unversioned';
 }
 
 export type CaptureListener = (n: CapturedNotification) => void;
@@ -74,6 +79,7 @@ interface Waiter {
 export class CaptureSink implements Sink {
   readonly name: string;
   readonly cap: number;
+  readonly format: 'versioned' | 'unversioned';
   private ring: CapturedNotification[] = [];
   private head = 0;
   private size = 0;
@@ -85,10 +91,12 @@ export class CaptureSink implements Sink {
   constructor(opts: CaptureSinkOptions = {}) {
     this.name = opts.name ?? 'capture';
     this.cap = opts.cap ?? 10_000;
+    this.format = opts.format ?? 'versioned';
     if (!Number.isInteger(this.cap) || this.cap < 1) throw new RangeError(`capture cap must be a positive integer, got ${opts.cap}`);
   }
 
   publish(n: CapturedNotification): void {
+    if ((n.format ?? 'versioned') !== this.format) return;
     if (this.size < this.cap) {
       this.ring[(this.head + this.size) % this.cap] = n;
       this.size++;

@@ -1,3 +1,4 @@
+import { CaptureSink } from '../../../src/notifier/sinks/capture.js';
 import { describe, expect, it, vi } from 'vitest';
 import { Notifier, NotifierOptions, pythonTraceback, type Sink } from '../../../src/notifier/index.js';
 import { getProfile } from '../../../src/profiles/index.js';
@@ -17,6 +18,7 @@ describe('NotifierOptions', () => {
       bdmsInNotifications: true,
       includeShareMapping: true,
       versionedNotificationsTopics: ['versioned_notifications'],
+      notificationsTopics: ['notifications'],
       host: 'novasim',
     });
   });
@@ -28,11 +30,17 @@ describe('NotifierOptions', () => {
 });
 
 describe('Notifier', () => {
-  it("emits nothing with notificationFormat 'unversioned' (Nova's default)", () => {
+  it("emits no versioned notification with notificationFormat 'unversioned' (Nova's default), only legacy twins", () => {
     const { notifier, capture } = sampleNotifier('master', { notificationFormat: 'unversioned' });
+    const legacy = new CaptureSink({ format: 'unversioned' });
+    notifier.addSink(legacy);
     expect(swap(notifier)).toBeNull();
-    expect(notifier.notifyComputeException(context(), 'h', SWAP_TYPE_ERROR)).toBeNull();
+    expect(notifier.notifyComputeException(context(), 'h', SWAP_TYPE_ERROR, { method: 'swap_volume' })).toBeNull();
     expect(capture.list()).toEqual([]);
+    // volume_swap has no legacy twin; wrap_exception's is named after the method.
+    expect(legacy.list().map((n) => [n.envelope.event_type, n.envelope.publisher_id, n.envelope.priority, n.topics])).toEqual([
+      ['swap_volume', 'compute.h', 'ERROR', ['notifications.error']],
+    ]);
   });
 
   it('bdmsInNotifications=false gives block_devices null where Nova loads BDMs itself', () => {

@@ -2,7 +2,7 @@
 // payload, parse_cpu_spec, and ImageMetaProps.from_dict's legacy names / known fields.
 import { describe, expect, it } from 'vitest';
 import type { FlavorSnapshot } from '../../../src/domain.js';
-import { imageMetaProps } from '../../../src/notifier/payloads/hosts.js';
+import { imageMetaProps } from '../../../src/notifier/payloads/image-meta-props.js';
 import { numaTopologyPayload, parseCpuSpec } from '../../../src/notifier/payloads/numa.js';
 
 const flavor = (extra: Record<string, string>, vcpus = 4, memory = 2048): FlavorSnapshot => ({
