@@ -116,6 +116,8 @@ export const ConfigSchema = z
     diskAllocationRatio: z.coerce.number().positive().default(1.0),
     /** [DEFAULT] reserved_host_memory_mb: counted as used on every node (Nova: 512). */
     reservedHostMemoryMb: z.coerce.number().int().min(0).default(512),
+    /** [DEFAULT] instance_usage_audit_period: hour|day|month|year, optionally `@offset` (Nova: month). */
+    instanceUsageAuditPeriod: z.string().regex(/^(hour|day|month|year)(@\d+)?$/, 'Time period must be hour, day, month or year').default('month'),
     /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
     schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })

@@ -20,6 +20,7 @@ import type { NetworkApi } from './neutron-client.js';
 import { type NetworkRequest, validateNetworks } from './network.js';
 import { InterfaceApi } from './interface-api.js';
 import { ServerActionRunner } from './actions/runner.js';
+import { GlanceClient } from './glance-client.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -81,7 +82,7 @@ export class ComputeApi {
     this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
-    this.actions = new ServerActionRunner(s, manager, notifier);
+    this.actions = new ServerActionRunner(s, manager, notifier, new GlanceClient(s), volumes);
   }
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */

@@ -24,7 +24,12 @@ export interface ComputeNotifier {
     opts?: { source?: 'nova-api' | 'nova-compute'; bdmsFromDb?: boolean },
   ): void;
   notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
-  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
+  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, auditPeriod?: { beginning: Date; ending: Date }): void;
+  notifyAboutInstanceRebuild(
+    ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'rebuild' | 'rebuild_scheduled', phase: Phase | null,
+    exc?: ExceptionInfoLike | null, opts?: { source?: 'nova-api' | 'nova-compute' | 'nova-conductor'; bdmsPassed?: boolean },
+  ): void;
+  notifyAboutInstanceSnapshot(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, snapshotImageId: string): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike): void;
   notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;
   notifyAboutServerGroupAction(ctx: RequestContext, group: { uuid: string; name: string | null; user_id: string; project_id: string; policy: string; rules: Record<string, number | string>; members: readonly string[] }, action: 'create' | 'delete' | 'add_member'): void;

@@ -10,7 +10,7 @@ import { terminateInstance } from './flows/delete.js';
 import type { Cast } from './manager.js';
 import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
-import { runServerAction } from './actions/flow.js';
+import { flowContext, runServerAction } from './actions/flow.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -141,6 +141,10 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
   const decl = SERVER_ACTIONS.get(c.action);
   const instance = s.instances.get(c.uuid);
   if (!decl || !instance || instance.task_state === null) return 'completed';
+  if (decl.recover) {
+    await decl.recover(flowContext(d, ctx, c.uuid, c.args));
+    return 'rolled back';
+  }
   if (decl.onRestart === 'retry') {
     await runServerAction(d, ctx, decl, c.uuid, c.args);
     return 'completed';

@@ -18,6 +18,8 @@ export interface PayloadVersions {
   EventType: string;
   InstanceActionRescuePayload: string;
   InstanceExistsPayload: string;
+  InstanceActionRebuildPayload: string;
+  InstanceActionSnapshotPayload: string;
 }
 
 export interface Profile {

@@ -16,6 +16,7 @@ import { serverGroupAddMember, serverGroupCreateDelete } from './server-groups.j
 import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
+import { REBUILD_SCENARIOS } from './rebuild.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...INSTANCE_ACTION_SCENARIOS,
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
+  ...REBUILD_SCENARIOS,
 ];
 
 export interface RunSamplesOptions {

@@ -4,6 +4,7 @@
 import type { Instance, RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
+import { asComputeException, faultMessage, formatFrames } from '../exceptions.js';
 import type { FlowContext, AnyServerAction } from './types.js';
 
 export interface ServerActionCast {
@@ -21,8 +22,9 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
     if (!i) throw new Error(`instance ${uuid} vanished`);
     return i;
   };
-  // The host the instance runs on (CONF.host of its nova-compute), whichever the scheduler picked.
-  const host = s.instances.get(uuid)?.host ?? s.config.computeHost;
+  // The host the instance runs on (CONF.host of its nova-compute), whichever the scheduler picked;
+  // an evacuation runs on the destination the conductor chose (args.computeHost).
+  const host = (args as { computeHost?: string } | null)?.computeHost ?? s.instances.get(uuid)?.host ?? s.config.computeHost;
   return {
     d, ctx, uuid, args, instance,
     host,
@@ -44,8 +46,16 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
   const instance = s.instances.get(uuid);
   if (!instance || !decl.flow || !decl.method) return;
   const ctx = elevated(reqCtx);
+  if (decl.conductor) {
+    // ComputeTaskManager's step (e.g. rebuild_instance) under compute_utils.EventReporter(context,
+    // '<event>', self.host): it decides whether the cast to nova-compute happens at all.
+    const go = await conductorStep(d, ctx, decl, uuid, args);
+    if (!go) return;
+  }
   const f = flowContext(d, ctx, uuid, args);
-  await withInstanceEvent(d, ctx, instance, decl.method, async () => {
+  const current = s.instances.get(uuid);
+  if (!current) return;
+  await withInstanceEvent(d, ctx, { ...current, host: f.host }, decl.method, async () => {
     try {
       await decl.flow!(f);
     } catch (e) {
@@ -54,4 +64,21 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
       throw e;
     }
   });
+}
+
+/** The conductor half: an action event on the conductor's host, finished with the error it raised. */
+async function conductorStep(d: ManagerDeps, ctx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<boolean> {
+  const s = d.services;
+  const action = s.actions.get(uuid, ctx.requestId);
+  const event = decl.conductorEvent ?? decl.method!;
+  const eventId = action ? s.actions.eventStart(action.id, event, s.config.confHost, s.runtime.now()) : null;
+  try {
+    const go = await decl.conductor!(flowContext(d, ctx, uuid, args));
+    if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), null);
+    return go;
+  } catch (err) {
+    const e = asComputeException(err, [event]);
+    if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), { details: faultMessage(e), traceback: formatFrames(e.frames).join('') });
+    return false;
+  }
 }

@@ -6,7 +6,9 @@ import { checkInstanceLock, checkInstanceState, notFoundInstance } from '../chec
 import { ComputeException } from '../exceptions.js';
 import type { ComputeManager } from '../manager.js';
 import type { ComputeNotifier } from '../notifier-port.js';
-import type { AnyServerAction, StateRule } from './types.js';
+import type { GlanceClient } from '../glance-client.js';
+import type { VolumeApi } from '../volume-api.js';
+import type { AnyServerAction, Prepared, StateRule } from './types.js';
 
 /** InstanceNotReady (check_instance_host): a 409 at every controller that expects it. */
 export const instanceNotReady = (uuid: string) =>
@@ -17,38 +19,60 @@ export class ServerActionRunner {
     private s: Services,
     private manager: ComputeManager,
     private notifier: ComputeNotifier,
+    private glance: GlanceClient,
+    private volumes: VolumeApi,
   ) {}
 
-  /** Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps. */
-  run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown): Record<string, unknown> | null {
+  /**
+   * Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps.
+   * Returns the API effect's result and the arguments the cast carried (after `prepare`).
+   */
+  async run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown): Promise<{ result: Record<string, unknown> | null; args: unknown }> {
     const s = this.s;
-    let start: (() => void) | null = null;
-    let result: Record<string, unknown> | null = null;
-    s.db.transaction(() => {
-      // Re-read inside the transaction: the checks and the save are one step, as save(expected_task_state) makes them in Nova.
-      const current = s.instances.get(instance.uuid);
-      if (!current) throw notFoundInstance(instance.uuid);
+    const check = (current: Instance, a: unknown) => {
       if (decl.lock) checkInstanceLock(ctx, current);
       if (decl.host && !current.host) throw instanceNotReady(current.uuid);
-      const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
+      const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(a) : decl.states;
       if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
-      if (decl.apiEffect) {
-        result = decl.apiEffect({
-          s, notifier: this.notifier, ctx, instance: current, args,
-          recordApiEvent: (action, event, fn) => this.recordApiEvent(ctx, current, action, event, fn),
-        }) ?? null;
-        return;
-      }
-      const now = s.runtime.now();
-      const taskState = typeof decl.taskState === 'function' ? decl.taskState(args) : decl.taskState;
-      if (taskState !== undefined || decl.apiPatch) {
-        s.instances.update(current.uuid, { ...(taskState !== undefined ? { task_state: taskState } : {}), ...decl.apiPatch, updated_at: now });
-      }
-      if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
-      if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
-    })();
+    };
+    let prepared: Prepared<unknown> | null = null;
+    if (decl.prepare) {
+      // The decorators run before the method body: check first, then the neighbour calls.
+      const current = s.instances.get(instance.uuid);
+      if (!current) throw notFoundInstance(instance.uuid);
+      check(current, args);
+      prepared = await decl.prepare({ s, ctx, instance: current, args, glance: this.glance, volumes: this.volumes, notifier: this.notifier });
+      args = prepared.args;
+    }
+    let start: (() => void) | null = null;
+    let result: Record<string, unknown> | null = null;
+    try {
+      s.db.transaction(() => {
+        // Re-read inside the transaction: the checks and the save are one step, as save(expected_task_state) makes them in Nova.
+        const current = s.instances.get(instance.uuid);
+        if (!current) throw notFoundInstance(instance.uuid);
+        check(current, args);
+        if (decl.apiEffect) {
+          result = decl.apiEffect({
+            s, notifier: this.notifier, ctx, instance: current, args,
+            recordApiEvent: (action, event, fn) => this.recordApiEvent(ctx, current, action, event, fn),
+          }) ?? null;
+          return;
+        }
+        const now = s.runtime.now();
+        const taskState = typeof decl.taskState === 'function' ? decl.taskState(args) : decl.taskState;
+        if (taskState !== undefined || decl.apiPatch || prepared?.patch) {
+          s.instances.update(current.uuid, { ...prepared?.patch, ...(taskState !== undefined ? { task_state: taskState } : {}), ...decl.apiPatch, updated_at: now });
+        }
+        if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
+        if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
+      })();
+    } catch (e) {
+      if (prepared?.undo) await prepared.undo().catch(() => undefined);
+      throw e;
+    }
     if (start) (start as () => void)();
-    return result;
+    return { result, args };
   }
 
   private recordActionStart(ctx: RequestContext, uuid: string, action: string): void {

@@ -11,6 +11,8 @@ import type { Instance, RequestContext, VmState } from '../../domain.js';
 import type { ManagerDeps } from '../deps.js';
 import type { ComputeNotifier } from '../notifier-port.js';
 import type { Services } from '../../services.js';
+import type { GlanceClient } from '../glance-client.js';
+import type { VolumeApi } from '../volume-api.js';
 
 /** A body schema valid for a microversion range (Nova's @validation.schema(schema, min, max)). */
 export interface VersionedSchema {
@@ -56,6 +58,32 @@ export interface ApiEffectContext<A> {
   recordApiEvent(action: string, event: string, fn: () => void): void;
 }
 
+/**
+ * The API-side work of compute/api.py that needs a neighbour before the task_state save (image
+ * lookup in Glance, create_image, volume checks): runs after the lock/state checks, outside the
+ * transaction; its `patch` is saved with task_state, its `args` replace the cast's arguments.
+ */
+export interface PrepareContext<A> {
+  s: Services;
+  ctx: RequestContext;
+  instance: Instance;
+  args: A;
+  glance: GlanceClient;
+  volumes: VolumeApi;
+  notifier: ComputeNotifier;
+}
+
+export interface Prepared<A> {
+  args: A;
+  /** Instance fields the API saves with task_state (instance.update(kwargs); save(expected_task_state=[None])). */
+  patch?: Partial<Instance>;
+  /** Undo the neighbour-side effects if the save then fails (snapshot: delete the queued image). */
+  undo?(): Promise<void>;
+}
+
+/** What the conductor step is given (ComputeTaskManager, before the cast to nova-compute). */
+export type ConductorContext<A> = FlowContext<A>;
+
 export interface ServerAction<A = unknown> {
   /** The key of the POST /servers/{id}/action body (`os-stop`). */
   name: string;
@@ -69,11 +97,23 @@ export interface ServerAction<A = unknown> {
   args(body: Record<string, unknown>, v: { matches(min: string, max?: string): boolean }, gen: { password(): string }): A;
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
-  response?(args: A): Record<string, unknown>;
+  response?(args: A, r: ResponseContext): Record<string, unknown> | null;
+  /** Response headers (createImage's Location before 2.45). */
+  headers?(args: A, r: ResponseContext): Record<string, string>;
+  /** Compute exceptions the controller maps to HTTP statuses, besides the common ones. */
+  errors?: Record<string, number>;
+  /** API-side work needing neighbours; see PrepareContext. */
+  prepare?(p: PrepareContext<A>): Promise<Prepared<A>>;
+  /**
+   * nova-conductor's part (rebuild_instance: scheduling, instance.rebuild_scheduled) before the
+   * compute method, recorded as the action event `conductor_<conductorEvent>`; returning false stops the cast.
+   */
+  conductor?(f: ConductorContext<A>): Promise<boolean>;
+  conductorEvent?: string;
   /** Policy rule checked against {project_id, user_id} of the instance. */
   policy: string;
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
-  extraPolicy?(ctx: RequestContext, instance: Instance): string | null;
+  extraPolicy?(ctx: RequestContext, instance: Instance, args: A): string | null;
   /** @check_instance_lock. */
   lock: boolean;
   /** @check_instance_host(): InstanceNotReady (409) without a host. */
@@ -98,6 +138,17 @@ export interface ServerAction<A = unknown> {
    * method again (stop/start/reboot), `revert` clears task_state.
    */
   onRestart?: 'retry' | 'revert';
+  /** Extra start-up clean-up for an interrupted cast (rebuild: volume attachments, then ERROR). */
+  recover?(f: FlowContext<A>): Promise<void>;
+}
+
+/** What a response builder may ask for: the microversion and the server's show view after the call. */
+export interface ResponseContext {
+  matches(min: string, max?: string): boolean;
+  /** The API's base URL (for Location headers). */
+  base: string;
+  /** The server as GET /servers/{id} shows it at this microversion. */
+  server(): Record<string, unknown>;
 }
 
 /** A declaration with its argument type erased, for the registry. */
