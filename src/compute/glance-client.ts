@@ -63,11 +63,15 @@ export class GlanceClient {
     return `${await this.services.baseUrl()}/image`;
   }
 
-  private async call(ctx: RequestContext, method: string, path: string): Promise<{ status: number; body: unknown }> {
+  private async call(ctx: RequestContext, method: string, path: string, send?: { body: string; contentType: string }): Promise<{ status: number; body: unknown }> {
     const res = await exchange({
       method,
       url: `${await this.endpoint()}${path}`,
-      headers: { accept: 'application/json', 'user-agent': 'python-glanceclient', 'x-auth-token': ctx.authToken, 'x-openstack-request-id': ctx.requestId },
+      headers: {
+        accept: 'application/json', 'user-agent': 'python-glanceclient', 'x-auth-token': ctx.authToken, 'x-openstack-request-id': ctx.requestId,
+        ...(send ? { 'content-type': send.contentType } : {}),
+      },
+      ...(send ? { body: send.body } : {}),
       timeoutMs: 60_000,
       agents,
     });
@@ -91,6 +95,36 @@ export class GlanceClient {
     const r = await this.call(ctx, 'GET', `/v2/images/${encodeURIComponent(id)}`);
     if (r.status !== 200) throw this.imageError(r.status, id);
     return translate(r.body as Record<string, unknown>);
+  }
+
+  /**
+   * GlanceImageServiceV2.create without data (_create_v2): the base attributes and the properties
+   * flattened into one body; a `shared` image gets the instance owner as a member (_add_image_member).
+   */
+  async create(ctx: RequestContext, meta: { name: string; visibility: string; min_ram?: number; min_disk?: number; disk_format?: string; container_format?: string; properties: Record<string, string> }): Promise<NovaImage> {
+    const { properties, ...base } = meta;
+    const body: Record<string, unknown> = { ...properties, ...base };
+    const r = await this.call(ctx, 'POST', '/v2/images', { body: JSON.stringify(body), contentType: 'application/json' });
+    if (r.status !== 201) {
+      const text = typeof r.body === 'string' ? r.body.split('\n\n')[1]?.trim() : '';
+      if (r.status === 403) throw nova('Forbidden', text || 'Forbidden', 403);
+      throw nova('Invalid', text || 'Unacceptable parameters.', 400);
+    }
+    const image = translate(r.body as Record<string, unknown>);
+    const owner = properties.instance_owner;
+    if (meta.visibility === 'shared' && owner) {
+      await this.call(ctx, 'POST', `/v2/images/${encodeURIComponent(image.id)}/members`, { body: JSON.stringify({ member: owner }), contentType: 'application/json' });
+    }
+    return image;
+  }
+
+  /** GlanceImageServiceV2.update(…, data=…) as the driver's snapshot upload does it: formats, then the bytes (queued → active). */
+  async upload(ctx: RequestContext, id: string, formats: { disk_format: string; container_format: string }, data: string): Promise<void> {
+    const patch = Object.entries(formats).map(([k, v]) => ({ op: 'add', path: `/${k}`, value: v }));
+    const p = await this.call(ctx, 'PATCH', `/v2/images/${encodeURIComponent(id)}`, { body: JSON.stringify(patch), contentType: 'application/openstack-images-v2.1-json-patch' });
+    if (p.status !== 200) throw this.imageError(p.status, id);
+    const u = await this.call(ctx, 'PUT', `/v2/images/${encodeURIComponent(id)}/file`, { body: data, contentType: 'application/octet-stream' });
+    if (u.status !== 204) throw this.imageError(u.status, id);
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {

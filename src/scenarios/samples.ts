@@ -17,6 +17,7 @@ import { INSTANCE_ACTION_SCENARIOS } from './instance-actions.js';
 import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
 import { REBUILD_SCENARIOS } from './rebuild.js';
+import { snapshotServer } from './snapshot.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...AGGREGATE_SCENARIOS,
   ...SERVICE_SCENARIOS,
   ...REBUILD_SCENARIOS,
+  snapshotServer,
 ];
 
 export interface RunSamplesOptions {

@@ -28,7 +28,7 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
     policy.authorize(decl.policy, req.ctx, target);
-    const extra = decl.extraPolicy?.(req.ctx, instance, args);
+    const extra = decl.extraPolicy?.(req.ctx, instance, args, opts.deps.services.bdms.listForInstance(instance.uuid));
     if (extra) policy.authorize(extra, req.ctx, target);
     const ran = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args),

@@ -64,6 +64,7 @@ export class ServerActionRunner {
         if (taskState !== undefined || decl.apiPatch || prepared?.patch) {
           s.instances.update(current.uuid, { ...prepared?.patch, ...(taskState !== undefined ? { task_state: taskState } : {}), ...decl.apiPatch, updated_at: now });
         }
+        if (decl.skipCast?.(args)) return;
         if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
         if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
       })();

@@ -7,7 +7,7 @@
 //   compute_rpcapi.<method>(…) → method + flow (run under @wrap_exception/@reverts_task_state/
 //   @wrap_instance_event(prefix='compute')/@wrap_instance_fault).
 import type { z } from 'zod';
-import type { Instance, RequestContext, VmState } from '../../domain.js';
+import type { BlockDeviceMapping, Instance, RequestContext, VmState } from '../../domain.js';
 import type { ManagerDeps } from '../deps.js';
 import type { ComputeNotifier } from '../notifier-port.js';
 import type { Services } from '../../services.js';
@@ -113,7 +113,7 @@ export interface ServerAction<A = unknown> {
   /** Policy rule checked against {project_id, user_id} of the instance. */
   policy: string;
   /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
-  extraPolicy?(ctx: RequestContext, instance: Instance, args: A): string | null;
+  extraPolicy?(ctx: RequestContext, instance: Instance, args: A, bdms: readonly BlockDeviceMapping[]): string | null;
   /** @check_instance_lock. */
   lock: boolean;
   /** @check_instance_host(): InstanceNotReady (409) without a host. */
@@ -121,7 +121,9 @@ export interface ServerAction<A = unknown> {
   /** @check_instance_state, possibly depending on the arguments (reboot SOFT vs HARD); null = no check. */
   states: StateRule | ((args: A) => StateRule) | null;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
-  taskState?: string | ((args: A) => string);
+  taskState?: string | ((args: A) => string | undefined);
+  /** The API did all of it (snapshot_volume_backed): no instance action recorded here, no cast. */
+  skipCast?(args: A): boolean;
   /** Extra fields the API saves with task_state (force_stop: progress = 0). */
   apiPatch?: Partial<Instance>;
   /** instance_actions name recorded by _record_action_start (none for read-only calls such as os-getConsoleOutput). */
