@@ -3,6 +3,7 @@
 import type { InjectOptions } from 'fastify';
 import { createSimulator, type Simulator } from '../index.js';
 import type { ProfileName } from '../profiles/index.js';
+import type { ConfigInput } from '../config.js';
 import { toRecordedNotification } from '../testing/match-sample.js';
 import { ADMIN_USER, API_USER, IMAGE_1, PORT_1, PROJECT, scenarioConfig, TEST_FLAVOR } from './nova-fixtures.js';
 import type { Recorded4 } from './types.js';
@@ -29,8 +30,8 @@ export class SampleHarness {
     private readonly adminApi: Caller,
   ) {}
 
-  static async start(profile: ProfileName): Promise<SampleHarness> {
-    const sim = await createSimulator(scenarioConfig(profile));
+  static async start(profile: ProfileName, extra: Partial<ConfigInput> = {}): Promise<SampleHarness> {
+    const sim = await createSimulator({ ...scenarioConfig(profile), ...extra });
     try {
       const api = await login(sim, API_USER);
       const admin = await login(sim, ADMIN_USER);

@@ -18,6 +18,7 @@ import { AGGREGATE_SCENARIOS } from './aggregates.js';
 import { SERVICE_SCENARIOS } from './services.js';
 import { REBUILD_SCENARIOS } from './rebuild.js';
 import { snapshotServer } from './snapshot.js';
+import { evacuateServer } from './evacuate.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...SERVICE_SCENARIOS,
   ...REBUILD_SCENARIOS,
   snapshotServer,
+  evacuateServer,
 ];
 
 export interface RunSamplesOptions {
@@ -48,7 +50,7 @@ export interface RunSamplesOptions {
 
 /** Run one scenario on a fresh simulator (like one Nova test case). */
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
-  const h = await SampleHarness.start(profile);
+  const h = await SampleHarness.start(profile, scenario.config?.(profile));
   try {
     return await scenario.run(h, profile);
   } catch (err) {

@@ -1,6 +1,7 @@
 // What a sample scenario produces: the notifications Nova's test looks at, each with the way
 // Nova's test checks it.
 import type { ProfileName } from '../profiles/index.js';
+import type { ConfigInput } from '../config.js';
 import type { Replacements } from '../testing/match-sample.js';
 import type { SampleHarness } from './harness.js';
 
@@ -44,5 +45,7 @@ export interface ScenarioResult {
 export interface Scenario {
   name: string;
   nova: string;
+  /** Simulator options this test's set-up differs in (e.g. a second compute host); applied over scenarioConfig. */
+  config?(profile: ProfileName): Partial<ConfigInput>;
   run(h: SampleHarness, profile: ProfileName): Promise<ScenarioResult>;
 }

@@ -6,10 +6,11 @@ import { rescue, unrescue } from './rescue.js';
 import { resetState } from './admin.js';
 import { getConsoleOutput } from './console-output.js';
 import { rebuild } from './rebuild.js';
+import { evacuate } from './evacuate.js';
 import { createBackupAction, createImageAction } from './images.js';
 import type { AnyServerAction } from './types.js';
 
-const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput, rebuild, createImageAction, createBackupAction];
+const ALL: AnyServerAction[] = [lock, unlock, stop, start, reboot, pause, unpause, suspend, resume, triggerCrashDump, rescue, unrescue, resetState, getConsoleOutput, rebuild, createImageAction, createBackupAction, evacuate];
 
 export const SERVER_ACTIONS: ReadonlyMap<string, AnyServerAction> = new Map(ALL.map((a) => [a.name, a]));
 

@@ -232,8 +232,11 @@ async function doRebuildInstance(f: FlowContext<RebuildArgs>, evacuate: RebuildA
   f.d.notifier.notifyAboutInstanceRebuild(f.ctx, f.instance(), bdms(), f.host, 'rebuild', 'start', null, { bdmsPassed: true });
   f.save({ power_state: evacuate ? POWER_STATE.pending : f.instance().power_state, task_state: 'rebuilding' });
   if (evacuate) {
-    // setup_networks_on_host / setup_instance_network_on_host: the ports follow the instance.
-    f.save({ host: f.host, node: f.args.computeNode ?? f.instance().node });
+    // The fake driver keeps no disks (instance_on_disk False): onSharedStorage=True cannot be honoured.
+    if (evacuate.onSharedStorage === true) throw new ComputeException('InvalidSharedStorage', 'Invalid state of instance files on shared storage', { novaException: true, code: 400 });
+    // setup_instance_network_on_host: the ports are bound to the destination (Nova's admin client).
+    const ports = await f.d.network.listPorts(f.ctx, { device_id: f.uuid }, { admin: true });
+    for (const port of ports) await f.d.network.updatePort(f.ctx, port.id, { 'binding:host_id': f.host });
   }
   // _rebuild_default_impl: detach_block_devices (a new empty attachment first, so Cinder keeps the volume in-use).
   for (const bdm of bdms()) {
@@ -258,8 +261,12 @@ async function doRebuildInstance(f: FlowContext<RebuildArgs>, evacuate: RebuildA
     f.save({ power_state: POWER_STATE.shutdown, vm_state: 'stopped', task_state: null });
     f.notify('power_off', 'end');
   }
-  if (evacuate?.migrationId) updateMigration(s, evacuate.migrationId, { status: 'done', dest_compute: f.host, dest_node: f.instance().node });
   f.d.notifier.notifyAboutInstanceRebuild(f.ctx, f.instance(), bdms(), f.host, 'rebuild', 'end', null, { bdmsPassed: true });
+  if (evacuate) {
+    // rt.finish_evacuation: the instance is now the destination's; the migration is done.
+    f.save({ host: f.host, node: f.args.computeNode ?? f.instance().node });
+    if (evacuate.migrationId) updateMigration(s, evacuate.migrationId, { status: 'done', dest_compute: f.host, dest_node: f.instance().node });
+  }
 }
 
 /**

@@ -41,7 +41,7 @@ export class ServerActionRunner {
       const current = s.instances.get(instance.uuid);
       if (!current) throw notFoundInstance(instance.uuid);
       check(current, args);
-      prepared = await decl.prepare({ s, ctx, instance: current, args, glance: this.glance, volumes: this.volumes, notifier: this.notifier });
+      prepared = await decl.prepare(this.prepareContext(ctx, current, args));
       args = prepared.args;
     }
     let start: (() => void) | null = null;
@@ -66,14 +66,23 @@ export class ServerActionRunner {
         }
         if (decl.skipCast?.(args)) return;
         if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
+        if (decl.inTransaction) args = decl.inTransaction(this.prepareContext(ctx, s.instances.get(current.uuid)!, args));
         if (decl.flow) start = this.manager.record(ctx, { kind: 'server_action', uuid: current.uuid, action: decl.name, args });
       })();
     } catch (e) {
       if (prepared?.undo) await prepared.undo().catch(() => undefined);
       throw e;
     }
+    if (decl.afterCommit) {
+      const now = s.instances.get(instance.uuid);
+      if (now) decl.afterCommit(this.prepareContext(ctx, now, args));
+    }
     if (start) (start as () => void)();
     return { result, args };
+  }
+
+  private prepareContext(ctx: RequestContext, instance: Instance, args: unknown) {
+    return { s: this.s, ctx, instance, args, glance: this.glance, volumes: this.volumes, notifier: this.notifier };
   }
 
   private recordActionStart(ctx: RequestContext, uuid: string, action: string): void {

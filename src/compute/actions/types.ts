@@ -102,6 +102,13 @@ export interface ServerAction<A = unknown> {
   headers?(args: A, r: ResponseContext): Record<string, string>;
   /** Compute exceptions the controller maps to HTTP statuses, besides the common ones. */
   errors?: Record<string, number>;
+  /**
+   * API writes after the task_state save and _record_action_start, in the same transaction (evacuate's
+   * Migration record); returns the cast's arguments.
+   */
+  inTransaction?(p: PrepareContext<A>): A;
+  /** What nova-api does once the save committed, before the cast (evacuate's instance.evacuate). */
+  afterCommit?(p: PrepareContext<A>): void;
   /** API-side work needing neighbours; see PrepareContext. */
   prepare?(p: PrepareContext<A>): Promise<Prepared<A>>;
   /**
