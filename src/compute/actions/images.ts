@@ -116,10 +116,9 @@ async function snapshotInstance(f: FlowContext<ImageArgs>, expectedTaskState: 'i
 async function rotateBackups(f: FlowContext<ImageArgs>): Promise<void> {
   const glance = new GlanceClient(f.d.services);
   const all = await glance.list(f.ctx, {});
-  const mine = all
-    .filter((i) => i.properties.image_type === 'backup' && i.properties.backup_type === f.args.backupType && i.properties.instance_uuid === f.uuid)
-    // sort_key='created_at', sort_dir='desc' (id breaks ties the way Glance's default sort does).
-    .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)) || b.id.localeCompare(a.id));
+  // Glance answers newest first (created_at desc on its own sub-second column, which the API view
+  // rounds to seconds): that order is the one Nova's sort_key='created_at', sort_dir='desc' gets.
+  const mine = all.filter((i) => i.properties.image_type === 'backup' && i.properties.backup_type === f.args.backupType && i.properties.instance_uuid === f.uuid);
   const rotation = f.args.rotation ?? 0;
   for (const image of mine.slice(rotation)) await glance.delete(f.ctx, image.id);
 }
