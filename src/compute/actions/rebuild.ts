@@ -376,8 +376,13 @@ export const rebuild = defineAction<RebuildArgs>({
     return a;
   },
   // _rebuild answers 202 with the server's show view plus adminPass (CONF.api.enable_instance_password).
+  // Before 2.75 the view leaves out the extended attributes GET shows (show_extended_attr=False …);
+  // key_name from 2.54, server_groups from 2.71.
   response: (a, r) => {
-    const server = { ...r.server(), adminPass: a.password } as Record<string, unknown>;
+    const full = r.server();
+    const hidden = (k: string) =>
+      !r.matches('2.75') && (/^(OS-EXT-STS|OS-EXT-SRV-ATTR|OS-EXT-AZ|OS-SRV-USG|os-extended-volumes):/.test(k) || ['security_groups', 'config_drive', 'host_status'].includes(k) || (k === 'key_name' && !r.matches('2.54')));
+    const server = { ...Object.fromEntries(Object.entries(full).filter(([k]) => !hidden(k))), adminPass: a.password } as Record<string, unknown>;
     if (r.matches('2.57')) server.user_data = a.userData ?? null;
     return { server };
   },

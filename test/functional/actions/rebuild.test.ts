@@ -301,3 +301,18 @@ describe('a crash mid-rebuild', () => {
     }
   });
 });
+
+describe('rebuild response view', () => {
+  it('shows the api-sample keys at 2.1 and every GET attribute from 2.75', async () => {
+    const id = await bootServer(sim, demo, 'rbv');
+    const old = await action(demo, id, { rebuild: { imageRef: CIRROS, adminPass: 'x' } }, '2.1');
+    expect(Object.keys(old.json().server).sort()).toEqual([
+      'OS-DCF:diskConfig', 'accessIPv4', 'accessIPv6', 'addresses', 'adminPass', 'created', 'flavor', 'hostId', 'id', 'image', 'links', 'metadata', 'name', 'progress', 'status', 'tenant_id', 'updated', 'user_id',
+    ]);
+    await sim.idle();
+    const now = (await action(demo, id, { rebuild: { imageRef: CIRROS } }, '2.75')).json().server;
+    expect(now).toHaveProperty('OS-EXT-STS:vm_state');
+    expect(now).toHaveProperty('user_data', null);
+    await sim.idle();
+  });
+});
