@@ -112,6 +112,15 @@ async function snapshotInstance(f: FlowContext<ImageArgs>, expectedTaskState: 'i
   }
 }
 
+/**
+ * _init_instance for an IMAGE_* task_state: clear it and _post_interrupted_snapshot_cleanup (the
+ * image that was being made is deleted; a volume-backed snapshot never reaches a cast).
+ */
+async function recoverSnapshot(f: FlowContext<ImageArgs>): Promise<void> {
+  if (f.args.imageId) await deleteImage(new GlanceClient(f.d.services), f.ctx, f.args.imageId);
+  f.save({ task_state: null });
+}
+
 /** ComputeManager._rotate_backups: keep the `rotation` newest backups of this type for this instance. */
 async function rotateBackups(f: FlowContext<ImageArgs>): Promise<void> {
   const glance = new GlanceClient(f.d.services);
@@ -159,6 +168,7 @@ export const createImageAction = defineAction<ImageArgs>({
     await snapshotInstance(f, 'image_snapshot');
   },
   onRestart: 'revert',
+  recover: recoverSnapshot,
 });
 
 export const createBackupAction = defineAction<ImageArgs>({
@@ -191,4 +201,5 @@ export const createBackupAction = defineAction<ImageArgs>({
     await rotateBackups(f);
   },
   onRestart: 'revert',
+  recover: recoverSnapshot,
 });

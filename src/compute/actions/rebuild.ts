@@ -340,6 +340,8 @@ export async function recoverRebuild(f: FlowContext<RebuildArgs>): Promise<void>
     const att = await f.d.volumes.attachmentGet(f.ctx, bdm.attachment_id).catch(() => null);
     if (att && att.status !== 'attached') await attachForRebuild(f, bdm).catch(() => undefined);
   }
+  const migrationId = f.args.evacuate?.migrationId;
+  if (migrationId) updateMigration(s, migrationId, { status: 'failed' });
   if (['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning'].includes(f.instance().task_state ?? '')) f.save({ vm_state: 'error', task_state: null });
   else f.save({ task_state: null });
 }

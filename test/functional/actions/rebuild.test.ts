@@ -28,7 +28,7 @@ async function makeImage(c: Client, name: string): Promise<string> {
 const glanceImage = async (c: Client, id: string) => c.req('GET', `/image/v2/images/${id}`);
 
 beforeAll(async () => {
-  sim = await startSim();
+  sim = await startSim({ instanceQuota: -1, coresQuota: -1, ramQuota: -1 });
   admin = await client(sim, 'admin');
   demo = await client(sim, 'demo');
   other = await makeImage(admin, 'other-image');
@@ -296,6 +296,42 @@ describe('a crash mid-rebuild', () => {
       const a2 = await client(s2, 'admin');
       expect(await server(a2, id)).toMatchObject({ status: 'ERROR', 'OS-EXT-STS:task_state': null });
       expect(s2.services.db.prepare('SELECT COUNT(*) AS n FROM compute_tasks').get()).toEqual({ n: 0 });
+    } finally {
+      await s2.close();
+    }
+  });
+});
+
+describe('a crash mid-snapshot', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'novasim-snapshot-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('clears task_state and deletes the half-made image after restart (_post_interrupted_snapshot_cleanup)', async () => {
+    const db = join(dir, 'crash.db');
+    let s2 = await startSim({ db });
+    const d2 = await client(s2, 'demo');
+    const id = await bootServer(s2, d2, 'snap-crash');
+    // A queued image as nova-api leaves it before the cast runs.
+    const img = await d2.req('POST', '/image/v2/images', { name: 'half', visibility: 'private' });
+    const imageId = img.json().id as string;
+    await s2.close();
+    const d = new Database(db);
+    const row = d.prepare('SELECT user_id, project_id FROM instances WHERE uuid = ?').get(id) as { user_id: string; project_id: string };
+    const now = new Date().toISOString();
+    const requestId = 'req-00000000-0000-0000-0000-0000000000bb';
+    d.prepare('UPDATE instances SET task_state = ? WHERE uuid = ?').run('image_uploading', id);
+    d.prepare('INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run('createImage', id, requestId, row.user_id, row.project_id, now, now);
+    const context = { requestId, userId: row.user_id, projectId: row.project_id, roles: ['member'], isAdmin: false, authToken: 'gone' };
+    d.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, 'server_action', JSON.stringify({ kind: 'server_action', uuid: id, action: 'createImage', args: { name: 'half', metadata: {}, imageId } }), JSON.stringify(context), now);
+    d.close();
+    s2 = await startSim({ db });
+    try {
+      const report = await s2.recovery;
+      expect(report.rolledBack).toEqual([{ kind: 'server_action', instance: id }]);
+      const a2 = await client(s2, 'admin');
+      expect(await server(a2, id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null });
+      expect((await a2.req('GET', `/image/v2/images/${imageId}`)).statusCode).toBe(404);
     } finally {
       await s2.close();
     }
