@@ -82,7 +82,7 @@ export class ComputeApi {
     this.keypairs = new KeypairApi(s, keypairStore, this.quotas, notifier);
     this.serverGroups = new ServerGroupApi(s, groupStore, this.quotas, notifier);
     this.interfaces = network ? new InterfaceApi(s, manager, network) : null;
-    this.actions = new ServerActionRunner(s, manager, notifier, new GlanceClient(s), volumes);
+    this.actions = new ServerActionRunner(s, manager, notifier, new GlanceClient(s), volumes, this.quotas);
   }
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */

@@ -18,6 +18,8 @@ export interface ImageArgs {
   /** createBackup only. */
   backupType?: string;
   rotation?: number;
+  /** Before 2.39 the controller checks the metadata against the metadata_items quota. */
+  checkQuota?: boolean;
   /** Set by the API step. */
   imageId?: string;
   /** A volume-backed snapshot is complete in the API (snapshot_volume_backed): no cast. */
@@ -82,6 +84,17 @@ async function createImage(p: PrepareContext<ImageArgs>, imageType: 'snapshot' |
   return p.glance.create(p.ctx, clean);
 }
 
+/** common.check_img_metadata_properties_quota (before 2.39): 403 "Image metadata limit exceeded". */
+function checkImageMetadataQuota(p: PrepareContext<ImageArgs>): void {
+  if (!p.args.checkQuota || !Object.keys(p.args.metadata).length) return;
+  try {
+    p.quotas.checkMetadata(p.ctx, Object.keys(p.args.metadata).length);
+  } catch (e) {
+    if (e instanceof ComputeException && e.code === 403) throw new ComputeException('ImageMetadataLimitExceeded', 'Image metadata limit exceeded', { novaException: true, code: 403 });
+    throw e;
+  }
+}
+
 /** delete_image_on_error (and API.snapshot's clean-up when the save fails): the image goes, NotFound ignored. */
 const deleteImage = (glance: GlanceClient, ctx: RequestContext, id: string) => glance.delete(ctx, id).catch(() => undefined);
 
@@ -138,20 +151,21 @@ export const createImageAction = defineAction<ImageArgs>({
   name: 'createImage',
   conflictName: 'createImage',
   bodies: [{ schema: createImageSchema }],
-  args: (body) => {
+  args: (body, v) => {
     const b = body.createImage as { name: string; metadata?: Record<string, string> };
-    return { name: b.name, metadata: b.metadata ?? {} };
+    return { name: b.name, metadata: b.metadata ?? {}, checkQuota: !v.matches('2.39') };
   },
   // 2.45: {"image_id"}; before, no body and the image's URL in Location.
   response: (a, r) => (r.matches('2.45') ? { image_id: a.imageId } : null),
   headers: (a, r): Record<string, string> => (r.matches('2.45') ? {} : { location: `${r.base}/image/images/${a.imageId}` }),
   policy: 'os_compute_api:servers:create_image',
   extraPolicy: (_ctx, _i, _a, bdms) => (bdms.some((b) => b.boot_index === 0 && b.destination_type === 'volume') ? 'os_compute_api:servers:create_image:allow_volume_backed' : null),
-  errors: { Invalid: 400, InvalidRequest: 400, OverQuota: 403, InstanceQuiesceFailed: 409, Forbidden: 403, ImageNotFound: 400 },
+  errors: { Invalid: 400, InvalidRequest: 400, OverQuota: 403, InstanceQuiesceFailed: 409, Forbidden: 403, ImageNotFound: 400, ImageMetadataLimitExceeded: 403 },
   // No lock check: a lock guards against change/delete, not snapshots.
   lock: false,
   states: { method: 'snapshot', vmStates: [...IMAGE_STATES] },
   async prepare(p) {
+    checkImageMetadataQuota(p);
     if (isVolumeBacked(p.instance, p.s.bdms.listForInstance(p.instance.uuid))) {
       const image = await snapshotVolumeBacked(p);
       return { args: { ...p.args, imageId: image.id, volumeBacked: true } };
@@ -175,18 +189,19 @@ export const createBackupAction = defineAction<ImageArgs>({
   name: 'createBackup',
   conflictName: 'createBackup',
   bodies: [{ schema: createBackupSchema }],
-  args: (body) => {
+  args: (body, v) => {
     const b = body.createBackup as { name: string; backup_type: string; rotation: number; metadata?: Record<string, string> };
-    return { name: b.name, metadata: b.metadata ?? {}, backupType: b.backup_type, rotation: b.rotation };
+    return { name: b.name, metadata: b.metadata ?? {}, backupType: b.backup_type, rotation: b.rotation, checkQuota: !v.matches('2.39') };
   },
   response: (a, r) => (r.matches('2.45') ? { image_id: a.imageId } : null),
   // Location only when rotation > 0 (common.url_join(req.application_url, 'images', id)).
   headers: (a, r): Record<string, string> => (r.matches('2.45') || !a.rotation ? {} : { location: `${r.base}/compute/v2.1/images/${a.imageId}` }),
   policy: 'os_compute_api:os-create-backup',
-  errors: { InvalidRequest: 400, Invalid: 400, Forbidden: 403 },
+  errors: { InvalidRequest: 400, Invalid: 400, Forbidden: 403, ImageMetadataLimitExceeded: 403 },
   lock: false,
   states: { method: 'backup', vmStates: [...IMAGE_STATES] },
   async prepare(p) {
+    checkImageMetadataQuota(p);
     if (isVolumeBacked(p.instance, p.s.bdms.listForInstance(p.instance.uuid))) {
       throw new ComputeException('InvalidRequest', 'Backup is not supported for volume-backed instances.', { novaException: true, code: 400 });
     }

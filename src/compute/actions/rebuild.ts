@@ -124,6 +124,8 @@ async function prepareRebuild(p: PrepareContext<RebuildArgs>) {
     }
   }
   checkImageForFlavor(image, instance);
+  // _checks_for_create_and_rebuild → _check_metadata_properties_quota.
+  if (args.metadata) p.quotas.checkMetadata(ctx, Object.keys(args.metadata).length);
   // _check_volume_status: every attached volume must be in-use.
   for (const b of bdms) {
     if (!b.volume_id) continue;
@@ -393,7 +395,7 @@ export const rebuild = defineAction<RebuildArgs>({
   extraPolicy: (_ctx, _i, a) => (a.trustedCerts !== undefined ? 'os_compute_api:servers:rebuild:trusted_certs' : null),
   errors: {
     ImageNotFound: 400, KeypairNotFound: 400, ImageNotActive: 400, ImageUnacceptable: 400, CertificateValidationFailed: 400, InvalidVolume: 400,
-    FlavorMemoryTooSmall: 400, FlavorDiskSmallerThanImage: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidMetadata: 400, OverQuota: 403,
+    FlavorMemoryTooSmall: 400, FlavorDiskSmallerThanImage: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidMetadata: 400, OverQuota: 403, MetadataLimitExceeded: 403,
   },
   lock: true,
   states: { method: 'rebuild', vmStates: ['active', 'stopped', 'error'] },

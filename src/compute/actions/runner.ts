@@ -8,7 +8,7 @@ import type { ComputeManager } from '../manager.js';
 import type { ComputeNotifier } from '../notifier-port.js';
 import type { GlanceClient } from '../glance-client.js';
 import type { VolumeApi } from '../volume-api.js';
-import type { AnyServerAction, Prepared, StateRule } from './types.js';
+import type { AnyServerAction, Prepared, PrepareContext, StateRule } from './types.js';
 
 /** InstanceNotReady (check_instance_host): a 409 at every controller that expects it. */
 export const instanceNotReady = (uuid: string) =>
@@ -21,6 +21,7 @@ export class ServerActionRunner {
     private notifier: ComputeNotifier,
     private glance: GlanceClient,
     private volumes: VolumeApi,
+    private quotas: PrepareContext<unknown>['quotas'],
   ) {}
 
   /**
@@ -82,7 +83,7 @@ export class ServerActionRunner {
   }
 
   private prepareContext(ctx: RequestContext, instance: Instance, args: unknown) {
-    return { s: this.s, ctx, instance, args, glance: this.glance, volumes: this.volumes, notifier: this.notifier };
+    return { s: this.s, ctx, instance, args, glance: this.glance, volumes: this.volumes, notifier: this.notifier, quotas: this.quotas };
   }
 
   private recordActionStart(ctx: RequestContext, uuid: string, action: string): void {

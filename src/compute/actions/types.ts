@@ -71,6 +71,8 @@ export interface PrepareContext<A> {
   glance: GlanceClient;
   volumes: VolumeApi;
   notifier: ComputeNotifier;
+  /** QUOTAS.limit_check(metadata_items=…): throws MetadataLimitExceeded (OverQuota, 403). */
+  quotas: { checkMetadata(ctx: RequestContext, count: number): void };
 }
 
 export interface Prepared<A> {

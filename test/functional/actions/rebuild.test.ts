@@ -338,6 +338,27 @@ describe('a crash mid-snapshot', () => {
   });
 });
 
+describe('metadata quota', () => {
+  it('rebuild: 403 MetadataLimitExceeded; createImage before 2.39: 403 "Image metadata limit exceeded", none from 2.39', async () => {
+    const id = await bootServer(sim, demo, 'mdq');
+    const setQuota = (n: number) => admin.req('PUT', `/compute/v2.1/os-quota-sets/${demo.projectId}`, { quota_set: { metadata_items: n } });
+    expect((await setQuota(1)).statusCode).toBe(200);
+    try {
+      const md = { a: '1', b: '2' };
+      const rb = await action(demo, id, { rebuild: { imageRef: CIRROS, metadata: md } });
+      expect(rb.json()).toEqual({ forbidden: { code: 403, message: 'Maximum number of metadata items exceeds 1' } });
+      expect((await server(demo, id))['OS-EXT-STS:task_state']).toBeNull();
+      const ci = await action(demo, id, { createImage: { name: 'q', metadata: md } }, '2.38');
+      expect(ci.json()).toEqual({ forbidden: { code: 403, message: 'Image metadata limit exceeded' } });
+      const later = await action(demo, id, { createImage: { name: 'q', metadata: md } }, '2.39');
+      expect(later.statusCode).toBe(202);
+      await sim.idle();
+    } finally {
+      await setQuota(128);
+    }
+  });
+});
+
 describe('rebuild response view', () => {
   it('shows the api-sample keys at 2.1 and every GET attribute from 2.75', async () => {
     const id = await bootServer(sim, demo, 'rbv');
