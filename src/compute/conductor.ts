@@ -4,6 +4,7 @@
 import type { Instance, RequestContext } from '../domain.js';
 import { computeTaskPayload, type ImageMetaSource, type RequestSpecSource } from '../notifier/payloads/hosts.js';
 import type { RequestSpec } from '../scheduler/host-state.js';
+import { instanceNumaTopologyPayload } from '../notifier/payloads/numa.js';
 import { NoValidHost, type Scheduler, type Selection } from '../scheduler/scheduler.js';
 import type { Services } from '../services.js';
 import { ComputeException, frame } from './exceptions.js';
@@ -17,6 +18,11 @@ export interface PlacementRequest {
   forceNode?: string | null;
   /** os:scheduler_hints, values as lists. */
   schedulerHints?: Record<string, string[]>;
+  /**
+   * The RequestSpec's security group names: the request's at boot; a spec loaded back from the database
+   * (rebuild, evacuate) has none (RequestSpec does not persist them).
+   */
+  securityGroups?: string[];
 }
 
 export interface ConductorDeps {
@@ -40,7 +46,8 @@ export function requestSpecFor(s: Services, instance: Instance, p: PlacementRequ
     schedulerHints: p.schedulerHints ?? {},
   };
   const payload: RequestSpecSource = {
-    ...spec, image, securityGroups: ['default'], instanceGroup: null,
+    ...spec, image, securityGroups: p.securityGroups ?? ['default'], instanceGroup: null,
+    numaTopology: instanceNumaTopologyPayload(instance.uuid, instance.flavor),
   };
   return { spec, payload };
 }

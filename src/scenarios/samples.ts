@@ -19,6 +19,7 @@ import { SERVICE_SCENARIOS } from './services.js';
 import { REBUILD_SCENARIOS } from './rebuild.js';
 import { snapshotServer } from './snapshot.js';
 import { evacuateServer } from './evacuate.js';
+import { computeTaskRebuildFault } from './compute-task-rebuild.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -33,6 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...REBUILD_SCENARIOS,
   snapshotServer,
   evacuateServer,
+  computeTaskRebuildFault,
 ];
 
 export interface RunSamplesOptions {

@@ -50,6 +50,10 @@ export const SeedSchema = z.object({
         visibility: z.enum(['public', 'private', 'shared', 'community']).default('public'),
         owner: z.string().nullable().default(null),
         properties: z.record(z.string(), z.string()).default({}),
+        /** Glance tags, and fixed timestamps (e.g. GlanceFixture's 2011-01-01T01:02:03Z); default the seeding time. */
+        tags: z.array(z.string()).default([]),
+        created_at: z.string().datetime().optional(),
+        updated_at: z.string().datetime().optional(),
       }),
     )
     .default([]),
@@ -93,8 +97,8 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insImage = db.prepare(
-    `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, properties, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, properties, tags, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insKeypair = db.prepare('INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const userId = new Map(seed.users.map((u) => [u.name, u.id]));
@@ -114,7 +118,7 @@ export function applySeed(db: Db, seed: Seed, nowIso: string): void {
     insFlavor.run(f.flavorid, f.name, f.memory_mb, f.vcpus, f.root_gb, f.ephemeral_gb, f.swap, f.rxtx_factor, f.vcpu_weight, f.is_public ? 1 : 0, JSON.stringify(f.extra_specs), f.description);
   }
   for (const i of seed.images) {
-    insImage.run(i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum, JSON.stringify(i.properties), nowIso, nowIso);
+    insImage.run(i.id, i.name, i.visibility, i.owner, i.disk_format, i.container_format, i.size, i.min_disk, i.min_ram, i.checksum, JSON.stringify(i.properties), JSON.stringify(i.tags), i.created_at ?? nowIso, i.updated_at ?? i.created_at ?? nowIso);
   }
   for (const k of seed.keypairs) insKeypair.run(k.name, userId.get(k.user) ?? k.user, k.fingerprint, k.public_key, k.type, nowIso);
 }

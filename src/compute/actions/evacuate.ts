@@ -43,7 +43,7 @@ async function conductorEvacuate(f: FlowContext<EvacuateArgs>): Promise<boolean>
     host = a.host!;
     node = s.hosts.nodesByHost(host)[0]?.hypervisor_hostname ?? null;
   } else {
-    const { spec, payload } = requestSpecFor(s, inst, {});
+    const { spec, payload } = requestSpecFor(s, inst, { securityGroups: [] });
     const others = a.host ? s.hosts.services().filter((sv) => sv.binary === 'nova-compute' && sv.host !== a.host).map((sv) => sv.host) : [];
     spec.forceHosts = null;
     spec.forceNodes = null;

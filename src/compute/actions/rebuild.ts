@@ -164,7 +164,7 @@ async function conductorRebuild(f: FlowContext<RebuildArgs>): Promise<boolean> {
   const inst = f.instance();
   let host = inst.host ?? f.host;
   if (f.args.schedule) {
-    const { spec, payload } = requestSpecFor(s, inst, { forceHost: inst.host, forceNode: inst.node, schedulerHints: { _nova_check_type: ['rebuild'] } });
+    const { spec, payload } = requestSpecFor(s, inst, { forceHost: inst.host, forceNode: inst.node, schedulerHints: { _nova_check_type: ['rebuild'] }, securityGroups: [] });
     try {
       const dest = f.d.scheduler.selectDestination(f.ctx, spec, payload);
       f.d.scheduler.release(inst.uuid);

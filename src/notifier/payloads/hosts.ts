@@ -100,6 +100,34 @@ export interface ImageMetaSource {
   id: string; name: string; status: string; visibility: string; owner: string | null; checksum: string | null; size: number;
   container_format: string; disk_format: string; min_ram: number; min_disk: number; created_at: string; updated_at: string;
   properties: Record<string, string>;
+  /** Glance tags (a JSON list as the images table stores it, or the list). */
+  tags?: string | string[];
+}
+
+const imageTags = (i: ImageMetaSource): string[] => (Array.isArray(i.tags) ? [...i.tags] : i.tags ? (JSON.parse(i.tags) as string[]) : []);
+
+/**
+ * ImageMetaProps.from_dict: legacy Glance property names become their ImageMetaProps fields
+ * (_legacy_property_map), and Glance properties that are not ImageMetaProps fields are dropped (the
+ * ones novasim's images carry: kernel_id and ramdisk_id live on the image, not in its props).
+ */
+const LEGACY_PROPS: Record<string, string> = {
+  architecture: 'hw_architecture', owner_id: 'img_owner_id', vmware_disktype: 'hw_vmware_disktype', vmware_image_version: 'img_version',
+  vmware_ostype: 'os_distro', auto_disk_config: 'hw_auto_disk_config', ipxe_boot: 'hw_ipxe_boot', xenapi_device_id: 'hw_device_id',
+  xenapi_image_compression_level: 'img_compression_level', vmware_linked_clone: 'img_linked_clone', xenapi_use_agent: 'img_use_agent',
+  hypervisor_type: 'img_hv_type', hypervisor_version_requires: 'img_hv_requested_version', vm_mode: 'hw_vm_mode',
+};
+const NOT_PROPS = new Set(['kernel_id', 'ramdisk_id', 'base_image_ref', 'image_type', 'instance_uuid', 'user_id', 'image_location', 'image_state', 'backup_type', 'owner_project_name', 'owner_user_name']);
+function imageMetaProps(props: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (NOT_PROPS.has(k)) continue;
+    const name = LEGACY_PROPS[k] ?? k;
+    // A legacy name never overrides the field set under its new name.
+    if (LEGACY_PROPS[k] && name in props) continue;
+    out[name] = v;
+  }
+  return out;
 }
 
 export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
@@ -116,7 +144,7 @@ export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
   disk_format: (i) => i.disk_format,
   created_at: (i) => payloadTime(i.created_at),
   updated_at: (i) => payloadTime(i.updated_at),
-  tags: () => [],
+  tags: (i) => imageTags(i),
   direct_url: () => null,
   min_ram: (i) => i.min_ram,
   min_disk: (i) => i.min_disk,
@@ -124,7 +152,7 @@ export const IMAGE_META_FIELDS: FieldMap<ImageMetaSource> = {
 
 export function imageMetaPayload(image: ImageMetaSource, profile: Profile): NovaObject {
   // ImageMetaPropsPayload carries only the properties that are set.
-  const props = obj('ImageMetaPropsPayload', { ...image.properties }, profile);
+  const props = obj('ImageMetaPropsPayload', imageMetaProps(image.properties), profile);
   return obj('ImageMetaPayload', { ...populate(IMAGE_META_FIELDS, image), properties: props }, profile);
 }
 
@@ -144,6 +172,8 @@ export interface RequestSpecSource {
   securityGroups: string[];
   /** ServerGroupPayload of the instance's group, when the group filter provides one. */
   instanceGroup: NovaObject | null;
+  /** InstanceNUMATopologyPayload from the flavor's hw:numa_* (numa.ts), or null. */
+  numaTopology?: NovaObject | null;
 }
 
 export function requestSpecPayload(r: RequestSpecSource, profile: Profile): NovaObject {
@@ -157,7 +187,7 @@ export function requestSpecPayload(r: RequestSpecSource, profile: Profile): Nova
     scheduler_hints: r.schedulerHints,
     flavor: flavorPayload(r.flavor, profile),
     image: r.image ? imageMetaPayload(r.image, profile) : null,
-    numa_topology: null,
+    numa_topology: r.numaTopology ?? null,
     pci_requests: obj('InstancePCIRequestsPayload', { instance_uuid: r.instanceUuid, requests: [] }, profile),
     requested_destination: null,
     retry: null,

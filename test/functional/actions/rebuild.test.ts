@@ -242,6 +242,36 @@ describe('evacuate', () => {
     }
   });
 
+  it('no other host: NoValidHost in the conductor → ERROR, a fault, compute_task.rebuild_server.error, migration error', async () => {
+    const id = await bootServer(sim, demo, 'ev-novalid');
+    const src = (await server(admin, id))['OS-EXT-SRV-ATTR:host'] as string;
+    const other = src === 'compute' ? 'compute-2' : 'compute';
+    const sid = await serviceOf(src);
+    const oid = await serviceOf(other);
+    await forceDown(sid, true);
+    await admin.req('PUT', `/compute/v2.1/os-services/${oid}`, { status: 'disabled' }, { 'openstack-api-version': 'compute 2.53' });
+    try {
+      sim.notifications.clear();
+      expect((await action(admin, id, { evacuate: {} })).statusCode).toBe(200);
+      await sim.idle();
+      const shown = await server(admin, id);
+      expect(shown).toMatchObject({ status: 'ERROR', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': src });
+      expect((shown.fault as { message: string }).message).toMatch(/^No valid host was found/);
+      // As test_compute_task.py test_rebuild_fault counts them: the forced-down source is still a placement
+      // candidate (so the scheduler starts), then ignore_hosts leaves nothing.
+      expect(eventTypes(sim)).toEqual(['instance.evacuate', 'scheduler.select_destinations.start', 'compute_task.rebuild_server.error']);
+      const err = sim.notifications.list()[2].envelope;
+      expect(err).toMatchObject({ priority: 'ERROR', publisher_id: expect.stringMatching(/^nova-conductor:/) });
+      expect((err.payload as { 'nova_object.name': string })['nova_object.name']).toBe('ComputeTaskPayload');
+      const migs = (await admin.req('GET', `/compute/v2.1/os-migrations?instance_uuid=${id}`)).json().migrations as Record<string, unknown>[];
+      expect(migs[0]).toMatchObject({ migration_type: 'evacuation', status: 'error' });
+      expect((await lastAction(admin, id)).events).toEqual([expect.objectContaining({ event: 'rebuild_server', result: 'Error' })]);
+    } finally {
+      await forceDown(sid, false);
+      await admin.req('PUT', `/compute/v2.1/os-services/${oid}`, { status: 'enabled' }, { 'openstack-api-version': 'compute 2.53' });
+    }
+  });
+
   it('2.95 leaves the evacuated server stopped; before 2.14 answers the adminPass', async () => {
     const id = await bootServer(sim, demo, 'ev2');
     const src = (await server(admin, id))['OS-EXT-SRV-ATTR:host'] as string;
