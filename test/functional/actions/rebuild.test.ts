@@ -403,3 +403,28 @@ describe('rebuild response view', () => {
     await sim.idle();
   });
 });
+
+describe('zed profile (API 2.93, deprecated rules OR-ed in)', () => {
+  it('members rebuild, snapshot and back up their servers; evacuate stays admin-only; 2.95 does not exist', async () => {
+    const z = await startSim({ profile: 'zed' });
+    try {
+      const zd = await client(z, 'demo');
+      const za = await client(z, 'admin');
+      const id = await bootServer(z, zd, 'zed-rb');
+      z.notifications.clear();
+      await act(z, zd, id, { rebuild: { imageRef: CIRROS } });
+      expect(await server(zd, id)).toMatchObject({ status: 'ACTIVE' });
+      const start = z.notifications.list().find((n) => n.envelope.event_type === 'instance.rebuild.start')!;
+      expect((start.envelope.payload as { 'nova_object.version': string })['nova_object.version']).toBe('1.9');
+      expect((await action(zd, id, { createImage: { name: 'zsnap' } })).statusCode).toBe(202);
+      await z.idle();
+      expect((await action(zd, id, { createBackup: { name: 'zbk', backup_type: 'daily', rotation: 1 } })).statusCode).toBe(202);
+      await z.idle();
+      expect((await action(zd, id, { evacuate: {} })).json()).toEqual({ forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:os-evacuate to be performed." } });
+      const bad = await za.req('POST', `/compute/v2.1/servers/${id}/action`, { evacuate: {} }, { 'openstack-api-version': 'compute 2.95' });
+      expect(bad.statusCode).toBe(406);
+    } finally {
+      await z.close();
+    }
+  });
+});
