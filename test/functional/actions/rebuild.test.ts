@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../src/index.js';
 import { bootServer, client, startSim, type Client } from '../../helpers/sim.js';
 import { act, action, eventTypes, lastAction, server } from './helpers.js';
+import { attach, createVolume } from '../../helpers/volumes.js';
 
 let sim: Simulator;
 let admin: Client;
@@ -365,6 +366,49 @@ describe('a crash mid-snapshot', () => {
     } finally {
       await s2.close();
     }
+  });
+});
+
+describe('a volume-backed server', () => {
+  /** Boot, attach a volume, then make it the root disk (novasim boots from images only; this is the BDM shape a BFV server has). */
+  async function volumeBacked(name: string): Promise<{ id: string; vol: string }> {
+    const id = await bootServer(sim, demo, name);
+    const vol = await createVolume(sim, demo, 1, `${name}-root`);
+    await attach(sim, demo, id, vol);
+    await sim.idle();
+    const s = sim.services;
+    const now = s.runtime.now();
+    for (const b of s.bdms.listForInstance(id)) {
+      if (b.volume_id === vol) s.bdms.update(b.id, { boot_index: 0, device_name: '/dev/vda', updated_at: now });
+      else s.bdms.destroy(b.id, now);
+    }
+    return { id, vol };
+  }
+
+  it('createImage is Cinder snapshots plus an image with block_device_mapping (snapshot_volume_backed); no backup, no rebuild to another image', async () => {
+    const { id, vol } = await volumeBacked('vb1');
+    sim.notifications.clear();
+    const res = await action(demo, id, { createImage: { name: 'vb-snap' } });
+    expect(res.statusCode, res.body).toBe(202);
+    const imageId = res.json().image_id as string;
+    await sim.idle();
+    // All in nova-api: no task_state change, no cast, no instance.snapshot.* notifications.
+    expect(eventTypes(sim)).toEqual([]);
+    const img = (await glanceImage(demo, imageId)).json();
+    expect(img).toMatchObject({ name: 'vb-snap', bdm_v2: 'True', root_device_name: '/dev/vda' });
+    // initialize_instance_snapshot_metadata only: no image_type/instance_uuid (create_image adds those).
+    expect(img).not.toHaveProperty('image_type');
+    const mapping = JSON.parse(img.block_device_mapping) as Record<string, unknown>[];
+    expect(mapping).toEqual([expect.objectContaining({ source_type: 'snapshot', destination_type: 'volume', boot_index: 0, device_name: '/dev/vda', volume_size: 1 })]);
+    const snaps = (await demo.req('GET', `/volume/v3/${demo.projectId}/snapshots/detail`)).json().snapshots as { id: string; volume_id: string; name: string }[];
+    expect(snaps).toEqual(expect.arrayContaining([expect.objectContaining({ id: mapping[0].snapshot_id, volume_id: vol, name: 'snapshot for vb-snap' })]));
+    const a = await lastAction(admin, id);
+    expect(a.action).toBe('createImage');
+    expect(a.events).toEqual([expect.objectContaining({ event: 'api_snapshot_instance', result: 'Success' })]);
+    expect((await action(demo, id, { createBackup: { name: 'b', backup_type: 'daily', rotation: 1 } })).json()).toEqual({ badRequest: { code: 400, message: 'Backup is not supported for volume-backed instances.' } });
+    expect((await action(demo, id, { rebuild: { imageRef: CIRROS } }, '2.93')).json()).toEqual({
+      badRequest: { code: 400, message: `Image ${CIRROS} is unacceptable: Unable to rebuild with a different image for a volume-backed server.` },
+    });
   });
 });
 
