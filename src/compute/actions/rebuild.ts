@@ -240,6 +240,13 @@ async function doRebuildInstance(f: FlowContext<RebuildArgs>, evacuate: RebuildA
     const ports = await f.d.network.listPorts(f.ctx, { device_id: f.uuid }, { admin: true });
     for (const port of ports) await f.d.network.updatePort(f.ctx, port.id, { 'binding:host_id': f.host });
   }
+  // driver.rebuild is NotImplementedError in libvirt and the fake driver: _rebuild_default_impl, which
+  // cannot keep an ephemeral partition.
+  if (f.args.preserveEphemeral) {
+    throw new ComputeException('PreserveEphemeralNotSupported', 'The current driver does not support preserving ephemeral partitions.', {
+      novaException: true, code: 400, frames: [frame('nova.compute.manager', '_rebuild_default_impl', 3700)],
+    });
+  }
   // _rebuild_default_impl: detach_block_devices (a new empty attachment first, so Cinder keeps the volume in-use).
   for (const bdm of bdms()) {
     if (!bdm.volume_id) continue;

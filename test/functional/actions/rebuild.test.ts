@@ -121,6 +121,11 @@ describe('rebuild', () => {
     });
     expect(shown.fault).toMatchObject({ code: 500, message: 'VirtualInterfaceCreateException' });
     expect((await lastAction(admin, id)).events.find((e) => e.event === 'compute_rebuild_instance')).toMatchObject({ result: 'Error' });
+    // preserve_ephemeral: the default rebuild path cannot (PreserveEphemeralNotSupported) → rebuild.error, ERROR.
+    sim.notifications.clear();
+    await act(sim, demo, id, { rebuild: { imageRef: CIRROS, preserve_ephemeral: true } });
+    expect(eventTypes(sim)).toContain('instance.rebuild.error');
+    expect(((await server(admin, id)).fault as { message: string }).message).toBe('The current driver does not support preserving ephemeral partitions.');
     // ERROR servers may be rebuilt: that is how one recovers them.
     sim.notifications.clear();
     await act(sim, demo, id, { rebuild: { imageRef: CIRROS } });
