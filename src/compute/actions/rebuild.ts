@@ -7,6 +7,7 @@ import { computeTaskPayload } from '../../notifier/payloads/hosts.js';
 import { NoValidHost } from '../../scheduler/scheduler.js';
 import { translateAttachmentError } from '../cinder-errors.js';
 import { requestSpecFor } from '../conductor.js';
+import { serviceZone } from '../availability-zones.js';
 import { exceptionInfo } from '../events.js';
 import { asComputeException, ComputeException, frame } from '../exceptions.js';
 import type { NovaImage } from '../glance-client.js';
@@ -176,6 +177,9 @@ async function conductorRebuild(f: FlowContext<RebuildArgs>): Promise<boolean> {
     }
   }
   f.d.notifier.notifyAboutInstanceRebuild(f.ctx, f.instance(), s.bdms.listForInstance(f.uuid), host, 'rebuild_scheduled', null, null, { source: 'nova-conductor' });
+  // instance.availability_zone = get_host_availability_zone(context, host) (saved with the compute side's next save).
+  const zone = serviceZone(s, host, 'nova-compute');
+  if (zone !== f.instance().availability_zone) f.save({ availability_zone: zone });
   return true;
 }
 
