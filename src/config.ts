@@ -170,6 +170,8 @@ export const ConfigSchema = z
     /** [filter_scheduler] soft_affinity_weight_multiplier / soft_anti_affinity_weight_multiplier (Nova: 1.0, min 0). */
     softAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
     softAntiAffinityWeightMultiplier: z.coerce.number().min(0).default(1.0),
+    /** [DEFAULT] instance_usage_audit_period: hour|day|month|year, optionally `@offset` (Nova: month). */
+    instanceUsageAuditPeriod: z.string().regex(/^(hour|day|month|year)(@\d+)?$/, 'Time period must be hour, day, month or year').default('month'),
     /** [filter_scheduler] enabled_filters (default Nova's; src/scheduler/filters.ts lists those novasim has). */
     schedulerEnabledFilters: z.array(z.string().min(1)).optional(),
   })

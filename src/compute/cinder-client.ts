@@ -231,6 +231,19 @@ export class CinderClient implements VolumeApi {
     await this.call(ctx, 'delete', 'DELETE', `/volumes/${enc(volumeId)}`);
   }
 
+  /** cinder.API.create_snapshot_force: POST /snapshots {force: true} (an in-use volume may be snapshotted). */
+  async createSnapshotForce(ctx: RequestContext, volumeId: string, name: string, description: string | null): Promise<{ id: string; status: string }> {
+    const res = await this.call(ctx, 'create_snapshot_force', 'POST', '/snapshots', { body: { snapshot: { volume_id: volumeId, force: true, name, description } } });
+    const snap = asObject(asObject(res.body).snapshot);
+    return { id: String(snap.id), status: String(snap.status ?? '') };
+  }
+
+  /** cinder.API.get_absolute_limits: GET /limits → limits.absolute. */
+  async absoluteLimits(ctx: RequestContext): Promise<Record<string, number>> {
+    const res = await this.call(ctx, 'get_absolute_limits', 'GET', '/limits');
+    return asObject(asObject(asObject(res.body).limits).absolute) as Record<string, number>;
+  }
+
   async reserveVolume(ctx: RequestContext, volumeId: string): Promise<void> {
     await this.action(ctx, 'reserve_volume', volumeId, 'os-reserve');
   }

@@ -31,6 +31,11 @@ export interface PlacementRequest {
   forceNode?: string | null;
   /** os:scheduler_hints, values as lists. */
   schedulerHints?: Record<string, string[]>;
+  /**
+   * The RequestSpec's security group names: the request's at boot; a spec loaded back from the database
+   * (rebuild, evacuate) has none (RequestSpec does not persist them).
+   */
+  securityGroups?: string[];
 }
 
 export interface ConductorDeps {
@@ -73,7 +78,7 @@ export function requestSpecFor(s: Services, instance: Instance, p: PlacementRequ
     instanceGroup: g?.spec ?? null,
   };
   const payload: RequestSpecSource = {
-    ...spec, image, securityGroups: ['default'], numaTopology: numaTopologyPayload(instance.flavor, instance.uuid),
+    ...spec, image, securityGroups: p.securityGroups ?? ['default'], numaTopology: numaTopologyPayload(instance.flavor, instance.uuid),
     // RequestSpecPayload.instance_group: ServerGroupPayload of the spec's group.
     instanceGroup: g ? serverGroupPayload({ ...g.group, members: g.spec.members }, s.profile) : null,
   };

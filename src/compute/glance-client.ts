@@ -97,6 +97,27 @@ export class GlanceClient {
     return translate(r.body as Record<string, unknown>);
   }
 
+  /**
+   * GlanceImageServiceV2.create without data (_create_v2): the base attributes and the properties
+   * flattened into one body; a `shared` image gets the instance owner as a member (_add_image_member).
+   */
+  async createWithProperties(ctx: RequestContext, meta: { name: string; visibility: string; min_ram?: number; min_disk?: number; disk_format?: string; container_format?: string; properties: Record<string, string> }): Promise<NovaImage> {
+    const { properties, ...base } = meta;
+    const body: Record<string, unknown> = { ...properties, ...base };
+    const r = await this.call(ctx, 'POST', '/v2/images', { body: JSON.stringify(body), type: 'application/json' });
+    if (r.status !== 201) {
+      const text = typeof r.body === 'string' ? r.body.split('\n\n')[1]?.trim() : '';
+      if (r.status === 403) throw nova('Forbidden', text || 'Forbidden', 403);
+      throw nova('Invalid', text || 'Unacceptable parameters.', 400);
+    }
+    const image = translate(r.body as Record<string, unknown>);
+    const owner = properties.instance_owner;
+    if (meta.visibility === 'shared' && owner) {
+      await this.call(ctx, 'POST', `/v2/images/${encodeURIComponent(image.id)}/members`, { body: JSON.stringify({ member: owner }), type: 'application/json' });
+    }
+    return image;
+  }
+
   async delete(ctx: RequestContext, id: string): Promise<void> {
     const r = await this.call(ctx, 'DELETE', `/v2/images/${encodeURIComponent(id)}`);
     if (r.status !== 204 && r.status !== 200) throw this.imageError(r.status, id);

@@ -28,7 +28,7 @@ export interface ComputeNotifier {
   notifyAboutInstanceRescueAction(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, rescueImageRef: string | null, phase: Phase, exc?: ExceptionInfoLike | null): void;
   notifyAboutShareAttachDetach(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'share_attach' | 'share_detach', phase: Phase, shareId: string, exc?: ExceptionInfoLike | null): void;
   notifyAboutResizePrepInstance(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, newFlavor: FlavorSnapshot): void;
-  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string): void;
+  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, auditPeriod?: { beginning: Date; ending: Date }): void;
   notifyMetricsUpdate(ctx: RequestContext | null, host: string, hostIp: string, nodename: string, metrics: readonly { name: string; value: number; timestamp: Date; source: string }[]): void;
   notifyVolumeUsage(ctx: RequestContext | null, host: string, usage: {
     volumeId: string; instanceUuid: string; projectId: string; userId: string; availabilityZone: string | null; lastRefreshed: Date;
@@ -36,6 +36,11 @@ export interface ComputeNotifier {
   }): void;
   notifyLibvirtConnectError(ctx: RequestContext | null, host: string, ip: string, exc: ExceptionInfoLike): void;
   notifyComputeException(ctx: RequestContext, host: string, exc: ExceptionInfoLike, opts?: { method?: string; args?: Record<string, unknown> }): void;
+  notifyAboutInstanceRebuild(
+    ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: 'rebuild' | 'rebuild_scheduled', phase: Phase | null,
+    exc?: ExceptionInfoLike | null, opts?: { source?: 'nova-api' | 'nova-compute' | 'nova-conductor'; bdmsPassed?: boolean },
+  ): void;
+  notifyAboutInstanceSnapshot(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, phase: Phase, snapshotImageId: string): void;
   notifyAboutKeypairAction(ctx: RequestContext, keypair: { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): void;
   notifyAboutServerGroupAction(ctx: RequestContext, group: { uuid: string; name: string | null; user_id: string; project_id: string; policy: string; rules: Record<string, number | string>; members: readonly string[] }, action: 'create' | 'delete' | 'add_member'): void;
 }

@@ -188,6 +188,10 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
   // Multi-step actions (resize, confirm, revert) know from their migration record how far they got.
   if (decl?.recover && instance) return decl.recover(flowContext(d, ctx, c.uuid, c.args));
   if (!decl || !instance || instance.task_state === null) return 'completed';
+  if (decl.recoverCleanup) {
+    await decl.recoverCleanup(flowContext(d, ctx, c.uuid, c.args));
+    return 'rolled back';
+  }
   if (decl.onRestart === 'retry') {
     await runServerAction(d, ctx, decl, c.uuid, c.args);
     return 'completed';

@@ -21,6 +21,8 @@ import {
   instanceActionRescuePayload,
   instanceActionResizePrepPayload,
   instanceExistsPayload,
+  instanceActionRebuildPayload,
+  instanceActionSnapshotPayload,
   type AuditPeriod,
   type ExceptionInfo,
   type InstancePayloadSource,
@@ -215,11 +217,35 @@ export class Notifier {
     return this.emitInstance(ctx, instance, 'resize_prep', phase, null, host, payload);
   }
 
-  /** notify_usage_exists(current_period=True)'s versioned half: `instance.exists`, InstanceExistsPayload. */
-  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: Bdms, host: string): CapturedNotification | null {
-    const auditPeriod = currentAuditPeriod(this.runtime.now());
-    const payload = instanceExistsPayload({ ...this.source(ctx, instance, bdms, false), auditPeriod });
-    return this.emitInstance(ctx, instance, 'exists', null, null, host, payload, 'nova-compute', { auditPeriod });
+  /**
+   * notify_usage_exists's versioned half: `instance.exists`, InstanceExistsPayload. The audit period
+   * defaults to the current one (current_period=True).
+   */
+  notifyUsageExists(ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, auditPeriod?: AuditPeriod): CapturedNotification | null {
+    const period = auditPeriod ?? currentAuditPeriod(this.runtime.now());
+    const payload = instanceExistsPayload({ ...this.source(ctx, instance, bdms, false), auditPeriod: period });
+    return this.emitInstance(ctx, instance, 'exists', null, null, host, payload, 'nova-compute', { auditPeriod: period });
+  }
+
+  /**
+   * notify_about_instance_rebuild: `instance.<action>[.<phase>]` (rebuild, rebuild_scheduled),
+   * InstanceActionRebuildPayload. `bdmsPassed` as Nova's caller: the compute manager passes its BDMs,
+   * the conductor none (then listed only with bdms_in_notifications).
+   */
+  notifyAboutInstanceRebuild(
+    ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, action: 'rebuild' | 'rebuild_scheduled', phase: Phase | null,
+    exc?: ExceptionInfo | null, opts: { source?: NotificationSource; bdmsPassed?: boolean } = {},
+  ): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    const payload = instanceActionRebuildPayload({ ...this.source(ctx, instance, bdms, opts.bdmsPassed ?? false), fault: exc ?? null, trustedImageCertificates: instance.trusted_certs ?? null });
+    return this.emitInstance(ctx, instance, action, phase, exc, host, payload, opts.source);
+  }
+
+  /** notify_about_instance_snapshot: `instance.snapshot.<phase>`, InstanceActionSnapshotPayload (no BDMs passed). */
+  notifyAboutInstanceSnapshot(ctx: RequestContext, instance: Instance, bdms: Bdms, host: string, phase: Phase, snapshotImageId: string): CapturedNotification | null {
+    if (!this.versionedEnabled) return null;
+    const payload = instanceActionSnapshotPayload({ ...this.source(ctx, instance, bdms, false), fault: null, snapshotImageId });
+    return this.emitInstance(ctx, instance, 'snapshot', phase, null, host, payload);
   }
 
   /** send_instance_update_notification: `instance.update`, InstanceUpdatePayload, INFO. */

@@ -32,6 +32,8 @@ export const master: Profile = {
     InstanceActionRescuePayload: '1.4',
     InstanceActionResizePrepPayload: '1.4',
     InstanceExistsPayload: '2.1',
+    InstanceActionRebuildPayload: '1.10',
+    InstanceActionSnapshotPayload: '1.10',
     InstanceActionVolumeSwapPayload: '1.9',
     InstanceActionVolumePayload: '1.7',
     InstanceCreatePayload: '1.13',

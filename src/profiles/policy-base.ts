@@ -47,6 +47,13 @@ export const COMMON_RULES: Record<string, string> = {
   'os_compute_api:servers:stop': 'rule:project_member_or_admin',
   'os_compute_api:servers:start': 'rule:project_member_or_admin',
   'os_compute_api:servers:reboot': 'rule:project_member_or_admin',
+  // nova/policies/servers.py, create_backup.py, evacuate.py.
+  'os_compute_api:servers:rebuild': 'rule:project_member_or_admin',
+  'os_compute_api:servers:rebuild:trusted_certs': 'rule:project_member_or_admin',
+  'os_compute_api:servers:create_image': 'rule:project_member_or_admin',
+  'os_compute_api:servers:create_image:allow_volume_backed': 'rule:project_member_or_admin',
+  'os_compute_api:os-create-backup': 'rule:project_member_or_admin',
+  'os_compute_api:os-evacuate': 'rule:context_is_admin',
   'os_compute_api:servers:trigger_crash_dump': 'rule:project_member_or_admin',
   'os_compute_api:os-pause-server:pause': 'rule:project_member_or_admin',
   'os_compute_api:os-pause-server:unpause': 'rule:project_member_or_admin',

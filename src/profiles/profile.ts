@@ -21,6 +21,8 @@ export interface PayloadVersions {
   InstanceActionRescuePayload: string;
   InstanceExistsPayload: string;
   InstanceActionResizePrepPayload: string;
+  InstanceActionRebuildPayload: string;
+  InstanceActionSnapshotPayload: string;
 }
 
 export interface Profile {

@@ -27,6 +27,8 @@ export const zed: Profile = {
     InstanceActionRescuePayload: '1.3',
     InstanceActionResizePrepPayload: '1.3',
     InstanceExistsPayload: '2.0',
+    InstanceActionRebuildPayload: '1.9',
+    InstanceActionSnapshotPayload: '1.9',
     InstanceActionVolumeSwapPayload: '1.8',
     InstanceActionVolumePayload: '1.6',
     InstanceCreatePayload: '1.12',

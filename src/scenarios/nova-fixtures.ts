@@ -16,6 +16,8 @@ export const PORT_1 = 'ce531f90-199f-48c0-816c-13e38010b442';
 /** NeutronFixture.port_2 (the port its create_port hands out on network_1). */
 export const PORT_2 = '88dae9fa-0dc6-49e3-8c29-3abc41e99ac9';
 export const IMAGE_1 = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
+/** GlanceFixture's image the rebuild tests switch to (ami, no architecture). */
+export const REBUILD_IMAGE = 'a2459075-d96c-40d5-893e-577ff92e721c';
 export const TEST_FLAVOR = 'a22d5517-147c-4147-a0d1-e698df5cd4e3';
 
 /** ManilaFixture's share (NFS, export location 10.0.0.50:/mnt/foo), seeded in the fake Manila. */
@@ -59,6 +61,8 @@ export const FAKE_POLICY: Record<string, string> = Object.fromEntries(
     'os_compute_api:os-shelve:shelve', 'os_compute_api:os-shelve:shelve_offload', 'os_compute_api:os-shelve:unshelve',
     'os_compute_api:os-deferred-delete:restore', 'os_compute_api:os-deferred-delete:force', 'os_compute_api:os-admin-password',
     'os_compute_api:os-remote-consoles',
+    'os_compute_api:servers:rebuild', 'os_compute_api:servers:rebuild:trusted_certs', 'os_compute_api:servers:create_image',
+    'os_compute_api:servers:create_image:allow_volume_backed', 'os_compute_api:os-create-backup', 'os_compute_api:os-evacuate',
   ].map((rule) => [rule, '']),
 );
 

@@ -23,6 +23,10 @@ import { LIVE_MIGRATION_SCENARIOS } from './live-migration.js';
 import { SERVICE_LIFECYCLE_SCENARIOS } from './service-lifecycle.js';
 import { buildInstancesFault } from './compute-task.js';
 import { PERIODIC_SCENARIOS } from './periodic.js';
+import { REBUILD_SCENARIOS } from './rebuild.js';
+import { snapshotServer } from './snapshot.js';
+import { evacuateServer } from './evacuate.js';
+import { computeTaskRebuildFault } from './compute-task-rebuild.js';
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -41,6 +45,10 @@ export const SCENARIOS: readonly Scenario[] = [
   ...SERVICE_LIFECYCLE_SCENARIOS,
   buildInstancesFault,
   ...PERIODIC_SCENARIOS,
+  ...REBUILD_SCENARIOS,
+  snapshotServer,
+  evacuateServer,
+  computeTaskRebuildFault,
 ];
 
 export interface RunSamplesOptions {
@@ -58,7 +66,7 @@ export interface RunSamplesOptions {
 
 /** Run one scenario on a fresh simulator (like one Nova test case). */
 export async function runScenario(scenario: Scenario, profile: ProfileName): Promise<ScenarioResult> {
-  const h = await SampleHarness.start(profile, scenario.flags);
+  const h = await SampleHarness.start(profile, { ...scenario.flags, ...scenario.config?.(profile) });
   try {
     const result = await scenario.run(h, profile);
     // _boot_a_server's own checks (scheduler-select_destinations-start/-end) come first, as in Nova's test.

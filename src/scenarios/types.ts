@@ -49,5 +49,7 @@ export interface Scenario {
   profiles?: readonly ProfileName[];
   /** Options the Nova test sets with self.flags(...) before the step (shelved_offload_time, reclaim_instance_interval). */
   flags?: Partial<ConfigInput>;
+  /** Options that depend on the profile (e.g. a second compute host), applied after `flags`. */
+  config?(profile: ProfileName): Partial<ConfigInput>;
   run(h: SampleHarness, profile: ProfileName): Promise<ScenarioResult>;
 }

@@ -7,6 +7,8 @@ import { ComputeException } from '../../compute/exceptions.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
 import { type ApiDeps, parseBody } from '../plugin.js';
+import { requestBase } from '../../identity/catalog.js';
+import { serverDetail } from '../views/servers.js';
 
 export async function serverActionRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
   const { policy, compute } = opts.deps;
@@ -30,9 +32,9 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
     const instance = await mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
     const target = { project_id: instance.project_id, user_id: instance.user_id };
     policy.authorize(typeof decl.policy === 'function' ? decl.policy(args, opts.deps.services.profile.name) : decl.policy, req.ctx, target);
-    const extra = decl.extraPolicy?.(req.ctx, instance);
+    const extra = decl.extraPolicy?.(req.ctx, instance, args, opts.deps.services.bdms.listForInstance(instance.uuid));
     if (extra) policy.authorize(extra, req.ctx, target);
-    const result = await mapErrors(
+    const ran = await mapErrors(
       () => compute.actions.run(req.ctx, instance, decl, args, (rule) => policy.authorize(rule, req.ctx, target)).catch((e: unknown) => {
         // The controller's own text for an expected exception (changePassword: 501 "Unable to set password on
         // instance"; confirmResize: "Instance has not been resized.").
@@ -46,7 +48,17 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { deps: Api
       expected,
       { action: decl.conflictName, uuid: instance.uuid },
     );
-    const out = decl.response?.(args) ?? result;
+    const s = opts.deps.services;
+    const r = {
+      matches: (min: string, max?: string) => req.apiVersion.matches(min, max),
+      base: requestBase(req),
+      server: () => {
+        const i = s.instances.get(instance.uuid) ?? instance;
+        return serverDetail(i, { base: `${requestBase(req)}/compute/v2.1`, version: req.apiVersion, isAdmin: req.ctx.isAdmin, bdms: s.bdms.listForInstance(i.uuid), fault: () => s.actions.latestFaultFor(i.uuid), detailKind: 'show' });
+      },
+    };
+    for (const [k, v] of Object.entries(decl.headers?.(ran.args, r) ?? {})) reply.header(k, v);
+    const out = (decl.response ? decl.response(ran.args, r) : null) ?? ran.result;
     return out ? reply.code(decl.status ?? 202).send(out) : reply.code(decl.status ?? 202).send();
   });
 }

@@ -22,8 +22,9 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
     if (!i) throw new Error(`instance ${uuid} vanished`);
     return i;
   };
-  // The host the instance runs on (CONF.host of its nova-compute), whichever the scheduler picked.
-  const host = s.instances.get(uuid)?.host ?? s.config.computeHost;
+  // The host the instance runs on (CONF.host of its nova-compute), whichever the scheduler picked;
+  // an evacuation runs on the destination the conductor chose (args.computeHost).
+  const host = (args as { computeHost?: string } | null)?.computeHost ?? s.instances.get(uuid)?.host ?? s.config.computeHost;
   return {
     d, ctx, uuid, args, instance,
     host,
@@ -61,6 +62,12 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
     if (next === null) return null;
     args = next;
   }
+  if (decl.conductorStep) {
+    // ComputeTaskManager's step (e.g. rebuild_instance) under compute_utils.EventReporter(context,
+    // '<event>', self.host): it decides whether the cast to nova-compute happens at all.
+    const go = await conductorStep(d, ctx, decl, uuid, args);
+    if (!go) return null;
+  }
   const f = flowContext(d, ctx, uuid, args);
   if (decl.steps) {
     // The flow records its own events (conductor_*, compute_* per manager method).
@@ -68,9 +75,11 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
     return null;
   }
   const method = typeof decl.method === 'function' ? decl.method(args) : decl.method;
-  const onHost = decl.computeHost?.(args);
-  const current = s.instances.get(uuid) ?? instance;
-  return withInstanceEvent(d, ctx, onHost ? { ...current, host: onHost } : current, method, async () => {
+  // unshelve: the scheduler's pick (computeHost); evacuate: args.computeHost (f.host); else the instance's host.
+  const onHost = decl.computeHost?.(args) ?? f.host;
+  const current = s.instances.get(uuid);
+  if (!current) return null;
+  return withInstanceEvent(d, ctx, { ...current, host: onHost }, method, async () => {
     try {
       await decl.flow!(f);
     } catch (e) {
@@ -106,5 +115,22 @@ async function runConductor(d: ManagerDeps, ctx: RequestContext, decl: AnyServer
   } catch {
     if (s.instances.get(uuid)) s.db.transaction(() => s.instances.update(uuid, { task_state: null }))();
     return null;
+  }
+}
+
+/** The conductor half: an action event on the conductor's host, finished with the error it raised. */
+async function conductorStep(d: ManagerDeps, ctx: RequestContext, decl: AnyServerAction, uuid: string, args: unknown): Promise<boolean> {
+  const s = d.services;
+  const action = s.actions.get(uuid, ctx.requestId);
+  const event = decl.conductorEvent ?? (typeof decl.method === 'function' ? decl.method(args) : decl.method!);
+  const eventId = action ? s.actions.eventStart(action.id, event, s.config.confHost, s.runtime.now()) : null;
+  try {
+    const go = await decl.conductorStep!(flowContext(d, ctx, uuid, args));
+    if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), null);
+    return go;
+  } catch (err) {
+    const e = asComputeException(err, [event]);
+    if (eventId !== null && action) s.actions.eventFinish(eventId, action.id, s.runtime.now(), { details: faultMessage(e), traceback: formatFrames(e.frames).join('') });
+    return false;
   }
 }

@@ -4,6 +4,7 @@ import { POWER_STATE } from '../../domain.js';
 import { ComputeException, frame } from '../exceptions.js';
 import { anyValue, rescue as rescueSchema } from './schemas.js';
 import { defineAction } from './types.js';
+import { notifyUsageExists } from '../usage-exists.js';
 
 interface RescueArgs {
   password: string;
@@ -45,7 +46,7 @@ export const rescue = defineAction<RescueArgs>({
       const inner = e as ComputeException;
       throw new ComputeException('InstanceNotRescuable', `Instance ${f.uuid} cannot be rescued: Driver Error: ${inner.message}`, { novaException: true, code: 400, frames: inner.frames });
     }
-    f.d.notifier.notifyUsageExists(f.ctx, f.instance(), s.bdms.listForInstance(f.uuid), f.host);
+    notifyUsageExists(f.d, f.ctx, f.instance(), f.host, { currentPeriod: true });
     f.save({ vm_state: 'rescued', task_state: null, launched_at: s.runtime.now() });
     f.d.notifier.notifyAboutInstanceRescueAction(f.ctx, f.instance(), s.bdms.listForInstance(f.uuid), f.host, ref, 'end');
   },

@@ -6,7 +6,7 @@ import { checkInstanceLock, checkInstanceState, notFoundInstance } from '../chec
 import { ComputeException } from '../exceptions.js';
 import type { ComputeManager } from '../manager.js';
 import type { ComputeNotifier } from '../notifier-port.js';
-import type { AnyServerAction, ApiCallContext, ApiHooks, StateRule } from './types.js';
+import type { AnyServerAction, ApiCallContext, ApiHooks, NeighbourContext, Prepared, StateRule } from './types.js';
 
 /** InstanceNotReady (check_instance_host): a 409 at every controller that expects it. */
 export const instanceNotReady = (uuid: string) =>
@@ -36,22 +36,39 @@ export class ServerActionRunner {
     return current;
   }
 
-  /** Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps. */
-  async run(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, authorize: (rule: string) => void = () => undefined): Promise<Record<string, unknown> | null> {
+  /**
+   * Run `decl` on `instance` with validated `args`; throws the compute exceptions the controller maps.
+   * Returns the API effect's result and the arguments the cast carried (after the preparation steps).
+   */
+  async run(
+    ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, authorize: (rule: string) => void = () => undefined,
+  ): Promise<{ result: Record<string, unknown> | null; args: unknown }> {
     const s = this.s;
     const call = (inst: Instance, a: unknown): ApiCallContext<unknown> => ({ s, hooks: this.hooks, notifier: this.notifier, ctx, instance: inst, args: a, authorize });
-    if (decl.apiCall) return (await decl.apiCall(call(this.check(ctx, instance.uuid, decl, args), args))) ?? null;
+    if (decl.apiCall) return { result: (await decl.apiCall(call(this.check(ctx, instance.uuid, decl, args), args))) ?? null, args };
     if (decl.prepare) args = await decl.prepare(call(this.check(ctx, instance.uuid, decl, args), args));
+    let prepared: Prepared<unknown> | null = null;
+    if (decl.prepareWithNeighbours) {
+      // The decorators run before the method body: check first, then the neighbour calls.
+      prepared = await decl.prepareWithNeighbours(this.neighbourContext(ctx, this.check(ctx, instance.uuid, decl, args), args));
+      args = prepared.args;
+    }
     let start: (() => void | Promise<void>) | null = null;
     let result: Record<string, unknown> | null = null;
     try {
-      this.transact(ctx, instance, decl, args, (st, r) => {
+      this.transact(ctx, instance, decl, args, prepared, (st, r, a) => {
         start = st;
         result = r;
+        args = a;
       });
     } catch (e) {
       if (decl.undo) await decl.undo(call(instance, args)).catch(() => undefined);
+      if (prepared?.undo) await prepared.undo().catch(() => undefined);
       throw e;
+    }
+    if (decl.afterCommit) {
+      const now = s.instances.get(instance.uuid);
+      if (now) decl.afterCommit(this.neighbourContext(ctx, now, args));
     }
     if (start) await (start as () => void | Promise<void>)();
     if (decl.apiConductor) {
@@ -62,10 +79,13 @@ export class ServerActionRunner {
         go();
       }
     }
-    return result;
+    return { result, args };
   }
 
-  private transact(ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, out: (start: (() => void | Promise<void>) | null, result: Record<string, unknown> | null) => void): void {
+  private transact(
+    ctx: RequestContext, instance: Instance, decl: AnyServerAction, args: unknown, prepared: Prepared<unknown> | null,
+    out: (start: (() => void | Promise<void>) | null, result: Record<string, unknown> | null, args: unknown) => void,
+  ): void {
     const s = this.s;
     let start: (() => void | Promise<void>) | null = null;
     let result: Record<string, unknown> | null = null;
@@ -83,15 +103,23 @@ export class ServerActionRunner {
       const now = s.runtime.now();
       const taskState = typeof decl.taskState === 'function' ? decl.taskState(args) : decl.taskState;
       const cast = !!decl.flow && (decl.castIf?.(current, args) ?? true);
-      const patch = typeof decl.apiPatch === 'function' ? decl.apiPatch(args, current) : decl.apiPatch;
-      if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
-      if ((taskState !== undefined && cast) || patch) {
-        s.instances.update(current.uuid, { ...(taskState !== undefined && cast ? { task_state: taskState } : {}), ...patch, updated_at: now });
+      const patch = { ...prepared?.patch, ...(typeof decl.apiPatch === 'function' ? decl.apiPatch(args, current) : decl.apiPatch) };
+      if ((taskState !== undefined && cast) || Object.keys(patch).length) {
+        s.instances.update(current.uuid, { ...patch, ...(taskState !== undefined && cast ? { task_state: taskState } : {}), updated_at: now });
       }
+      // The API did all of it (snapshot_volume_backed): no instance action recorded here, no cast.
+      if (decl.skipCast?.(args)) return;
+      if (decl.instanceAction) this.recordActionStart(ctx, current.uuid, decl.instanceAction);
+      if (decl.afterSave) args = decl.afterSave(this.neighbourContext(ctx, s.instances.get(current.uuid)!, args));
       const c = { kind: 'server_action' as const, uuid: current.uuid, action: decl.name, args };
       if (cast && !decl.apiConductor) start = decl.call ? this.manager.recordCall(ctx, c) : this.manager.record(ctx, c);
     })();
-    out(start, result);
+    out(start, result, args);
+  }
+
+  /** What preparation steps that call neighbours are given (NeighbourContext). */
+  private neighbourContext(ctx: RequestContext, instance: Instance, args: unknown): NeighbourContext<unknown> {
+    return { s: this.s, ctx, instance, args, glance: this.hooks.glance, volumes: this.hooks.volumes, notifier: this.notifier, quotas: this.hooks.quotas };
   }
 
   private recordActionStart(ctx: RequestContext, uuid: string, action: string): void {

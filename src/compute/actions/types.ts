@@ -7,7 +7,7 @@
 //   compute_rpcapi.<method>(…) → method + flow (run under @wrap_exception/@reverts_task_state/
 //   @wrap_instance_event(prefix='compute')/@wrap_instance_fault).
 import type { z } from 'zod';
-import type { Instance, RequestContext, VmState } from '../../domain.js';
+import type { BlockDeviceMapping, Instance, RequestContext, VmState } from '../../domain.js';
 import type { ManagerDeps } from '../deps.js';
 import type { ComputeNotifier } from '../notifier-port.js';
 import type { QuotaEngine } from '../quotas.js';
@@ -111,6 +111,31 @@ export interface ConductorContext<A> {
   args: A;
 }
 
+/**
+ * The API-side work of compute/api.py that needs a neighbour before the task_state save (image
+ * lookup in Glance, create_image, volume checks): runs after the lock/state checks, outside the
+ * transaction; its `patch` is saved with task_state, its `args` replace the cast's arguments.
+ */
+export interface NeighbourContext<A> {
+  s: Services;
+  ctx: RequestContext;
+  instance: Instance;
+  args: A;
+  glance: GlanceClient;
+  volumes: VolumeApi;
+  notifier: ComputeNotifier;
+  /** QUOTAS.limit_check(metadata_items=…): throws MetadataLimitExceeded (OverQuota, 403). */
+  quotas: QuotaEngine;
+}
+
+export interface Prepared<A> {
+  args: A;
+  /** Instance fields the API saves with task_state (instance.update(kwargs); save(expected_task_state=[None])). */
+  patch?: Partial<Instance>;
+  /** Undo the neighbour-side effects if the save then fails (snapshot: delete the queued image). */
+  undo?(): Promise<void>;
+}
+
 export interface ServerAction<A = unknown> {
   /** The key of the POST /servers/{id}/action body (`os-stop`). */
   name: string;
@@ -126,11 +151,28 @@ export interface ServerAction<A = unknown> {
   errorTexts?: Record<string, [number, string]>;
   /** Success status (default 202) and body (default none): rescue answers 200 {adminPass}. */
   status?: number;
-  response?(args: A): Record<string, unknown>;
+  response?(args: A, r: ResponseContext): Record<string, unknown> | null;
+  /** Response headers (createImage's Location before 2.45). */
+  headers?(args: A, r: ResponseContext): Record<string, string>;
+  /**
+   * API writes after the task_state save and _record_action_start, in the same transaction (evacuate's
+   * Migration record); returns the cast's arguments.
+   */
+  afterSave?(p: NeighbourContext<A>): A;
+  /** What nova-api does once the save committed, before the cast (evacuate's instance.evacuate). */
+  afterCommit?(p: NeighbourContext<A>): void;
+  /** API-side work needing neighbours before the save (rebuild's image lookup, createImage); see NeighbourContext. */
+  prepareWithNeighbours?(p: NeighbourContext<A>): Promise<Prepared<A>>;
+  /**
+   * nova-conductor's part (rebuild_instance: scheduling, instance.rebuild_scheduled) before the
+   * compute method, recorded as the action event `conductor_<conductorEvent>`; returning false stops the cast.
+   */
+  conductorStep?(f: FlowContext<A>): Promise<boolean>;
+  conductorEvent?: string;
   /** Policy rule checked against {project_id, user_id} of the instance (may depend on the arguments and the release). */
   policy: string | ((args: A, profile: 'master' | 'zed') => string);
-  /** Extra policy check after the main one (unlock_override); returns a rule to authorize, or null. */
-  extraPolicy?(ctx: RequestContext, instance: Instance): string | null;
+  /** Extra policy check after the main one (unlock_override, rebuild:trusted_certs); returns a rule to authorize, or null. */
+  extraPolicy?(ctx: RequestContext, instance: Instance, args: A, bdms: readonly BlockDeviceMapping[]): string | null;
   /** @block_shares_not_supported(): ForbiddenWithShare when the instance has a share mapped (suspend, shelve, …). */
   blockShares?: boolean;
   /** @check_instance_lock. */
@@ -163,7 +205,7 @@ export interface ServerAction<A = unknown> {
    */
   apiConductor?(c: ConductorContext<A>): unknown;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
-  taskState?: string | ((args: A) => string);
+  taskState?: string | ((args: A) => string | undefined);
   /** Extra fields the API saves with task_state (force_stop: progress = 0); may depend on the instance (shelve's system_metadata). */
   apiPatch?: Partial<Instance> | ((args: A, instance: Instance) => Partial<Instance>);
   /**
@@ -175,6 +217,8 @@ export interface ServerAction<A = unknown> {
   undo?(c: ApiCallContext<A>): Promise<void>;
   /** Whether the save is followed by a cast (restore of an instance without a host is finished by the API). */
   castIf?(instance: Instance, args: A): boolean;
+  /** The API did all of it (snapshot_volume_backed): no instance action recorded here, no cast. */
+  skipCast?(args: A): boolean;
   /** instance_actions name recorded by _record_action_start (none for read-only calls such as os-getConsoleOutput). */
   instanceAction?: string;
   /** Manager method (event `compute_<method>`); with `flow`, the action is cast to nova-compute. */
@@ -205,6 +249,17 @@ export interface ServerAction<A = unknown> {
   onRestart?: 'retry' | 'revert' | ((f: FlowContext<A>) => Promise<'completed' | 'rolled back'>);
   /** What else a `revert` restart undoes (e.g. the live migration's record goes to `error`). */
   revertExtra?(d: ManagerDeps, args: A): void;
+  /** Extra start-up clean-up for an interrupted cast (rebuild: volume attachments, then ERROR). */
+  recoverCleanup?(f: FlowContext<A>): Promise<void>;
+}
+
+/** What a response builder may ask for: the microversion and the server's show view after the call. */
+export interface ResponseContext {
+  matches(min: string, max?: string): boolean;
+  /** The API's base URL (for Location headers). */
+  base: string;
+  /** The server as GET /servers/{id} shows it at this microversion. */
+  server(): Record<string, unknown>;
 }
 
 /** A declaration with its argument type erased, for the registry. */

@@ -11,6 +11,7 @@ export * from './ip.js';
 export * from './keypair.js';
 export * from './instance-rescue-exists.js';
 export * from './instance-resize-prep.js';
+export * from './instance-rebuild-snapshot.js';
 export { OMIT, extendFields, floatField, populate, type FieldGetter, type FieldMap } from './field-map.js';
 
 /** nova_object.name → names of its FloatFields; derived from the field maps so it cannot drift. */
