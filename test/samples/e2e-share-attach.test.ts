@@ -15,17 +15,19 @@ describe('share attach/detach samples, end to end (master)', () => {
     h = undefined;
   });
 
-  it('_test_share_attach_detach: its ten notifications in order; both share scenarios give 18 MATCH', async () => {
+  it('_test_share_attach_detach: the boot\'s scheduler pair, then its ten notifications in order; both share scenarios give 22 MATCH', async () => {
     const result = await runScenario(shareAttachDetach, 'master');
     expect(result.problems).toEqual([]);
     expect(result.recorded.map((r) => r.file)).toEqual([
+      // _boot_a_server verifies the scheduler's pair (scheduler-select_destinations-start/-end).
+      'scheduler-select_destinations-start', 'scheduler-select_destinations-end',
       'instance-share_attach-start', 'instance-share_attach-end', 'instance-power_on_share-start', 'instance-power_on_share-end',
       'instance-power_off-start', 'instance-power_off-end', 'instance-share_detach-start', 'instance-share_detach-end',
       'instance-power_on-start', 'instance-power_on-end',
     ]);
     const lines: string[] = [];
     expect(await runSamples({ check: true, profile: 'master', scenarios: ['share-attach-detach', 'share-attach-detach-error'], log: (l) => lines.push(l) })).toBe(0);
-    expect(lines.filter((l) => /\.json: MATCH$/.test(l))).toHaveLength(18);
+    expect(lines.filter((l) => /\.json: MATCH$/.test(l))).toHaveLength(22);
   }, 60_000);
 
   it('the access rule Nova asks for: ip of host `compute`, rw, locked by nova; gone after the detach', async () => {
