@@ -7,7 +7,8 @@ import { hosts } from './006-hosts.js';
 import { cinderWorkers } from './008-cinder-workers.js';
 import { neutron } from './009-neutron.js';
 import { neighbours } from './010-neighbours.js';
+import { bdmFields } from './016-bdm-fields.js';
 import type { Migration } from './migration.js';
 
 // Applied in id order (db.ts sorts), so the list's order does not matter.
-export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts, flavorAccess, quotasServerGroups, hosts, cinderWorkers, neutron, neighbours];
+export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts, flavorAccess, quotasServerGroups, hosts, cinderWorkers, neutron, neighbours, bdmFields];
