@@ -1,0 +1,40 @@
+// The root volume of a server booted from volume is a swap target like any other (compute/api.py
+// swap_volume has no root check; the BDM keeps boot_index 0 and /dev/vda), while detaching it is refused.
+import { afterAll, beforeAll, expect, it, describe } from 'vitest';
+import type { Simulator } from '../../../src/index.js';
+import { client, startSim, type Client } from '../../helpers/sim.js';
+import { createVolume, getVolume } from '../../helpers/volumes.js';
+
+const IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
+
+describe('root volume swap (zed: an admin swaps directly)', () => {
+  let sim: Simulator;
+  let admin: Client;
+  let demo: Client;
+  beforeAll(async () => {
+    sim = await startSim({ profile: 'zed' });
+    admin = await client(sim, 'admin', null);
+    demo = await client(sim, 'demo', null);
+  });
+  afterAll(() => sim.close());
+
+  it('swaps the boot volume: the BDM stays the root at /dev/vda, the old volume becomes available', async () => {
+    const res = await demo.req('POST', '/compute/v2.1/servers', {
+      server: { name: 'rootswap', flavorRef: '1', networks: 'none', imageRef: '', block_device_mapping_v2: [{ boot_index: 0, uuid: IMAGE, source_type: 'image', destination_type: 'volume', volume_size: 1 }] },
+    }, { 'openstack-api-version': 'compute 2.37' });
+    expect(res.statusCode).toBe(202);
+    const server = res.json().server.id;
+    await sim.idle();
+    const oldVol = sim.services.bdms.listForInstance(server)[0].volume_id!;
+    const newVol = await createVolume(sim, demo, 2, 'new-root');
+    const swap = await admin.req('PUT', `/compute/v2.1/servers/${server}/os-volume_attachments/${oldVol}`, { volumeAttachment: { volumeId: newVol } });
+    expect(swap.statusCode).toBe(202);
+    await sim.idle();
+    const bdm = sim.services.bdms.getByVolumeAndInstance(newVol, server)!;
+    expect(bdm).toMatchObject({ boot_index: 0, device_name: '/dev/vda', volume_size: 2 });
+    expect((await getVolume(sim, demo, oldVol)).volume.status).toBe('available');
+    expect((await getVolume(sim, demo, newVol)).volume.attachments[0]).toMatchObject({ server_id: server, device: '/dev/vda' });
+    const detach = await demo.req('DELETE', `/compute/v2.1/servers/${server}/os-volume_attachments/${newVol}`);
+    expect(detach.json()).toEqual({ badRequest: { code: 400, message: 'Cannot detach a root device volume' } });
+  });
+});
