@@ -7,6 +7,7 @@ import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent, exceptionInfo } from '../events.js';
 import { asComputeException, ComputeException, frame } from '../exceptions.js';
 import { cleanupVolumes } from './volume-cleanup.js';
+import { vifPorts, waitForVifPlugged } from '../vif-plugging.js';
 import { defaultDeviceNames, prepBlockDevices } from './block-devices.js';
 import { allocateForInstance, deallocateForInstance, type NetworkRequest, normalizeRequest } from '../network.js';
 
@@ -67,6 +68,7 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
       await buildBlockDevices(d, ctx, uuid);
       s.instances.update(uuid, { task_state: 'spawning' });
       inst = s.instances.get(uuid)!;
+      await waitForVifPlugged(d, inst, vifPorts(networkInfo));
       await d.driver.spawn(inst);
       if (!s.instances.get(uuid) || s.instances.get(uuid)!.task_state === 'deleting') return;
       const now = s.runtime.now();
@@ -104,6 +106,9 @@ async function buildBlockDevices(d: ManagerDeps, ctx: RequestContext, uuid: stri
   }
 }
 
+/** _build_and_run_instance: "Failed to allocate the network(s), not rescheduling." (create.error carries the original). */
+const NETWORK_ABORTS = new Set(['VirtualInterfaceCreateException']);
+
 /** Exceptions _build_and_run_instance turns into BuildAbortException (the rest into RescheduledException). */
 const BUILD_ABORTS = new Set([
   'BuildAbortException', 'FlavorDiskTooSmall', 'FlavorMemoryTooSmall', 'ImageNotActive', 'ImageUnacceptable', 'InvalidDiskInfo',
@@ -127,8 +132,11 @@ async function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e:
   // _do_build_and_run_instance: _cleanup_volumes(raise_exc=False) before the fault is recorded.
   await cleanupVolumes(d, ctx, uuid);
   const now = s.runtime.now();
-  // A BuildAbortException raised by _build_resources already carries "Build of instance … aborted: …".
-  const message = e.pyClass !== 'BuildAbortException' && BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
+  // A BuildAbortException raised by _build_resources already carries "Build of instance … aborted: …";
+  // _build_and_run_instance turns the network failures into one with its own reason.
+  const message = NETWORK_ABORTS.has(e.pyClass)
+    ? `Build of instance ${uuid} aborted: Failed to allocate the network(s), not rescheduling.`
+    : e.pyClass !== 'BuildAbortException' && BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
   s.db.transaction(() => {
     s.actions.addFault({ instanceUuid: uuid, code: 500, message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
     s.instances.update(uuid, { host: null, node: null, vm_state: 'error', task_state: null, updated_at: now });
