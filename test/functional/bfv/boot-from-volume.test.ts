@@ -104,6 +104,25 @@ describe('boot from volume (block_device_mapping_v2)', () => {
     expect((await getVolume(sim, demo, bdms[1].volume_id!)).status).toBe(404);
   });
 
+  it('accepts the legacy block_device_mapping (volume at vda is the root; from_legacy_mapping)', async () => {
+    const volId = await createVolume(sim, demo, 1, 'legacy-root', { imageRef: IMAGE });
+    const res = await boot({ imageRef: '', block_device_mapping: [{ volume_id: volId, device_name: 'vda', delete_on_termination: '1' }] }, '2.1');
+    expect(res.statusCode).toBe(202);
+    const id = res.json().server.id;
+    await sim.idle();
+    expect((await show(id)).status).toBe('ACTIVE');
+    expect(sim.services.bdms.getByVolumeAndInstance(volId, id)).toMatchObject({ boot_index: 0, source_type: 'volume', device_name: '/dev/vda', delete_on_termination: true });
+    // A volume Cinder does not call bootable cannot be the root (get_bdm_image_metadata).
+    const plain = await createVolume(sim, demo, 1, 'plain');
+    const refused = await boot({ imageRef: '', block_device_mapping: [{ volume_id: plain, device_name: '/dev/vda' }] }, '2.1');
+    expect(refused.json()).toEqual({ badRequest: { code: 400, message: `Block Device ${plain} is not bootable.` } });
+    const unknown = await boot({ imageRef: IMAGE, block_device_mapping: [{ device_name: 'vdb' }] }, '2.1');
+    expect(unknown.json().badRequest.message).toBe('Block Device Mapping is Invalid: Unrecognized legacy format.');
+    await demo.req('DELETE', `/compute/v2.1/servers/${id}`);
+    await sim.idle();
+    expect((await getVolume(sim, demo, volId)).status).toBe(404);
+  });
+
   it("answers Nova's 400s for malformed mappings, touching nothing", async () => {
     const before = (await volumesOf()).length;
     const cases: [Record<string, unknown>, string, string?][] = [
