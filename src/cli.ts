@@ -8,7 +8,7 @@ import { createSimulator } from './index.js';
 const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
                      [--log-level L] [--deterministic] [--build-delay-ms N] [--notify-jsonl FILE]
                      [--notify-amqp URL] [--notify-webhook URL] [--control-token T]
-                     [--compute-hosts N]
+                     [--compute-hosts N] [--vif-plugging-timeout S] [--vif-plugging-is-fatal true|false]
        novasim samples --profile master|zed --out DIR [--check]
 Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=/tmp/n.sqlite).`;
 
@@ -19,7 +19,7 @@ const FLAGS = {
   'control-token': { type: 'string' }, 'compute-host': { type: 'string' }, 'conf-host': { type: 'string' },
   'notification-format': { type: 'string' }, 'control-exchange': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
   out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  'compute-hosts': { type: 'string' },
+  'compute-hosts': { type: 'string' }, 'vif-plugging-timeout': { type: 'string' }, 'vif-plugging-is-fatal': { type: 'string' },
 } as const;
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
