@@ -179,3 +179,24 @@ describe('boot from volume (block_device_mapping_v2)', () => {
     expect(data.fault['nova_object.data']).toMatchObject({ exception: 'BuildAbortException', exception_message: srv.fault.message });
   });
 });
+
+describe('boot from volume: delete before the build reaches a host (_local_delete)', () => {
+  let sim: Simulator;
+  afterAll(() => sim.close());
+
+  it('gives back the attachment made at the API', async () => {
+    sim = await startSim({ buildDelayMs: 300 });
+    const demo = await client(sim, 'demo', '2.67');
+    const keep = await createVolume(sim, demo, 1, 'keep', { imageRef: IMAGE });
+    const res = await demo.req('POST', '/compute/v2.1/servers', {
+      server: { name: 'early', flavorRef: '1', networks: 'none', block_device_mapping_v2: [{ boot_index: 0, uuid: keep, source_type: 'volume', destination_type: 'volume' }] },
+    });
+    expect(res.statusCode).toBe(202);
+    const id = res.json().server.id;
+    expect((await getVolume(sim, demo, keep)).volume.status).toBe('reserved');
+    expect((await demo.req('DELETE', `/compute/v2.1/servers/${id}`)).statusCode).toBe(204);
+    await sim.idle();
+    expect((await getVolume(sim, demo, keep)).volume).toMatchObject({ status: 'available', attachments: [] });
+    expect((await demo.req('GET', `/compute/v2.1/servers/${id}`)).statusCode).toBe(404);
+  });
+});
