@@ -32,6 +32,7 @@ export class ServerActionRunner {
       if (decl.host && !current.host) throw instanceNotReady(current.uuid);
       const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
       if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
+      decl.apiCheck?.(s, current, args);
       if (decl.apiEffect) {
         result = decl.apiEffect({
           s, notifier: this.notifier, ctx, instance: current, args,

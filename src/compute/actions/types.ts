@@ -80,6 +80,8 @@ export interface ServerAction<A = unknown> {
   host?: boolean;
   /** @check_instance_state, possibly depending on the arguments (reboot SOFT vs HARD); null = no check. */
   states: StateRule | ((args: A) => StateRule) | null;
+  /** compute_api checks after the state check, before anything is saved (rescue of a volume-backed server). */
+  apiCheck?(s: Services, instance: Instance, args: A): void;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
   taskState?: string | ((args: A) => string);
   /** Extra fields the API saves with task_state (force_stop: progress = 0). */

@@ -38,3 +38,23 @@ describe('root volume swap (zed: an admin swaps directly)', () => {
     expect(detach.json()).toEqual({ badRequest: { code: 400, message: 'Cannot detach a root device volume' } });
   });
 });
+
+describe('rescue of a volume-backed server', () => {
+  it('is refused as compute_api.rescue refuses it (no stable device rescue image)', async () => {
+    const sim = await startSim();
+    try {
+      const demo = await client(sim, 'demo', null);
+      const res = await demo.req('POST', '/compute/v2.1/servers', {
+        server: { name: 'bfv-rescue', flavorRef: '1', imageRef: '', block_device_mapping_v2: [{ boot_index: 0, uuid: IMAGE, source_type: 'image', destination_type: 'volume', volume_size: 1, delete_on_termination: true }] },
+      });
+      const id = res.json().server.id;
+      await sim.idle();
+      const rescue = await demo.req('POST', `/compute/v2.1/servers/${id}/action`, { rescue: null });
+      expect(rescue.json()).toEqual({ badRequest: { code: 400, message: `Instance ${id} cannot be rescued: Cannot rescue a volume-backed instance` } });
+      const srv = (await demo.req('GET', `/compute/v2.1/servers/${id}`)).json().server;
+      expect(srv).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null });
+    } finally {
+      await sim.close();
+    }
+  });
+});
