@@ -176,7 +176,7 @@ export class ComputeApi {
     const count = this.quotas.checkNumInstances(ctx, flavor, r.minCount, r.maxCount);
     // _provision_instances: the pre-existing volumes, their zone, then _validate_bdm (which reserves them).
     const volumes = await volumesForBdms(this.volumes, ctx, bdms);
-    const volumeAz = s.config.crossAzAttach ? null : validateVolAzForCreate(r.availabilityZone, [...volumes.values()]);
+    const volumeAz = s.config.crossAzAttach ? null : validateVolAzForCreate(r.availabilityZone, [...volumes.values()], s.config.availabilityZone);
     const reservationId = `r-${s.runtime.randomString(8)}`;
     const firstUuid = s.runtime.uuid();
     const attachments: string[] = [];

@@ -135,13 +135,14 @@ export async function volumesForBdms(volumes: VolumeApi, ctx: RequestContext, bd
 }
 
 /** _validate_vol_az_for_create with [cinder] cross_az_attach=False. */
-export function validateVolAzForCreate(instanceAz: string | null, vols: NovaVolume[]): string | null {
+export function validateVolAzForCreate(instanceAz: string | null, vols: NovaVolume[], defaultAz: string): string | null {
   if (!vols.length) return null;
   const zones = vols.map((v) => v.availability_zone ?? 'None');
   if (new Set(zones).size > 1) {
     throw nova('MismatchVolumeAZException', `The availability zone between the server and its attached volumes do not match: Volumes are in different availability zones: ${zones.join(',')}.`);
   }
-  if (instanceAz === null) return zones[0];
+  // No zone asked: the volume's, unless it is the default zone (Nova will not pin a server to it).
+  if (instanceAz === null) return zones[0] !== defaultAz ? zones[0] : null;
   if (instanceAz !== zones[0]) {
     throw nova('MismatchVolumeAZException', `The availability zone between the server and its attached volumes do not match: Server and volumes are not in the same availability zone. Server is in: ${instanceAz}. Volumes are in: ${zones[0]}.`);
   }
