@@ -180,6 +180,29 @@ describe('boot from volume (block_device_mapping_v2)', () => {
   });
 });
 
+describe('boot from volume: Cinder fails to create the volume', () => {
+  it("VolumeNotCreated aborts the build with Nova's message; the errored volume is deleted (delete_on_termination)", async () => {
+    const sim = await startSim();
+    try {
+      const demo = await client(sim, 'demo', '2.67');
+      sim.faults.add({ service: 'cinder', operation: 'volume_create_task' });
+      const res = await demo.req('POST', '/compute/v2.1/servers', {
+        server: { name: 'nocreate', flavorRef: '1', networks: 'none', block_device_mapping_v2: [{ boot_index: 0, uuid: IMAGE, source_type: 'image', destination_type: 'volume', volume_size: 1, delete_on_termination: true }] },
+      });
+      const id = res.json().server.id;
+      await sim.idle();
+      const srv = (await demo.req('GET', `/compute/v2.1/servers/${id}`)).json().server;
+      expect(srv.status).toBe('ERROR');
+      expect(srv.fault.message).toMatch(new RegExp(`^Build of instance ${id} aborted: Volume [0-9a-f-]{36} did not finish being created even after we waited \\d+ seconds or \\d+ attempts\\. And its status is error\\.$`));
+      const vols = (await sim.app.inject({ url: `/volume/v3/${demo.projectId}/volumes`, headers: { 'x-auth-token': demo.token } })).json().volumes;
+      expect(vols).toEqual([]);
+      expect(sim.services.bdms.listForInstance(id).filter((b) => b.volume_id)).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('boot from volume: delete before the build reaches a host (_local_delete)', () => {
   let sim: Simulator;
   afterAll(() => sim.close());
