@@ -38,6 +38,8 @@ export function requestSpecFor(s: Services, instance: Instance, p: PlacementRequ
     image: image ? { id: image.id, properties: image.properties } : null, numInstances: 1,
     forceHosts: p.forceHost ? [p.forceHost] : null, forceNodes: p.forceNode ? [p.forceNode] : null, ignoreHosts: null,
     schedulerHints: p.schedulerHints ?? {},
+    // compute_utils.is_volume_backed_instance: no image, or a root BDM that is a volume.
+    isBfv: !instance.image_ref || s.bdms.listForInstance(instance.uuid).some((b) => b.boot_index === 0 && b.destination_type === 'volume'),
   };
   const payload: RequestSpecSource = {
     ...spec, image, securityGroups: ['default'], instanceGroup: null,

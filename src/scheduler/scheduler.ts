@@ -89,7 +89,7 @@ export class Scheduler {
    * and weighing (only when placement offered candidates, as in Nova), NoValidHost otherwise.
    */
   selectDestination(ctx: RequestContext, spec: RequestSpec, payloadSpec: RequestSpecSource): Selection {
-    const res = flavorResources(spec.flavor);
+    const res = flavorResources(spec.flavor, spec.isBfv);
     const candidates = this.hostStates().filter((h) => this.placementAllows(h, spec, res));
     if (!candidates.length) throw new NoValidHost('');
     this.notify(ctx, payloadSpec, 'start');

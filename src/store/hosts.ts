@@ -149,6 +149,10 @@ export function hostsFromConfig(config: Config, seeded?: HostSeed[]): HostSpec[]
 
 type Raw = Record<string, unknown>;
 
+/** ResourceTracker._get_usage_dict: a volume-backed instance (no image, or a volume root BDM) uses no local root disk. */
+const VOLUME_BACKED = `(instances.image_ref = '' OR EXISTS (SELECT 1 FROM block_device_mappings b WHERE b.instance_uuid = instances.uuid
+  AND b.deleted = 0 AND b.boot_index = 0 AND b.destination_type = 'volume'))`;
+
 export class HostStore {
   private q;
 
@@ -163,7 +167,7 @@ export class HostStore {
       nodeByUuid: db.prepare('SELECT * FROM compute_nodes WHERE uuid = ?'),
       usage: db.prepare(
         `SELECT COALESCE(SUM(json_extract(flavor, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(flavor, '$.memory_mb')), 0) AS ram,
-                COALESCE(SUM(json_extract(flavor, '$.root_gb') + json_extract(flavor, '$.ephemeral_gb')), 0) AS disk, COUNT(*) AS n
+                COALESCE(SUM(CASE WHEN ${VOLUME_BACKED} THEN 0 ELSE json_extract(flavor, '$.root_gb') END + json_extract(flavor, '$.ephemeral_gb')), 0) AS disk, COUNT(*) AS n
            FROM instances WHERE node = ? AND deleted = 0`,
       ),
       instancesOnHost: db.prepare('SELECT uuid, display_name FROM instances WHERE host = ? AND deleted = 0 ORDER BY id'),

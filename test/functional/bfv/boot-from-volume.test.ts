@@ -104,6 +104,22 @@ describe('boot from volume (block_device_mapping_v2)', () => {
     expect((await getVolume(sim, demo, bdms[1].volume_id!)).status).toBe(404);
   });
 
+  it('a volume-backed server uses no local root disk (placement DISK_GB, hypervisor local_gb_used)', async () => {
+    const admin = await client(sim, 'admin', '2.87');
+    const used = async () => ((await admin.req('GET', '/compute/v2.1/os-hypervisors/detail')).json().hypervisors as { local_gb_used: number }[]).reduce((n, h) => n + h.local_gb_used, 0);
+    const before = await used();
+    // m1.large: 80 GB root disk.
+    const res = await demo.req('POST', '/compute/v2.1/servers', {
+      server: { name: 'big', flavorRef: '4', networks: 'none', block_device_mapping_v2: [{ boot_index: 0, uuid: IMAGE, source_type: 'image', destination_type: 'volume', volume_size: 1, delete_on_termination: true }] },
+    });
+    const id = res.json().server.id;
+    await sim.idle();
+    expect((await show(id)).status).toBe('ACTIVE');
+    expect(await used()).toBe(before);
+    await demo.req('DELETE', `/compute/v2.1/servers/${id}`);
+    await sim.idle();
+  });
+
   it('accepts the legacy block_device_mapping (volume at vda is the root; from_legacy_mapping)', async () => {
     const volId = await createVolume(sim, demo, 1, 'legacy-root', { imageRef: IMAGE });
     const res = await boot({ imageRef: '', block_device_mapping: [{ volume_id: volId, device_name: 'vda', delete_on_termination: '1' }] }, '2.1');
