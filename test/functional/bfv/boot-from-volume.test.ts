@@ -120,6 +120,23 @@ describe('boot from volume (block_device_mapping_v2)', () => {
     await sim.idle();
   });
 
+  it('two boots racing for one volume: one wins, the other gets 400 and leaves nothing', async () => {
+    const volId = await createVolume(sim, demo, 1, 'contended', { imageRef: IMAGE });
+    const body = { block_device_mapping_v2: [{ boot_index: 0, uuid: volId, source_type: 'volume', destination_type: 'volume' }] };
+    const [a, b] = await Promise.all([boot(body), boot(body)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([202, 400]);
+    const loser = a.statusCode === 400 ? a : b;
+    expect(loser.json().badRequest.message).toMatch(/^Invalid volume: /);
+    await sim.idle();
+    const vol = (await getVolume(sim, demo, volId)).volume;
+    expect(vol.status).toBe('in-use');
+    expect(vol.attachments).toHaveLength(1);
+    const winner = (a.statusCode === 202 ? a : b).json().server.id;
+    await demo.req('DELETE', `/compute/v2.1/servers/${winner}`);
+    await sim.idle();
+    expect((await getVolume(sim, demo, volId)).volume.status).toBe('available');
+  });
+
   it('accepts the legacy block_device_mapping (volume at vda is the root; from_legacy_mapping)', async () => {
     const volId = await createVolume(sim, demo, 1, 'legacy-root', { imageRef: IMAGE });
     const res = await boot({ imageRef: '', block_device_mapping: [{ volume_id: volId, device_name: 'vda', delete_on_termination: '1' }] }, '2.1');
