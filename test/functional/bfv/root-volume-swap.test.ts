@@ -58,3 +58,33 @@ describe('rescue of a volume-backed server', () => {
     }
   });
 });
+
+describe('root volume migration (master: Cinder retypes with migration and calls Nova swap)', () => {
+  it('the boot volume moves to the other backend, keeps its id and stays the root at /dev/vda', async () => {
+    const sim = await startSim({ profile: 'master', volumeCreateDelayMs: 0 });
+    try {
+      const demo = await client(sim, 'demo', null);
+      const res = await demo.req('POST', '/compute/v2.1/servers', {
+        server: { name: 'migrate-root', flavorRef: '1', imageRef: '', block_device_mapping_v2: [{ boot_index: 0, uuid: IMAGE, source_type: 'image', destination_type: 'volume', volume_size: 1 }] },
+      });
+      const server = res.json().server.id;
+      await sim.idle();
+      const root = sim.services.bdms.listForInstance(server)[0].volume_id!;
+      sim.notifications.clear();
+      const retype = await sim.app.inject({
+        method: 'POST', url: `/volume/v3/${demo.projectId}/volumes/${root}/action`, headers: { 'x-auth-token': demo.token },
+        payload: { 'os-retype': { new_type: 'lvmdriver-2', migration_policy: 'on-demand' } },
+      });
+      expect(retype.statusCode).toBe(202);
+      await sim.idle();
+      const vol = (await getVolume(sim, demo, root)).volume;
+      expect(vol).toMatchObject({ id: root, status: 'in-use', volume_type: 'lvmdriver-2' });
+      expect(vol.attachments[0]).toMatchObject({ server_id: server, device: '/dev/vda' });
+      expect(sim.services.bdms.getByVolumeAndInstance(root, server)).toMatchObject({ boot_index: 0, device_name: '/dev/vda' });
+      expect(sim.notifications.list().map((n) => n.envelope.event_type)).toEqual(expect.arrayContaining(['instance.volume_swap.start', 'instance.volume_swap.end']));
+      expect((await demo.req('GET', `/compute/v2.1/servers/${server}`)).json().server.status).toBe('ACTIVE');
+    } finally {
+      await sim.close();
+    }
+  });
+});
