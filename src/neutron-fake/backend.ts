@@ -522,6 +522,8 @@ export class NeutronBackend {
         throw new E.NeutronError(409, 'ServicePortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${owner}.`);
       }
       this.removePort(id);
+      // neutron/notifiers/nova.py send_port_delete_notification → Nova's network-vif-deleted.
+      if (owner.startsWith('compute:') && p.device_id) this.nova.portDeleted({ serverId: p.device_id as string, portId: id });
     });
   }
 

@@ -50,6 +50,12 @@ export class NovaNotifier {
     }
   }
 
+  /** A server's port was deleted: `network-vif-deleted` (Nova drops the VIF from the instance). */
+  portDeleted(e: { serverId: string; portId: string }): void {
+    if (this.services.faults.take('neutron', 'network-vif-deleted', { instance_uuid: e.serverId })) return;
+    this.queue([{ name: 'network-vif-deleted', server_uuid: e.serverId, tag: e.portId }]);
+  }
+
   private queue(events: NovaEvent[]): void {
     if (!events.length) return;
     this.track(this.send(events));

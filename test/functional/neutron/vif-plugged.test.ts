@@ -63,3 +63,17 @@ describe('network-vif-plugged', () => {
     expect(server.status).toBe('ACTIVE');
   });
 });
+
+describe('network-vif-deleted', () => {
+  it('deleting a server port in Neutron drops it from the server (addresses, os-interface)', async () => {
+    sim = await startSim();
+    const { demo, id, ports } = await bootOnPrivate(sim);
+    const admin = await client(sim, 'admin');
+    const del = await admin.req('DELETE', `/networking/v2.0/ports/${ports[0].id}`);
+    expect(del.statusCode).toBe(204);
+    await sim.idle();
+    expect(externalEvents(sim.services).list(id).map((e) => [e.name, e.tag])).toContainEqual(['network-vif-deleted', ports[0].id]);
+    expect((await demo.req('GET', `/compute/v2.1/servers/${id}`)).json().server.addresses).toEqual({});
+    expect((await demo.req('GET', `/compute/v2.1/servers/${id}/os-interface`)).json().interfaceAttachments).toEqual([]);
+  });
+});
