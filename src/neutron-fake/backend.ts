@@ -503,7 +503,9 @@ export class NeutronBackend {
       if ('port_security_enabled' in d && d.port_security_enabled === false && ((d.security_groups ?? p.security_groups) as string[]).length) {
         throw new E.NeutronError(409, 'PortSecurityPortHasSecurityGroup', 'Port has security group associated. Cannot disable port security or IP address until security group is removed.');
       }
-      const before = String(p.status);
+      // A new binding (host or device) takes the port through DOWN again, as the L2 agent rewires it.
+      const rebound = ('binding:host_id' in d && d['binding:host_id'] !== p['binding:host_id']) || ('device_id' in d && d.device_id !== p.device_id);
+      const before = rebound ? 'DOWN' : String(p.status);
       Object.assign(p, d);
       this.bind(p);
       this.portStatusChanged(p, before);

@@ -77,3 +77,20 @@ describe('network-vif-deleted', () => {
     expect((await demo.req('GET', `/compute/v2.1/servers/${id}/os-interface`)).json().interfaceAttachments).toEqual([]);
   });
 });
+
+describe('network-vif-plugged for a port that was already ACTIVE', () => {
+  it('binding it to the server rewires it: the event comes and the build does not wait out the timeout', async () => {
+    sim = await startSim({ vifPluggingTimeout: 3 });
+    const admin = await client(sim, 'admin');
+    const demo = await client(sim, 'demo');
+    const net = (await demo.req('GET', '/networking/v2.0/networks?name=private')).json().networks[0].id as string;
+    const port = (await admin.req('POST', '/networking/v2.0/ports', { port: { network_id: net, project_id: demo.projectId, 'binding:host_id': 'compute' } })).json().port;
+    expect(port.status).toBe('ACTIVE');
+    const started = Date.now();
+    const res = await demo.req('POST', '/compute/v2.1/servers', { server: { name: 'prebound', imageRef: IMAGE, flavorRef: '1', networks: [{ port: port.id }] } });
+    expect(res.statusCode).toBe(202);
+    await sim.idle();
+    expect((await demo.req('GET', `/compute/v2.1/servers/${res.json().server.id}`)).json().server.status).toBe('ACTIVE');
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+});
