@@ -137,6 +137,19 @@ describe('boot from volume (block_device_mapping_v2)', () => {
     expect((await getVolume(sim, demo, volId)).volume.status).toBe('available');
   });
 
+  it('min_count 2 from an image-backed volume: each server gets its own root volume', async () => {
+    const res = await boot({ imageRef: '', min_count: 2, block_device_mapping_v2: [{ boot_index: 0, uuid: IMAGE, source_type: 'image', destination_type: 'volume', volume_size: 1, delete_on_termination: true }] });
+    expect(res.statusCode).toBe(202);
+    await sim.idle();
+    const servers = (await demo.req('GET', '/compute/v2.1/servers/detail?name=^bfv-[12]$')).json().servers as { id: string; status: string }[];
+    expect(servers.map((x) => x.status)).toEqual(['ACTIVE', 'ACTIVE']);
+    const roots = servers.map((x) => sim.services.bdms.listForInstance(x.id)[0].volume_id);
+    expect(new Set(roots).size).toBe(2);
+    for (const x of servers) await demo.req('DELETE', `/compute/v2.1/servers/${x.id}`);
+    await sim.idle();
+    for (const v of roots) expect((await getVolume(sim, demo, v!)).status).toBe(404);
+  });
+
   it('accepts the legacy block_device_mapping (volume at vda is the root; from_legacy_mapping)', async () => {
     const volId = await createVolume(sim, demo, 1, 'legacy-root', { imageRef: IMAGE });
     const res = await boot({ imageRef: '', block_device_mapping: [{ volume_id: volId, device_name: 'vda', delete_on_termination: '1' }] }, '2.1');
