@@ -9,7 +9,8 @@ const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [
                      [--log-level L] [--deterministic] [--build-delay-ms N] [--live-migration-ms N] [--notify-jsonl FILE]
                      [--notify-amqp URL] [--notify-webhook URL] [--control-token T]
                      [--compute-hosts N] [--transport http|inject] [--shelved-offload-time S] [--shelved-poll-interval S]
-                     [--reclaim-instance-interval S] [--allow-resize-to-same-host true|false] [--resize-confirm-window S]
+                     [--reclaim-instance-interval S] [--allow-resize-to-same-host true|false] [--resize-confirm-window S] [--vif-plugging-timeout S]
+                     [--vif-plugging-is-fatal true|false]
        novasim samples --profile master|zed --out DIR [--check]
 Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=/tmp/n.sqlite).`;
 
@@ -25,6 +26,7 @@ const FLAGS = {
   'allow-resize-to-same-host': { type: 'string' }, 'resize-confirm-window': { type: 'string' },
   'my-ip': { type: 'string' }, 'compute-monitors': { type: 'string' }, 'volume-usage-poll-interval': { type: 'string' },
   'notifications-topics': { type: 'string' },
+  'vif-plugging-timeout': { type: 'string' }, 'vif-plugging-is-fatal': { type: 'string' },
 } as const;
 
 /** Flags whose option is a list: comma-separated on the command line, as the NOVASIM_* variables. */

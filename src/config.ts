@@ -70,6 +70,13 @@ export const ConfigSchema = z
     legacyVolumeAttach: bool.default(false),
     /** Nova's [cinder] cross_az_attach. */
     crossAzAttach: bool.default(true),
+    /**
+     * Nova's [DEFAULT] vif_plugging_timeout, in seconds: how long a spawn waits for Neutron's
+     * network-vif-plugged event of each port bound for it (0: do not wait). Fractions allowed here.
+     */
+    vifPluggingTimeout: z.coerce.number().min(0).max(3600).default(300),
+    /** Nova's [DEFAULT] vif_plugging_is_fatal: a missing (or failed) event aborts the build. */
+    vifPluggingIsFatal: bool.default(true),
     /** Nova's [cinder] timeout for one Cinder HTTP call (Nova's default is none; 30 s here). */
     cinderTimeoutMs: z.coerce.number().int().min(1).max(600_000).default(30_000),
     /** [manila] share_apply_policy_timeout: tries (one second apart) for an allowed access rule to become active. */

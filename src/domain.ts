@@ -108,6 +108,11 @@ export interface BlockDeviceMapping {
   connection_info: string | null; // JSON text, as Nova stores it
   tag: string | null;
   no_device: boolean | null;
+  /** API 2.67 volume_type (the type's name once validated); disk_bus, device_type, guest_format as requested. */
+  volume_type?: string | null;
+  disk_bus?: string | null;
+  device_type?: string | null;
+  guest_format?: string | null;
   created_at: Date;
   updated_at: Date | null;
 }

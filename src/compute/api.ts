@@ -27,6 +27,8 @@ import { ServerShareApi } from './share-api.js';
 import { ServerActionRunner } from './actions/runner.js';
 import { setRequestedAz } from './request-spec-az.js';
 import { LiveMigrationApi } from './live-migration/api.js';
+import { type ApiBdm, type BdmRequest, fromLegacyMapping, isVolume, rootBdm } from './block-device.js';
+import { type BootMeta, bdmImageMetadata, checkAndTransformBdm, checkRootVolumeSize, validateBdm, validateVolAzForCreate, volumesForBdms } from './bdm-validation.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -51,6 +53,10 @@ export interface CreateServerRequest {
   forcedNode?: string | null;
   /** os:scheduler_hints, each value as a list of strings (Nova's RequestSpec form). */
   schedulerHints?: Record<string, string[]>;
+  /** block_device_mapping(_v2) as servers.py _process_bdms_for_create passes it; null: none given. */
+  blockDevices?: { legacy: boolean; bdms: BdmRequest[] | ApiBdm[] } | null;
+  /** API ≥2.60: multiattach volumes may be named. */
+  supportsMultiattach?: boolean;
 }
 
 /** utils.sanitize_hostname. */
@@ -147,74 +153,126 @@ export class ComputeApi {
     // get_flavor_by_flavor_id(read_deleted='no'): a private flavor without access, or a disabled one, is not found.
     const flavor = s.flavors.get(r.flavorRef, ctx);
     if (!flavor || flavor.disabled) throw new ComputeException('FlavorNotFound', 'Invalid flavorRef provided.', { novaException: true, code: 400 });
-    const image = s.catalog.image(r.imageRef);
-    if (!image || !s.catalog.imageVisible(image, ctx)) {
-      throw new ComputeException('ImageNotFound', 'Can not find requested image', { novaException: true, code: 400 });
+    const requestedBdms = r.blockDevices ?? null;
+    // _create_instance: boot_meta is the image, or (no imageRef) block_device.get_bdm_image_metadata.
+    let bootMeta: BootMeta;
+    if (r.imageRef) {
+      const image = s.catalog.image(r.imageRef);
+      if (!image || !s.catalog.imageVisible(image, ctx)) {
+        throw new ComputeException('ImageNotFound', 'Can not find requested image', { novaException: true, code: 400 });
+      }
+      if (image.status !== 'active') throw new ComputeException('ImageNotActive', `Image ${image.id} is not active.`, { novaException: true, code: 400 });
+      bootMeta = { minDisk: image.min_disk, minRam: image.min_ram, properties: JSON.parse(image.properties) as Record<string, string>, image };
+    } else {
+      if (r.trustedCerts?.length) {
+        throw new ComputeException('CertificateValidationFailed', 'Image certificate validation is not supported when booting from volume', { novaException: true, code: 400 });
+      }
+      const asDicts = requestedBdms!.legacy ? fromLegacyMapping(requestedBdms!.bdms as ApiBdm[], '', 'vda') : (requestedBdms!.bdms as BdmRequest[]);
+      bootMeta = await bdmImageMetadata(s, this.volumes, ctx, asDicts, requestedBdms!.legacy);
     }
-    if (image.status !== 'active') throw new ComputeException('ImageNotActive', `Image ${image.id} is not active.`, { novaException: true, code: 400 });
     if (r.keyName !== null) {
       const kp = s.db.prepare('SELECT 1 FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, r.keyName);
       if (!kp) throw new ComputeException('KeypairNotFound', 'Invalid key_name provided.', { novaException: true, code: 400 });
-    }
-    this.quotas.checkMetadata(ctx, Object.keys(r.metadata).length);
-    if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) {
-      throw new ComputeException('FlavorDiskSmallerThanMinDisk', `Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum requested disk is ${image.min_disk * 1024 ** 3} bytes.`, { novaException: true, code: 400 });
     }
     // Nova: a zone is checked against the zones of enabled compute services unless a host is forced.
     if (r.availabilityZone && !r.forcedHost && !availabilityZones(s).available.includes(r.availabilityZone)) {
       throw new ComputeException('InvalidRequest', 'The requested availability zone is not available', { novaException: true, code: 400 });
     }
-    const az = r.availabilityZone ?? s.config.availabilityZone;
     const ports = Array.isArray(r.networks) ? r.networks.filter((n) => n.port) : [];
     // _check_requested_networks → network_api.validate_networks (Neutron over HTTP).
     if (this.network) await validateNetworks(this.network, ctx, r.networks, r.maxCount);
     if (ports.length && r.maxCount > 1) {
       throw new ComputeException('InvalidRequest', 'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.', { novaException: true, code: 400 });
     }
-    const props = JSON.parse(image.properties) as Record<string, string>;
+    const bdms = checkAndTransformBdm(r.imageRef, requestedBdms, bootMeta, r.minCount, r.maxCount);
+    // _checks_for_create_and_rebuild: metadata quota, then _validate_flavor_image with the root BDM.
+    this.quotas.checkMetadata(ctx, Object.keys(r.metadata).length);
+    const root = rootBdm(bdms);
+    if (root && isVolume(root)) checkRootVolumeSize(bdms, bootMeta);
+    else if (flavor.root_gb > 0 && bootMeta.minDisk > flavor.root_gb) {
+      throw new ComputeException('FlavorDiskSmallerThanMinDisk', `Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum requested disk is ${bootMeta.minDisk * 1024 ** 3} bytes.`, { novaException: true, code: 400 });
+    }
+    const props = bootMeta.properties;
     // _handle_kernel_and_ramdisk: inherited from the image; 'nokernel' means neither (stored as '').
     const noKernel = props.kernel_id === 'nokernel';
     // _get_requested_instance_group, then _provision_instances' check_num_instances_quota.
     let group = r.group ? this.serverGroups.get(r.group) : null;
     const count = this.quotas.checkNumInstances(ctx, flavor, r.minCount, r.maxCount);
+    // _provision_instances: the pre-existing volumes, their zone, then _validate_bdm (which reserves them).
+    const volumes = await volumesForBdms(this.volumes, ctx, bdms);
+    const volumeAz = s.config.crossAzAttach ? null : validateVolAzForCreate(r.availabilityZone, [...volumes.values()], s.config.availabilityZone);
     const reservationId = `r-${s.runtime.randomString(8)}`;
+    const firstUuid = s.runtime.uuid();
+    const attachments: string[] = [];
+    let validated: Awaited<ReturnType<typeof validateBdm>>;
+    try {
+      // Attachments are made for pre-existing volumes only, which a multi-server request may not name.
+      validated = await validateBdm(s, this.volumes, { ctx, instanceUuid: firstUuid, imageRef: r.imageRef, flavor, volumes, supportsMultiattach: r.supportsMultiattach ?? false, attachments }, bdms);
+    } catch (e) {
+      await this.releaseAttachments(ctx, attachments);
+      throw e;
+    }
+    const az = r.availabilityZone ?? volumeAz ?? s.config.availabilityZone;
     const now = s.runtime.now();
-    const created = this.commit((casts) => {
-      const out: Instance[] = [];
-      for (let idx = 0; idx < count; idx++) {
-        const name = count > 1 ? `${r.name}-${idx + 1}` : r.name;
-        const uuid = s.runtime.uuid();
-        const inst = s.instances.insert({
-          uuid, project_id: ctx.projectId, user_id: ctx.userId, display_name: name, display_description: r.description,
-          hostname: sanitizeHostname(name), reservation_id: reservationId, launch_index: idx, host: null, node: null,
-          availability_zone: az, image_ref: image.id, kernel_id: noKernel ? '' : props.kernel_id ?? '', ramdisk_id: noKernel ? '' : props.ramdisk_id ?? '', key_name: r.keyName,
-          os_type: props.os_type ?? null, architecture: props.architecture ?? props.hw_architecture ?? null, vm_state: 'building', task_state: 'scheduling', power_state: POWER_STATE.pending, progress: 0,
-          locked: false, locked_by: null, auto_disk_config: r.autoDiskConfig, config_drive: '', root_device_name: this.driver.rootDeviceName(),
-          flavor, metadata: r.metadata, system_metadata: {}, tags: r.tags, trusted_certs: r.trustedCerts?.length ? r.trustedCerts : null, network_info: [], created_at: now, updated_at: null,
-          launched_at: null, terminated_at: null, deleted_at: null, deleted: false,
-        });
-        s.bdms.insert({
-          uuid: s.runtime.uuid(), instance_uuid: uuid, source_type: 'image', destination_type: 'local', device_name: this.driver.rootDeviceName(),
-          boot_index: 0, delete_on_termination: true, volume_id: null, volume_size: null, snapshot_id: null, image_id: image.id,
-          attachment_id: null, connection_info: null, tag: null, no_device: null, created_at: now, updated_at: null,
-        });
-        if (group) {
-          // InstanceGroup.add_members: server_group.add_member for each added instance, before any build starts.
-          group = this.serverGroups.addMemberAtBoot(ctx, group, uuid);
-          this.serverGroups.notifyAddMember(ctx, group);
+    let created: Instance[];
+    try {
+      created = this.commit((casts) => {
+        const out: Instance[] = [];
+        for (let idx = 0; idx < count; idx++) {
+          const name = count > 1 ? `${r.name}-${idx + 1}` : r.name;
+          const uuid = idx === 0 ? firstUuid : s.runtime.uuid();
+          const inst = s.instances.insert({
+            uuid, project_id: ctx.projectId, user_id: ctx.userId, display_name: name, display_description: r.description,
+            hostname: sanitizeHostname(name), reservation_id: reservationId, launch_index: idx, host: null, node: null,
+            availability_zone: az, image_ref: r.imageRef, kernel_id: noKernel ? '' : props.kernel_id ?? '', ramdisk_id: noKernel ? '' : props.ramdisk_id ?? '', key_name: r.keyName,
+            os_type: props.os_type ?? null, architecture: props.architecture ?? props.hw_architecture ?? null, vm_state: 'building', task_state: 'scheduling', power_state: POWER_STATE.pending, progress: 0,
+            locked: false, locked_by: null, auto_disk_config: r.autoDiskConfig, config_drive: '', root_device_name: this.driver.rootDeviceName(),
+            flavor, metadata: r.metadata, system_metadata: {}, tags: r.tags, trusted_certs: r.trustedCerts?.length ? r.trustedCerts : null, network_info: [], created_at: now, updated_at: null,
+            launched_at: null, terminated_at: null, deleted_at: null, deleted: false,
+          });
+          for (const b of validated) {
+            // The image's root disk is named now (as before); other devices get theirs on the host (_default_block_device_names).
+            const imageRoot = b.source_type === 'image' && b.destination_type === 'local' && b.boot_index === 0;
+            s.bdms.insert({
+              uuid: s.runtime.uuid(), instance_uuid: uuid, source_type: b.source_type ?? 'blank', destination_type: b.destination_type ?? 'local',
+              device_name: b.device_name ?? (imageRoot ? this.driver.rootDeviceName() : null), boot_index: b.boot_index, delete_on_termination: b.delete_on_termination,
+              volume_id: b.volume_id, volume_size: b.volume_size, snapshot_id: b.snapshot_id, image_id: b.image_id, attachment_id: b.attachment_id, connection_info: null,
+              tag: b.tag, no_device: b.no_device, volume_type: b.volume_type, disk_bus: b.disk_bus, device_type: b.device_type, guest_format: b.guest_format,
+              created_at: now, updated_at: null,
+            });
+          }
+          if (group) {
+            // InstanceGroup.add_members: server_group.add_member for each added instance, before any build starts.
+            group = this.serverGroups.addMemberAtBoot(ctx, group, uuid);
+            this.serverGroups.notifyAddMember(ctx, group);
+          }
+          // RequestSpec.availability_zone: the zone asked for pins the server (unshelve keeps it there).
+          if (r.availabilityZone) setRequestedAz(s.db, uuid, r.availabilityZone);
+          this.recordAction(ctx, uuid, 'create');
+          this.cast(casts, ctx, {
+            kind: 'build_and_run_instance', uuid, networks: r.networks,
+            requestedAz: r.availabilityZone, forceHost: r.forcedHost ?? null, forceNode: r.forcedNode ?? null, schedulerHints: r.schedulerHints ?? {},
+          });
+          out.push(inst);
         }
-        // RequestSpec.availability_zone: the zone asked for pins the server (unshelve keeps it there).
-        if (r.availabilityZone) setRequestedAz(s.db, uuid, r.availabilityZone);
-        this.recordAction(ctx, uuid, 'create');
-        this.cast(casts, ctx, {
-          kind: 'build_and_run_instance', uuid, networks: r.networks,
-          requestedAz: r.availabilityZone, forceHost: r.forcedHost ?? null, forceNode: r.forcedNode ?? null, schedulerHints: r.schedulerHints ?? {},
-        });
-        out.push(inst);
-      }
-      return out;
-    });
+        return out;
+      });
+    } catch (e) {
+      await this.releaseAttachments(ctx, attachments);
+      throw e;
+    }
     return created;
+  }
+
+  /** Give back attachments made for a create that then failed (no BDM records them). */
+  private async releaseAttachments(ctx: RequestContext, ids: string[]): Promise<void> {
+    for (const id of ids) {
+      try {
+        await this.volumes.attachmentDelete(ctx, id);
+      } catch {
+        /* the volume stays reserved until Cinder's attachment is cleaned up by an operator, as in Nova */
+      }
+    }
   }
 
   /**

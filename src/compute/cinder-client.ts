@@ -12,8 +12,11 @@ import {
   type CinderFailureKind,
   type ConnectionInfo,
   type Connector,
+  type NovaSnapshot,
   type NovaVolume,
+  type NovaVolumeType,
   type VolumeApi,
+  type VolumeCreateRequest,
 } from './volume-api.js';
 
 export interface CinderClientOptions {
@@ -225,6 +228,35 @@ export class CinderClient implements VolumeApi {
     // An id like "detail" reaches a list route: there is no such volume (cinderclient would crash; we say 404).
     if (!('id' in vol)) throw new CinderClientError('not_found', `Volume ${volumeId} could not be found.`, 404, 'get', res.requestId);
     return untranslateVolume(vol);
+  }
+
+  /** API.create: cinderclient volumes.create(size, snapshot_id, volume_type, availability_zone, metadata, imageRef, name, description). */
+  async create(ctx: RequestContext, r: VolumeCreateRequest): Promise<NovaVolume> {
+    const res = await this.call(ctx, 'create', 'POST', '/volumes', {
+      body: {
+        volume: {
+          size: r.size, snapshot_id: r.snapshotId ?? null, volume_type: r.volumeType ?? null, availability_zone: r.availabilityZone ?? null,
+          metadata: {}, imageRef: r.imageId ?? null, name: r.name, description: r.description,
+        },
+      },
+    });
+    return untranslateVolume(asObject(asObject(res.body).volume));
+  }
+
+  async getSnapshot(ctx: RequestContext, snapshotId: string): Promise<NovaSnapshot> {
+    const res = await this.call(ctx, 'get_snapshot', 'GET', `/snapshots/${enc(snapshotId)}`);
+    const snap = asObject(asObject(res.body).snapshot);
+    if (!('id' in snap)) throw new CinderClientError('not_found', `Snapshot ${snapshotId} could not be found.`, 404, 'get_snapshot', res.requestId);
+    return {
+      id: snap.id as string, status: snap.status as string, size: snap.size as number, volume_id: snap.volume_id as string,
+      volume_size: snap.size as number, display_name: (snap.name as string | null) ?? null,
+    };
+  }
+
+  async getAllVolumeTypes(ctx: RequestContext): Promise<NovaVolumeType[]> {
+    const res = await this.call(ctx, 'get_all_volume_types', 'GET', '/types');
+    const list = (asObject(res.body).volume_types ?? []) as Record<string, unknown>[];
+    return list.map((t) => ({ id: t.id as string, name: t.name as string }));
   }
 
   async delete(ctx: RequestContext, volumeId: string): Promise<void> {

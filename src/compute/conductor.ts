@@ -76,6 +76,8 @@ export function requestSpecFor(s: Services, instance: Instance, p: PlacementRequ
     forceHosts: p.forceHost ? [p.forceHost] : null, forceNodes: p.forceNode ? [p.forceNode] : null, ignoreHosts: null,
     schedulerHints: p.schedulerHints ?? {},
     instanceGroup: g?.spec ?? null,
+    // compute_utils.is_volume_backed_instance: no image, or a root BDM that is a volume.
+    isBfv: !instance.image_ref || s.bdms.listForInstance(instance.uuid).some((b) => b.boot_index === 0 && b.destination_type === 'volume'),
   };
   const payload: RequestSpecSource = {
     ...spec, image, securityGroups: p.securityGroups ?? ['default'], numaTopology: numaTopologyPayload(instance.flavor, instance.uuid),

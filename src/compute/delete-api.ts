@@ -63,12 +63,24 @@ export async function deleteInstance(d: DeleteDeps, ctx: RequestContext, instanc
   if (!instance.host && !mayHavePortsOrVolumes(instance)) {
     // _delete_while_booting: the build request is deleted before the conductor built anything; the
     // instance is destroyed without notifications (it never reached a cell).
-    s.db.transaction(() => {
+    const bdms = s.db.transaction(() => {
       const t = now();
       recordDelete();
       s.instances.update(instance.uuid, { vm_state: 'deleted', task_state: null, terminated_at: t, deleted_at: t, deleted: true, updated_at: t });
-      for (const b of s.bdms.listForInstance(instance.uuid)) s.bdms.destroy(b.id, t);
+      const list = s.bdms.listForInstance(instance.uuid);
+      for (const b of list) s.bdms.destroy(b.id, t);
+      return list;
     })();
+    // _local_cleanup_bdm_volumes: the attachments made at create go back; delete_on_termination volumes go.
+    for (const b of bdms) {
+      if (!b.volume_id) continue;
+      try {
+        if (b.attachment_id) await d.volumes.attachmentDelete(ctx, b.attachment_id);
+        if (b.delete_on_termination) await d.volumes.delete(ctx, b.volume_id);
+      } catch {
+        /* Nova logs these and carries on */
+      }
+    }
     return;
   }
   // At these states an instance has a snapshot: image_api.delete, failures logged.

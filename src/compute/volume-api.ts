@@ -89,8 +89,39 @@ export class CinderClientError extends Error {
   }
 }
 
+/** nova/volume/cinder.py _untranslate_snapshot_summary_view. */
+export interface NovaSnapshot {
+  id: string;
+  status: string;
+  size: number;
+  volume_id: string;
+  volume_size: number;
+  display_name: string | null;
+}
+
+/** nova/volume/cinder.py _untranslate_volume_type_view. */
+export interface NovaVolumeType {
+  id: string;
+  name: string;
+}
+
+/** nova/volume/cinder.py API.create's keyword arguments. */
+export interface VolumeCreateRequest {
+  size: number | null;
+  name: string;
+  description: string;
+  snapshotId?: string | null;
+  imageId?: string | null;
+  volumeType?: string | null;
+  availabilityZone?: string | null;
+}
+
 export interface VolumeApi {
   get(ctx: RequestContext, volumeId: string): Promise<NovaVolume>;
+  /** API.create (translate_create_exception: a 404 is NotFound, a 413 OverQuota). */
+  create(ctx: RequestContext, req: VolumeCreateRequest): Promise<NovaVolume>;
+  getSnapshot(ctx: RequestContext, snapshotId: string): Promise<NovaSnapshot>;
+  getAllVolumeTypes(ctx: RequestContext): Promise<NovaVolumeType[]>;
   reserveVolume(ctx: RequestContext, volumeId: string): Promise<void>;
   unreserveVolume(ctx: RequestContext, volumeId: string): Promise<void>;
   beginDetaching(ctx: RequestContext, volumeId: string): Promise<void>;

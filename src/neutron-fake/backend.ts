@@ -41,6 +41,16 @@ export class NeutronBackend {
     this.nova.networkChanged(events);
   }
 
+  /** neutron/notifiers/nova.py record_port_status_changed, for ports a server owns. */
+  private portStatusChanged(p: Doc, before: string): void {
+    const after = String(p.status);
+    if (after === before || !String(p.device_owner).startsWith('compute:') || !p.device_id) return;
+    const e = { serverId: p.device_id as string, portId: p.id as string };
+    if (after === 'ACTIVE') this.nova.portStatusChanged({ ...e, name: 'network-vif-plugged', status: 'completed' });
+    else if (after === 'ERROR') this.nova.portStatusChanged({ ...e, name: 'network-vif-plugged', status: 'failed' });
+    else if (before === 'ACTIVE' && after === 'DOWN') this.nova.portStatusChanged({ ...e, name: 'network-vif-unplugged', status: 'completed' });
+  }
+
   /** Ids the seed fixes (consumed first), then the seed's own id stream, then the runtime's. */
   private idQueue: string[] = [];
   private seedIds: (() => string) | null = null;
@@ -446,6 +456,7 @@ export class NeutronBackend {
         'binding:vif_type': 'unbound', 'binding:vif_details': {}, ip_allocation: 'immediate', resource_request: null,
       };
       this.bind(port);
+      this.portStatusChanged(port, 'DOWN');
       this.stamp(port);
       this.t('ports').insert(port);
       return this.view(ctx, 'ports', port);
@@ -492,8 +503,12 @@ export class NeutronBackend {
       if ('port_security_enabled' in d && d.port_security_enabled === false && ((d.security_groups ?? p.security_groups) as string[]).length) {
         throw new E.NeutronError(409, 'PortSecurityPortHasSecurityGroup', 'Port has security group associated. Cannot disable port security or IP address until security group is removed.');
       }
+      // A new binding (host or device) takes the port through DOWN again, as the L2 agent rewires it.
+      const rebound = ('binding:host_id' in d && d['binding:host_id'] !== p['binding:host_id']) || ('device_id' in d && d.device_id !== p.device_id);
+      const before = rebound ? 'DOWN' : String(p.status);
       Object.assign(p, d);
       this.bind(p);
+      this.portStatusChanged(p, before);
       this.touch(p);
       this.t('ports').save(p);
       return this.view(ctx, 'ports', p);
@@ -509,6 +524,8 @@ export class NeutronBackend {
         throw new E.NeutronError(409, 'ServicePortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${owner}.`);
       }
       this.removePort(id);
+      // neutron/notifiers/nova.py send_port_delete_notification → Nova's network-vif-deleted.
+      if (owner.startsWith('compute:') && p.device_id) this.nova.portDeleted({ serverId: p.device_id as string, portId: id });
     });
   }
 

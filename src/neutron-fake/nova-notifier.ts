@@ -7,6 +7,13 @@ import type { Services } from '../services.js';
 
 const agents = keepAliveAgents();
 
+interface NovaEvent {
+  name: string;
+  server_uuid: string;
+  tag: string;
+  status?: 'completed' | 'failed';
+}
+
 export class NovaNotifier {
   private readonly inFlight = new Set<Promise<void>>();
   private auth: KeystonePasswordAuth | null = null;
@@ -24,20 +31,50 @@ export class NovaNotifier {
 
   /** Queue `network-changed` for each (server, port); resolves nothing, see idle(). */
   networkChanged(events: { serverId: string; portId: string }[]): void {
-    if (!events.length) return;
-    const p = this.send(events).catch(() => undefined);
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    this.queue(events.map((e) => ({ name: 'network-changed', server_uuid: e.serverId, tag: e.portId })));
   }
 
-  private async send(events: { serverId: string; portId: string }[]): Promise<void> {
+  /**
+   * record_port_status_changed: a compute port going ACTIVE is `network-vif-plugged` (completed), ERROR is
+   * `network-vif-plugged` (failed), ACTIVE → DOWN `network-vif-unplugged`. A Neutron fault on operation
+   * `network-vif-plugged` / `network-vif-unplugged` (match instance_uuid) drops the event, or delays it
+   * with {"delay_ms": N} — to exercise Nova's vif_plugging_timeout / vif_plugging_is_fatal.
+   */
+  portStatusChanged(e: { serverId: string; portId: string; name: 'network-vif-plugged' | 'network-vif-unplugged'; status: 'completed' | 'failed' }): void {
+    const f = this.services.faults.take('neutron', e.name, { instance_uuid: e.serverId });
+    const event = { name: e.name, server_uuid: e.serverId, tag: e.portId, status: e.status };
+    if (!f) return this.queue([event]);
+    if ('delay_ms' in f.error) {
+      const wait = f.error.delay_ms;
+      this.track(new Promise<void>((r) => setTimeout(r, wait)).then(() => this.send([event])));
+    }
+  }
+
+  /** A server's port was deleted: `network-vif-deleted` (Nova drops the VIF from the instance). */
+  portDeleted(e: { serverId: string; portId: string }): void {
+    if (this.services.faults.take('neutron', 'network-vif-deleted', { instance_uuid: e.serverId })) return;
+    this.queue([{ name: 'network-vif-deleted', server_uuid: e.serverId, tag: e.portId }]);
+  }
+
+  private queue(events: NovaEvent[]): void {
+    if (!events.length) return;
+    this.track(this.send(events));
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch(() => undefined);
+    this.inFlight.add(q);
+    void q.finally(() => this.inFlight.delete(q));
+  }
+
+  private async send(events: NovaEvent[]): Promise<void> {
     const base = this.services.config.novaUrl ?? `${await this.services.baseUrl()}/compute/v2.1`;
     const token = await this.keystone().token();
     await exchange({
       method: 'POST',
       url: `${base.replace(/\/+$/, '')}/os-server-external-events`,
       headers: { 'content-type': 'application/json', accept: 'application/json', 'x-auth-token': token, 'user-agent': 'python-novaclient' },
-      body: JSON.stringify({ events: events.map((e) => ({ name: 'network-changed', server_uuid: e.serverId, tag: e.portId })) }),
+      body: JSON.stringify({ events }),
       timeoutMs: this.services.config.cinderTimeoutMs,
       agents,
     });

@@ -27,6 +27,7 @@ export const COMMON_RULES: Record<string, string> = {
   'os_compute_api:servers:show': 'rule:project_reader_or_admin',
   'os_compute_api:servers:create': 'rule:project_member_or_admin',
   'os_compute_api:servers:create:trusted_certs': 'rule:project_member_or_admin',
+  'os_compute_api:servers:create:attach_volume': 'rule:project_member_or_admin',
   'os_compute_api:servers:delete': 'rule:project_member_or_admin',
   'os_compute_api:servers:update': 'rule:project_member_or_admin',
   'os_compute_api:os-lock-server:lock': 'rule:project_member_or_admin',

@@ -29,6 +29,8 @@ export interface RequestSpec {
   schedulerHints: Record<string, string[]>;
   /** The instance's server group (setup_instance_group), or null/absent. Filters may append to its hosts. */
   instanceGroup?: InstanceGroupSpec | null;
+  /** RequestSpec.is_bfv: a volume-backed server asks placement for no root disk. */
+  isBfv?: boolean;
 }
 
 export interface HostState {
@@ -52,7 +54,7 @@ export interface HostState {
   instances: string[];
 }
 
-/** Placement's resources for a flavor (utils.resources_from_flavor): VCPU, MEMORY_MB, DISK_GB. */
-export function flavorResources(f: FlavorSnapshot): { vcpus: number; memoryMb: number; diskGb: number } {
-  return { vcpus: f.vcpus, memoryMb: f.memory_mb, diskGb: f.root_gb + f.ephemeral_gb + Math.ceil(f.swap / 1024) };
+/** Placement's resources for a flavor (scheduler/utils.py ResourceRequest): VCPU, MEMORY_MB, DISK_GB (no root disk when is_bfv). */
+export function flavorResources(f: FlavorSnapshot, isBfv = false): { vcpus: number; memoryMb: number; diskGb: number } {
+  return { vcpus: f.vcpus, memoryMb: f.memory_mb, diskGb: (isBfv ? 0 : f.root_gb) + f.ephemeral_gb + Math.ceil(f.swap / 1024) };
 }

@@ -119,7 +119,7 @@ export class Scheduler {
    * and weighing (only when placement offered candidates, as in Nova), NoValidHost otherwise.
    */
   selectDestination(ctx: RequestContext, spec: RequestSpec, payloadSpec: RequestSpecSource): Selection {
-    const res = flavorResources(spec.flavor);
+    const res = flavorResources(spec.flavor, spec.isBfv);
     const states = this.hostStates();
     // Members placed but not yet claimed by their build (a multi-create's earlier instances) run
     // where placement allocated them: their hosts are group hosts too (Nova's consume step).

@@ -23,6 +23,10 @@ function toBdm(r: Row): BlockDeviceMapping {
     connection_info: (r.connection_info as string) ?? null,
     tag: (r.tag as string) ?? null,
     no_device: r.no_device === null || r.no_device === undefined ? null : bool(r.no_device),
+    volume_type: (r.volume_type as string) ?? null,
+    disk_bus: (r.disk_bus as string) ?? null,
+    device_type: (r.device_type as string) ?? null,
+    guest_format: (r.guest_format as string) ?? null,
     created_at: fromIso(r.created_at as string)!,
     updated_at: fromIso(r.updated_at as string | null),
   };
@@ -30,7 +34,8 @@ function toBdm(r: Row): BlockDeviceMapping {
 
 const WRITABLE = [
   'source_type', 'destination_type', 'device_name', 'boot_index', 'delete_on_termination', 'volume_id', 'volume_size',
-  'snapshot_id', 'image_id', 'attachment_id', 'connection_info', 'tag', 'no_device', 'updated_at',
+  'snapshot_id', 'image_id', 'attachment_id', 'connection_info', 'tag', 'no_device', 'updated_at', 'volume_type', 'disk_bus',
+  'device_type', 'guest_format',
 ] as const;
 
 export class BdmStore {
@@ -87,11 +92,14 @@ export class BdmStore {
     const info = this.db
       .prepare(
         `INSERT INTO block_device_mappings (uuid, instance_uuid, source_type, destination_type, device_name, boot_index, delete_on_termination,
-           volume_id, volume_size, snapshot_id, image_id, attachment_id, connection_info, tag, no_device, created_at, updated_at)
+           volume_id, volume_size, snapshot_id, image_id, attachment_id, connection_info, tag, no_device, created_at, updated_at,
+           volume_type, disk_bus, device_type, guest_format)
          VALUES (@uuid, @instance_uuid, @source_type, @destination_type, @device_name, @boot_index, @delete_on_termination,
-           @volume_id, @volume_size, @snapshot_id, @image_id, @attachment_id, @connection_info, @tag, @no_device, @created_at, @updated_at)`,
+           @volume_id, @volume_size, @snapshot_id, @image_id, @attachment_id, @connection_info, @tag, @no_device, @created_at, @updated_at,
+           @volume_type, @disk_bus, @device_type, @guest_format)`,
       )
       .run({
+        volume_type: null, disk_bus: null, device_type: null, guest_format: null,
         ...b,
         delete_on_termination: b.delete_on_termination ? 1 : 0,
         no_device: b.no_device === null ? null : b.no_device ? 1 : 0,

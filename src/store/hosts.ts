@@ -149,6 +149,12 @@ export function hostsFromConfig(config: Config, seeded?: HostSeed[]): HostSpec[]
 
 type Raw = Record<string, unknown>;
 
+/** ResourceTracker._get_usage_dict: a volume-backed instance (no image, or a volume root BDM) uses no local root disk. */
+const VOLUME_BACKED = `(instances.image_ref = '' OR EXISTS (SELECT 1 FROM block_device_mappings b WHERE b.instance_uuid = instances.uuid
+  AND b.deleted = 0 AND b.boot_index = 0 AND b.destination_type = 'volume'))`;
+/** The same test for an instance row aliased `i` (the migrations' side of the usage query). */
+const VOLUME_BACKED_I = VOLUME_BACKED.replaceAll('instances.', 'i.');
+
 export class HostStore {
   private q;
 
@@ -167,16 +173,16 @@ export class HostStore {
       // instance's newest migration counts (_update_usage_from_migrations).
       usage: db.prepare(
         `SELECT COALESCE(SUM(json_extract(f, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(f, '$.memory_mb')), 0) AS ram,
-                COALESCE(SUM(json_extract(f, '$.root_gb') + json_extract(f, '$.ephemeral_gb')), 0) AS disk, COALESCE(SUM(vm), 0) AS n
+                COALESCE(SUM(CASE WHEN bfv THEN 0 ELSE json_extract(f, '$.root_gb') END + json_extract(f, '$.ephemeral_gb')), 0) AS disk, COALESCE(SUM(vm), 0) AS n
            FROM (
-             SELECT flavor AS f, 1 AS vm FROM instances WHERE node = @node AND deleted = 0
+             SELECT flavor AS f, 1 AS vm, ${VOLUME_BACKED} AS bfv FROM instances WHERE node = @node AND deleted = 0
              UNION ALL
-             SELECT i.old_flavor, 0 FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
+             SELECT i.old_flavor, 0, ${VOLUME_BACKED_I} FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
               WHERE m.deleted = 0 AND m.source_node = @node AND m.migration_type IN ('resize', 'migration')
                 AND m.id = (SELECT MAX(id) FROM migrations l WHERE l.instance_uuid = m.instance_uuid AND l.deleted = 0)
                 AND m.status IN ('post-migrating', 'finished', 'confirming', 'reverting') AND i.old_flavor IS NOT NULL AND i.old_flavor != 'null'
              UNION ALL
-             SELECT i.new_flavor, 0 FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
+             SELECT i.new_flavor, 0, ${VOLUME_BACKED_I} FROM migrations m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
               WHERE m.deleted = 0 AND m.dest_node = @node AND m.migration_type IN ('resize', 'migration')
                 AND m.id = (SELECT MAX(id) FROM migrations l WHERE l.instance_uuid = m.instance_uuid AND l.deleted = 0)
                 AND m.status IN ('pre-migrating', 'migrating') AND i.new_flavor IS NOT NULL AND i.new_flavor != 'null'

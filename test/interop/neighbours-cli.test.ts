@@ -14,14 +14,14 @@ vi.setConfig({ testTimeout: 120_000 });
 const missing = missingExecutables([OPENSTACK]);
 const problems = [missing.length ? `${missing.join(', ')} missing` : null, distProblem()];
 
-describeIf('openstack CLI interop (identity, image, snapshots)', problems)('openstack project/user/role/image/snapshot commands against novasim', () => {
+for (const profile of ['master', 'zed'] as const) describeIf('openstack CLI interop (identity, image, snapshots)', problems)(`openstack project/user/role/image/snapshot commands against novasim (${profile} profile)`, () => {
   let sim: Novasim;
   let admin: Session;
   let cli: Cli;
   let dir: string;
 
   beforeAll(async () => {
-    sim = await startNovasim({ profile: 'master' });
+    sim = await startNovasim({ profile });
     admin = await login(sim.url, 'admin');
     cli = new Cli(sim.url);
     dir = mkdtempSync(join(tmpdir(), 'novasim-neighbours-'));

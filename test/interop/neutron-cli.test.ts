@@ -1,5 +1,5 @@
 // Debian's `openstack` (OSC 6.0) network commands and openstacksdk's cloud layer against the fake
-// Neutron and Nova's network side of `novasim serve` (master profile), as the demo user.
+// Neutron and Nova's network side of `novasim serve` (both profiles), as the demo user.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +14,13 @@ const PY = join(dirname(fileURLToPath(import.meta.url)), 'py');
 const missing = missingExecutables([OPENSTACK]);
 const problems = [missing.length ? `${missing.join(', ')} missing` : null, distProblem(), await pythonProblem(['openstack'])];
 
-describeIf('neutron interop', problems)('openstack network commands and openstacksdk against the fake Neutron', () => {
+for (const profile of ['master', 'zed'] as const) describeIf('neutron interop', problems)(`openstack network commands and openstacksdk against the fake Neutron (${profile} profile)`, () => {
   let sim: Novasim;
   let demo: Session;
   let cli: Cli;
 
   beforeAll(async () => {
-    sim = await startNovasim({ profile: 'master' });
+    sim = await startNovasim({ profile });
     demo = await login(sim.url, 'demo');
     cli = new Cli(sim.url, { user: 'demo' });
   });

@@ -1,5 +1,5 @@
 // openstacksdk's cloud layer create_server(..., wait=True) with its defaults (image and flavor by name,
-// auto_ip) against `novasim serve` (master profile), as the demo user.
+// auto_ip) against `novasim serve` (both profiles), as the demo user.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,10 @@ vi.setConfig({ testTimeout: 120_000 });
 const PY = join(dirname(fileURLToPath(import.meta.url)), 'py');
 const problems = [distProblem(), await pythonProblem(['openstack'])];
 
-describeIf('sdk create_server interop', problems)('openstacksdk create_server with its defaults', () => {
+for (const profile of ['master', 'zed'] as const) describeIf('sdk create_server interop', problems)(`openstacksdk create_server with its defaults (${profile} profile)`, () => {
   let sim: Novasim;
   beforeAll(async () => {
-    sim = await startNovasim({ profile: 'master' });
+    sim = await startNovasim({ profile });
   });
   afterAll(async () => {
     await sim?.stop();

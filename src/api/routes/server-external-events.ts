@@ -54,7 +54,9 @@ export async function serverExternalEventRoutes(app: FastifyInstance, opts: { de
         result = 207;
       } else if (instance.host) {
         events.deliver({ instanceUuid: instance.uuid, instanceId: instance.id, name: e.name, status: e.status ?? 'completed', tag });
-        if (e.name === 'network-changed') compute.interfaces?.networkChanged(req.ctx, instance);
+        // network-changed refreshes the cache; network-vif-deleted (_process_instance_vif_deleted_event)
+        // drops the deleted port's VIF, which a refresh from Neutron's ports does too.
+        if (e.name === 'network-changed' || e.name === 'network-vif-deleted') compute.interfaces?.networkChanged(req.ctx, instance);
         Object.assign(out, { status: 'completed', code: 200 });
       } else {
         Object.assign(out, { status: 'failed', code: 422 });

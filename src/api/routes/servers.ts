@@ -13,8 +13,18 @@ import { vmStatesForStatus } from '../views/server-status.js';
 import { OVER_QUOTA_ERRORS } from '../../compute/quotas.js';
 import { schedulerHintGroup } from '../schemas/scheduler-hints.js';
 import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
+import type { ApiBdm } from '../../compute/block-device.js';
+import { processBdmsForCreate } from '../../compute/bdm-validation.js';
 
 const RULE = 'os_compute_api:servers';
+
+/** servers.py create: the block device exceptions it turns into 400s (and CinderConnectionFailed's 503). */
+const BDM_CREATE_ERRORS: Record<string, number> = {
+  InvalidBDM: 400, InvalidBDMSnapshot: 400, InvalidBDMVolume: 400, InvalidBDMImage: 400, InvalidBDMBootSequence: 400, InvalidBDMLocalsLimit: 400,
+  InvalidBDMVolumeNotBootable: 400, InvalidBDMEphemeralSize: 400, InvalidBDMFormat: 400, InvalidBDMSwapSize: 400, InvalidBDMDiskBus: 400,
+  VolumeTypeNotFound: 400, SnapshotNotFound: 400, VolumeNotFound: 400, InvalidVolume: 400, MismatchVolumeAZException: 400,
+  MultiattachNotSupportedOldMicroversion: 400, CertificateValidationFailed: 400, VolumeSmallerThanMinDisk: 400,
+};
 const MAX_LIMIT = 1000;
 
 const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -123,15 +133,20 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
 
   app.post('/servers', async (req, reply) => {
     const v = req.apiVersion;
-    const body = parseBody(v.matches('2.63') ? schema.createV263 : v.matches('2.52') ? schema.createV252 : v.matches('2.37') ? schema.createV237 : v.matches('2.19') ? schema.createV219 : schema.createV21, req.body);
-    const srv = body.server as Record<string, unknown> & { name: string; imageRef: string; flavorRef: string };
+    const body = parseBody(schema.createSchemaFor(v), req.body);
+    const srv = body.server as Record<string, unknown> & { name: string; imageRef?: string; flavorRef: string };
     policy.authorize(`${RULE}:create`, req.ctx, { project_id: req.ctx.projectId });
     // Only checked when trusted certificate ids were given.
     const trustedCerts = (srv.trusted_image_certificates as string[] | null | undefined) ?? null;
     if (trustedCerts?.length) policy.authorize(`${RULE}:create:trusted_certs`, req.ctx, { project_id: req.ctx.projectId });
-    if (srv.block_device_mapping_v2 !== undefined || srv.imageRef === '') {
-      throw new NovaError(400, 'novasim does not support booting from volume (block_device_mapping_v2); boot from an image and attach volumes.');
-    }
+    // _process_bdms_for_create (BlockDeviceDict.from_api's InvalidBDMFormat is a 400), then its policy check.
+    const blockDevices = await mapErrors(
+      () => processBdmsForCreate(srv.block_device_mapping as ApiBdm[] | undefined, srv.block_device_mapping_v2 as ApiBdm[] | undefined, srv.imageRef),
+      { InvalidRequest: 400, InvalidBDMFormat: 400 },
+    );
+    if (blockDevices) policy.authorize(`${RULE}:create:attach_volume`, req.ctx, { project_id: req.ctx.projectId });
+    // _image_from_req_data: imageRef may be empty only when block devices were given.
+    if (!srv.imageRef && !blockDevices) throw new NovaError(400, 'Missing imageRef attribute');
     const group = schedulerHintGroup(body as Record<string, unknown>);
     const placement = forcedPlacement(opts.deps, req.ctx, srv.availability_zone as string | undefined, body as Record<string, unknown>);
     const minCount = (srv.min_count as number | undefined) ?? 1;
@@ -139,7 +154,8 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
     if (minCount > maxCount) throw new NovaError(400, 'min_count must be <= max_count');
     const instances = await mapErrors(
       () => compute.createServers(req.ctx, {
-        name: srv.name, description: createDescription(v, srv), flavorRef: srv.flavorRef, imageRef: srv.imageRef,
+        name: srv.name, description: createDescription(v, srv), flavorRef: srv.flavorRef, imageRef: srv.imageRef ?? '',
+        blockDevices, supportsMultiattach: v.matches('2.60'),
         keyName: (srv.key_name as string | undefined) ?? null, ...placement,
         metadata: (srv.metadata as Record<string, string> | undefined) ?? {}, minCount, maxCount,
         autoDiskConfig: srv['OS-DCF:diskConfig'] === 'AUTO', tags: (srv.tags as string[] | undefined) ?? [],
@@ -149,7 +165,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
         PortNotFound: 400, PortInUse: 409, NetworkNotFound: 400, NetworkAmbiguous: 409, UnableToAutoAllocateNetwork: 400, FixedIpAlreadyInUse: 400,
         PortRequiresFixedIP: 400, NetworkRequiresSubnet: 400, ExternalNetworkAttachForbidden: 403, InvalidFixedIpAndMaxCountRequest: 400, PortNotUsable: 400,
         FlavorNotFound: 400, ImageNotFound: 400, ImageNotActive: 400, KeypairNotFound: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidRequest: 400,
-        InstanceGroupNotFound: 400, ...OVER_QUOTA_ERRORS,
+        InstanceGroupNotFound: 400, ...BDM_CREATE_ERRORS, ...OVER_QUOTA_ERRORS,
       },
     );
     reply.code(202);

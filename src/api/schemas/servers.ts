@@ -1,6 +1,7 @@
 // nova/api/openstack/compute/schemas/servers.py, trimmed to what novasim serves.
 import { z } from 'zod';
 import { booleanLike, tag, uuid } from './common.js';
+import { bdmV2ItemFor, legacyBdmItem } from './block-device-mapping.js';
 
 const name = z
   .string()
@@ -16,7 +17,8 @@ const network = z
 
 const serverBase = {
   name,
-  imageRef: z.union([uuid, z.literal('')]),
+  // image_id_or_empty_string, optional: a server booted from volume needs none (servers.py _image_from_req_data).
+  imageRef: z.union([uuid, z.literal('')]).optional(),
   flavorRef: z.union([z.string().min(1), z.number().int()]).transform(String),
   adminPass: z.string().optional(),
   metadata: z.record(z.string().min(1).max(255), z.string().max(255)).optional(),
@@ -32,7 +34,8 @@ const serverBase = {
   'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
   accessIPv4: z.string().optional(),
   accessIPv6: z.string().optional(),
-  block_device_mapping_v2: z.array(z.record(z.string(), z.unknown())).optional(),
+  block_device_mapping: z.array(legacyBdmItem).optional(),
+  block_device_mapping_v2: z.array(bdmV2ItemFor({ tag: false, volumeType: false })).optional(),
 };
 
 const wrap = <T extends z.ZodRawShape>(shape: T) =>
@@ -60,6 +63,18 @@ export const createV263 = wrap({
     .nullable()
     .optional(),
 });
+
+/**
+ * The create schema of a microversion: the BDM v2 items carry `tag` at 2.32 only (Nova's create_v232)
+ * and again from 2.42, `volume_type` from 2.67.
+ */
+export function createSchemaFor(v: { matches(min: string): boolean; toString(): string }) {
+  const base = v.matches('2.63') ? createV263 : v.matches('2.52') ? createV252 : v.matches('2.37') ? createV237 : v.matches('2.19') ? createV219 : createV21;
+  const bdmTag = v.matches('2.42') || v.toString() === '2.32';
+  const volumeType = v.matches('2.67');
+  if (!bdmTag && !volumeType) return base;
+  return wrap({ ...base.shape.server.shape, block_device_mapping_v2: z.array(bdmV2ItemFor({ tag: bdmTag, volumeType })).optional() });
+}
 
 export const updateServer = z
   .object({ server: z.object({ name: name.optional(), description: z.string().max(255).nullable().optional(), 'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(), accessIPv4: z.string().optional(), accessIPv6: z.string().optional() }).strict() })

@@ -25,6 +25,14 @@ export const rescue = defineAction<RescueArgs>({
   policy: 'os_compute_api:os-rescue',
   lock: true,
   states: { method: 'rescue', vmStates: ['active', 'stopped', 'error'] },
+  // compute_api.rescue: a volume-backed server (no image, or a volume root BDM) is refused unless the rescue
+  // image asks for stable device rescue (hw_rescue_bus/hw_rescue_device, 2.87), which novasim's host lacks.
+  apiCheck(s, instance) {
+    const root = s.bdms.listForInstance(instance.uuid).find((b) => b.boot_index === 0);
+    if (!instance.image_ref || root?.destination_type === 'volume') {
+      throw new ComputeException('InstanceNotRescuable', `Instance ${instance.uuid} cannot be rescued: Cannot rescue a volume-backed instance`, { novaException: true, code: 400 });
+    }
+  },
   taskState: 'rescuing',
   instanceAction: 'rescue',
   method: 'rescue_instance',

@@ -33,6 +33,7 @@ export class ServerActionRunner {
     const rule: StateRule | null = typeof decl.states === 'function' ? decl.states(args) : decl.states;
     if (rule) checkInstanceState(current, rule.method, rule.vmStates, { taskStates: rule.taskStates, mustHaveLaunched: rule.mustHaveLaunched });
     decl.validate?.(this.s, current, args);
+    decl.apiCheck?.(this.s, current, args);
     return current;
   }
 

@@ -204,6 +204,8 @@ export interface ServerAction<A = unknown> {
    * `args`), or throws what the API should answer (or swallows it when the conductor was cast to).
    */
   apiConductor?(c: ConductorContext<A>): unknown;
+  /** compute_api checks after the state check, before anything is saved (rescue of a volume-backed server). */
+  apiCheck?(s: Services, instance: Instance, args: A): void;
   /** task_state the API sets (save(expected_task_state=…)); undefined = unchanged. */
   taskState?: string | ((args: A) => string | undefined);
   /** Extra fields the API saves with task_state (force_stop: progress = 0); may depend on the instance (shelve's system_metadata). */

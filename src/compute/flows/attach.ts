@@ -51,8 +51,11 @@ export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
   });
 }
 
-/** DriverVolumeBlockDevice.attach: new-style (attachment_update → driver → complete) or legacy. */
-async function driverBdmAttach(d: ManagerDeps, ctx: RequestContext, bdm: BlockDeviceMapping): Promise<ConnectionInfo> {
+/**
+ * DriverVolumeBlockDevice.attach: new-style (attachment_update → driver → complete) or legacy.
+ * `driverAttach: false` is _prep_block_device's do_driver_attach=False (spawn connects boot volumes).
+ */
+export async function driverBdmAttach(d: ManagerDeps, ctx: RequestContext, bdm: BlockDeviceMapping, o: { driverAttach: boolean } = { driverAttach: true }): Promise<ConnectionInfo> {
   const instance = d.services.instances.get(bdm.instance_uuid)!;
   const volumeId = bdm.volume_id!;
   try {
@@ -70,7 +73,7 @@ async function driverBdmAttach(d: ManagerDeps, ctx: RequestContext, bdm: BlockDe
       throw translateAttachmentError(e, bdm.attachment_id, 'attachment_update');
     }
     cinfo = { ...cinfo, serial: volumeId };
-    await d.driver.attachVolume(instance, cinfo, mountpoint, volumeId);
+    if (o.driverAttach) await d.driver.attachVolume(instance, cinfo, mountpoint, volumeId);
     try {
       await d.volumes.attachmentComplete(ctx, bdm.attachment_id);
     } catch (e) {

@@ -5,7 +5,10 @@ import { type PlacementRequest, scheduleInstance } from '../conductor.js';
 import type { Selection } from '../../scheduler/scheduler.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent, exceptionInfo } from '../events.js';
-import { asComputeException, type ComputeException, frame } from '../exceptions.js';
+import { asComputeException, ComputeException, frame } from '../exceptions.js';
+import { cleanupVolumes } from './volume-cleanup.js';
+import { vifPorts, waitForVifPlugged } from '../vif-plugging.js';
+import { defaultDeviceNames, prepBlockDevices } from './block-devices.js';
 import { allocateForInstance, deallocateForInstance, type NetworkRequest, normalizeRequest } from '../network.js';
 
 /** _build_networks_for_instance: ports allocated and bound to this host in the fake Neutron over HTTP. */
@@ -61,8 +64,11 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
       s.instances.update(uuid, { host: dest.host, node: dest.node, updated_at: s.runtime.now() });
       await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources'));
       const networkInfo = await allocateNetwork(d, ctx, s.instances.get(uuid)!, networks);
-      s.instances.update(uuid, { task_state: 'spawning', network_info: networkInfo });
+      s.instances.update(uuid, { network_info: networkInfo });
+      await buildBlockDevices(d, ctx, uuid);
+      s.instances.update(uuid, { task_state: 'spawning' });
       inst = s.instances.get(uuid)!;
+      await waitForVifPlugged(d, inst, vifPorts(networkInfo));
       await d.driver.spawn(inst);
       if (!s.instances.get(uuid) || s.instances.get(uuid)!.task_state === 'deleting') return;
       const now = s.runtime.now();
@@ -71,7 +77,7 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
       // _cleanup_allocated_networks: what was allocated for this build goes back to Neutron.
       const failed = s.instances.get(uuid);
       if (failed) await deallocateForInstance(d.network, ctx, failed);
-      buildFailed(d, ctx, uuid, asComputeException(err, BUILD_ENTRY), extras, dest.host);
+      await buildFailed(d, ctx, uuid, asComputeException(err, BUILD_ENTRY), extras, dest.host);
       return;
     }
     inst = s.instances.get(uuid)!;
@@ -80,6 +86,28 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
 }
 
 const BUILD_ENTRY = ['_do_build_and_run_instance', '_build_and_run_instance'];
+
+/**
+ * _build_resources' block device step: device names, task_state block_device_mapping, _prep_block_device.
+ * InvalidBDM and OverQuota abort the build with their message; anything else "Failure prepping block device.".
+ */
+async function buildBlockDevices(d: ManagerDeps, ctx: RequestContext, uuid: string): Promise<void> {
+  const s = d.services;
+  if (!s.bdms.listForInstance(uuid).some((b) => b.destination_type === 'volume')) return;
+  defaultDeviceNames(d, s.instances.get(uuid)!);
+  s.instances.update(uuid, { task_state: 'block_device_mapping' });
+  try {
+    await prepBlockDevices(d, ctx, uuid);
+  } catch (err) {
+    const reason = err instanceof ComputeException && ['InvalidBDM', 'OverQuota'].includes(err.pyClass) ? err.message : 'Failure prepping block device.';
+    throw new ComputeException('BuildAbortException', `Build of instance ${uuid} aborted: ${reason}`, {
+      novaException: true, code: 500, frames: [frame('nova.compute.manager', '_build_resources')],
+    });
+  }
+}
+
+/** _build_and_run_instance: "Failed to allocate the network(s), not rescheduling." (create.error carries the original). */
+const NETWORK_ABORTS = new Set(['VirtualInterfaceCreateException']);
 
 /** Exceptions _build_and_run_instance turns into BuildAbortException (the rest into RescheduledException). */
 const BUILD_ABORTS = new Set([
@@ -95,14 +123,20 @@ const BUILD_ABORTS = new Set([
  * fault is the wrapping exception's: "Build of instance <uuid> aborted: <reason>" for a
  * BuildAbortException, the reason (str(exc)) for a RescheduledException with no retry left.
  */
-function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: ComputeException, extras: { keypairs: KeypairRow[]; trustedImageCertificates: string[] | null }, host: string): void {
+async function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: ComputeException, extras: { keypairs: KeypairRow[]; trustedImageCertificates: string[] | null }, host: string): Promise<void> {
   const s = d.services;
   // The aborted claim clears host/node of the instance itself on master; Zed's claim only cleared a copy (Nova f8b98390dc).
   const claimAbort = s.profile.switches.createErrorNullHost ? { host: null, node: null } : {};
   s.instances.update(uuid, { task_state: null, network_info: [], ...claimAbort });
   d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'error', exceptionInfo(e, '_build_and_run_instance'), extras);
+  // _do_build_and_run_instance: _cleanup_volumes(raise_exc=False) before the fault is recorded.
+  await cleanupVolumes(d, ctx, uuid);
   const now = s.runtime.now();
-  const message = BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
+  // A BuildAbortException raised by _build_resources already carries "Build of instance … aborted: …";
+  // _build_and_run_instance turns the network failures into one with its own reason.
+  const message = NETWORK_ABORTS.has(e.pyClass)
+    ? `Build of instance ${uuid} aborted: Failed to allocate the network(s), not rescheduling.`
+    : e.pyClass !== 'BuildAbortException' && BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
   s.db.transaction(() => {
     s.actions.addFault({ instanceUuid: uuid, code: 500, message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
     // _nil_out_instance_obj_host_and_node: no host, no zone.

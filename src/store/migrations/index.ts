@@ -10,7 +10,8 @@ import { neighbours } from './010-neighbours.js';
 import { shares } from './017-shares.js';
 import { shelveConsoles } from './011-shelve-consoles.js';
 import { resize } from './012-resize.js';
+import { bdmFields } from './016-bdm-fields.js';
 import type { Migration } from './migration.js';
 
 // Applied in id order (db.ts sorts), so the list's order does not matter.
-export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts, flavorAccess, quotasServerGroups, hosts, cinderWorkers, neutron, neighbours, shares, shelveConsoles, resize];
+export const MIGRATIONS: Migration[] = [core, cinder, trustedCerts, flavorAccess, quotasServerGroups, hosts, cinderWorkers, neutron, neighbours, shares, shelveConsoles, resize, bdmFields];
