@@ -93,7 +93,7 @@ for (const profile of ['master', 'zed'] as const) {
       expect((await api(sim.url, demo, 'GET', '/compute/v2.1/os-server-groups')).body.server_groups).toEqual([]);
     });
 
-    it(`openstacksdk cloud layer: create_keypair, get_compute_limits, create_server_group (${profile})`, async () => {
+    it(`openstacksdk cloud layer: list_flavors, list_hypervisors (admin; a member's 403), create_keypair, get_compute_limits, create_server_group (${profile})`, async () => {
       const fresh = await startNovasim({ profile });
       sims.push(fresh);
       const env = { ...osEnv(fresh.url, { user: 'demo' }), PYTHONPATH: '', PYTHONHOME: '' };
@@ -102,6 +102,10 @@ for (const profile of ['master', 'zed'] as const) {
           err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout));
       });
       const r = JSON.parse(out.trim().split('\n').at(-1)!);
+      expect(r.flavors).toEqual(['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge']);
+      expect(r.hypervisors).toHaveLength(2);
+      for (const h of r.hypervisors) expect(h).toMatchObject({ state: 'up', status: 'enabled' });
+      expect(r.member_hypervisors).toBe("403: Policy doesn't allow os_compute_api:os-hypervisors:list-detail to be performed.");
       expect(r.keypair.name).toBe('sdk-key');
       expect(r.keypair.private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
       expect(r.keypair.public_key).toMatch(/^ssh-rsa /);
