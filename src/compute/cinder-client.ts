@@ -304,6 +304,13 @@ export class CinderClient implements VolumeApi {
     return translateAttachment(asObject(asObject(res.body).attachment));
   }
 
+  async attachmentList(ctx: RequestContext, filter: { volumeId: string; instanceUuid: string }): Promise<CinderAttachment[]> {
+    const q = `all_tenants=1&volume_id=${enc(filter.volumeId)}&instance_id=${enc(filter.instanceUuid)}`;
+    const res = await this.call(ctx, 'attachment_list', 'GET', `/attachments/detail?${q}`, { version: ATTACH_MV });
+    const list = asObject(res.body).attachments;
+    return Array.isArray(list) ? list.map((a) => translateAttachment(asObject(a))) : [];
+  }
+
   async attachmentUpdate(ctx: RequestContext, attachmentId: string, connector: Connector, mountpoint?: string | null): Promise<CinderAttachment> {
     const conn = mountpoint && !('mountpoint' in connector) ? { ...connector, mountpoint } : connector;
     const res = await this.retrying([500, 504], () =>

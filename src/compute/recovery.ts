@@ -99,6 +99,7 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
         return 'completed';
       }
       if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id).catch(() => undefined);
+      else await deleteUnrecordedAttachments(d, ctx, bdm);
       s.bdms.destroy(bdm.id, s.runtime.now());
       return 'rolled back';
     }
@@ -121,6 +122,20 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       return 'completed';
     case 'server_action':
       return recoverServerAction(d, ctx, c);
+  }
+}
+
+/**
+ * The API was killed while Cinder's attachment_create was in flight (the cast is recorded with the BDM,
+ * api.ts attachVolume): Cinder may hold a `reserved` attachment for this volume and server whose id
+ * Nova never saved. Any attachment of the pair that no other BDM names is that one: _attach_volume's
+ * failure path would have deleted it (attachment_delete in its except).
+ */
+async function deleteUnrecordedAttachments(d: ManagerDeps, ctx: RequestContext, bdm: BlockDeviceMapping): Promise<void> {
+  if (!bdm.volume_id) return;
+  const known = new Set(d.services.bdms.listByVolume(bdm.volume_id).map((b) => b.attachment_id).filter((x): x is string => Boolean(x)));
+  for (const a of await d.volumes.attachmentList(ctx, { volumeId: bdm.volume_id, instanceUuid: bdm.instance_uuid })) {
+    if (!known.has(a.id)) await d.volumes.attachmentDelete(ctx, a.id);
   }
 }
 

@@ -106,6 +106,8 @@ export interface VolumeApi {
   attachmentComplete(ctx: RequestContext, attachmentId: string): Promise<void>;
   attachmentDelete(ctx: RequestContext, attachmentId: string): Promise<void>;
   attachmentGet(ctx: RequestContext, attachmentId: string): Promise<CinderAttachment>;
+  /** GET /attachments?volume_id&instance_id (all projects): novasim's start-up recovery finds an attachment it never learnt the id of. */
+  attachmentList(ctx: RequestContext, filter: { volumeId: string; instanceUuid: string }): Promise<CinderAttachment[]>;
   migrateVolumeCompletion(ctx: RequestContext, oldVolumeId: string, newVolumeId: string, error: boolean): Promise<{ save_volume_id: string }>;
   delete(ctx: RequestContext, volumeId: string): Promise<void>;
 }

@@ -148,4 +148,30 @@ describe('storm findings (issue 15), reproduced deterministically', () => {
     expect(all.map((x) => x.id)).toEqual([v]); // the temporary target is gone
     expect(upstreamMigrationError(await checkConsistency(base, admin, [server]), v)).toEqual([]);
   }, 60_000);
+
+  // Storm (after kills): "BDM points at attachment null that Cinder does not have" (+ a `reserved`
+  // attachment without BDM when Cinder had answered). SIGKILL while the attach API waits for Cinder's
+  // attachment_create: the BDM row was committed, the cast was not. Before the fix the restart kept
+  // that BDM for ever (nothing recorded it); now the cast is recorded with the BDM and recovery rolls it
+  // back (BDM destroyed, any attachment of the pair that no BDM names deleted), as _attach_volume's
+  // except would have.
+  it('kill while the attach API waits in attachment_create: no BDM without attachment after restart', async () => {
+    const w = await start('zed');
+    const server = await boot(w.child.url, w.demo, 'c');
+    const [v, keep] = await Promise.all([volume(w.child.url, w.demo, 'v'), volume(w.child.url, w.demo, 'keep')]);
+    await attach(w.child.url, w.demo, server, keep);
+    const f = await fault(w.child.url, { service: 'cinder', operation: 'attachment_create', match: { volume_id: v }, error: { delay_ms: 30_000 } });
+    const pending = http(w.child.url, 'POST', `/compute/v2.1/servers/${server}/os-volume_attachments`, { token: w.demo.token, body: { volumeAttachment: { volumeId: v } } }).catch(() => null);
+    await hit(w.child.url, f);
+    await w.child.kill('SIGKILL');
+    await pending;
+    const child = await startChild(['--db', w.db, '--profile', 'zed'], env);
+    children.push(child);
+    const admin = await loginHttp(child.url, 'admin');
+    await settle(child.url);
+    expect(await bdmVolumes(child.url, admin, server)).toEqual([keep]);
+    expect(await volumeRow(child.url, admin, v)).toEqual({ status: 'available', migration_status: null });
+    expect(await attachmentsOf(child.url, admin, v)).toEqual([]);
+    expect(await checkConsistency(child.url, admin, [server])).toEqual([]);
+  }, 60_000);
 });
