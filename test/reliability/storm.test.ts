@@ -27,16 +27,21 @@
 // - after a kill between nova-api's begin_detaching and its cast (nova/compute/api.py _detach_volume /
 //   swap_volume: begin_detaching, then the RPC cast; nova-compute's init_host knows nothing of it):
 //   the volume stays `detaching` with its attachment.
-// Duration: NOVASIM_STORM_SECONDS (default 30); seed: NOVASIM_STORM_SEED; NOVASIM_STORM_DEBUG=1 prints
-// the instance actions of servers involved in a violation.
-// It runs only when NOVASIM_STORM_SECONDS is set: it still finds violations (README "Guarantees",
-// "Storm"), and a failing test must not block `npm test` until they are fixed.
+// Part of `npm test`: NOVASIM_STORM_ROUNDS rounds (default 35, about 30 s on 2 shared CPUs) from seed NOVASIM_STORM_SEED
+// (default 15015) — the op sequence (kinds, picks, round kinds, kill/reset delays) is drawn from the
+// seed in a fixed order; which ids the picks land on depends on earlier outcomes. The long mode is
+// opt-in: NOVASIM_STORM_SECONDS=600 runs rounds until that time is up instead. NOVASIM_STORM_DEBUG=1
+// prints the instance actions of servers involved in a violation, and every violation at the end.
+// The three problems the 10-minute run once found, and the kill leftovers a later run found, have
+// deterministic regression tests in storm-findings.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type Child, IMAGE_ID, checkConsistency, http, type HttpAnswer, loginHttp, prng, removeDb, report, sleep, startChild, tempDbPath, until,
 } from '../helpers/reliability.js';
 
-const SECONDS = Number(process.env.NOVASIM_STORM_SECONDS ?? 30);
+const SECONDS = process.env.NOVASIM_STORM_SECONDS ? Number(process.env.NOVASIM_STORM_SECONDS) : null;
+const ROUNDS = Number(process.env.NOVASIM_STORM_ROUNDS ?? 35);
+const MODE = SECONDS === null ? `${ROUNDS} rounds` : `${SECONDS} s`;
 const SEED = Number(process.env.NOVASIM_STORM_SEED ?? 15_015);
 const env = { NOVASIM_VOLUME_CREATE_DELAY_MS: '2', NOVASIM_VOLUME_DELETE_DELAY_MS: '2', NOVASIM_BUILD_DELAY_MS: '2', NOVASIM_VOLUME_QUOTA: '-1', NOVASIM_GIGABYTES_QUOTA: '-1' };
 type Who = Awaited<ReturnType<typeof loginHttp>>;
@@ -54,7 +59,8 @@ interface Stats {
 }
 
 describe('storm', () => {
-  it.skipIf(!process.env.NOVASIM_STORM_SECONDS)(`${SECONDS} s seeded storm (seed ${SEED}) of every operation incl. reset and kills: zero invariant violations`, async () => {
+  it(`${MODE} seeded storm (seed ${SEED}) of every operation incl. reset and kills: zero invariant violations`, async () => {
+    const t0 = Date.now();
     const db = tempDbPath('storm');
     dbs.push(db);
     let child = await startChild(['--db', db, '--profile', 'zed'], env);
@@ -196,8 +202,8 @@ describe('storm', () => {
       detachingOk = new Set([...detachingOk].filter((v) => scope.has(v)));
     }
 
-    const end = Date.now() + SECONDS * 1000;
-    while (Date.now() < end) {
+    const end = Date.now() + (SECONDS ?? 0) * 1000;
+    while (SECONDS === null ? st.rounds < ROUNDS : Date.now() < end) {
       st.rounds++;
       await top();
       await settle();
@@ -239,10 +245,10 @@ describe('storm', () => {
         await check(false);
       }
     }
-    report(`storm ${SECONDS} s seed ${SEED}: ${st.rounds} rounds, ${st.ops} operations (${st.accepted} accepted, ${st.refused} refused 4xx, ${st.documented500} Nova row-19 500s), ` +
+    report(`storm ${MODE} seed ${SEED} (${((Date.now() - t0) / 1000).toFixed(0)} s): ${st.rounds} rounds, ${st.ops} operations (${st.accepted} accepted, ${st.refused} refused 4xx, ${st.documented500} Nova row-19 500s), ` +
       `${st.resets} resets, ${st.kills} kills+restarts, ${st.swapsStarted} swaps started / ${st.swapsEnded} ended, ${st.stuckAsUpstream} volume(s) left as upstream leaves them after a kill, ${st.violations.length} violation(s)`);
     if (process.env.NOVASIM_STORM_DEBUG) for (const v of st.violations) console.log(`VIOLATION ${v}`);
     expect(st.violations.slice(0, 20)).toEqual([]);
     expect(st.kills + st.resets).toBeGreaterThan(0);
-  }, (SECONDS + 120) * 1000);
+  }, ((SECONDS ?? 120) + 120) * 1000);
 });
