@@ -320,6 +320,22 @@ export class ComputeApi {
       if (t instanceof ComputeException && t.pyClass === 'InvalidInput') throw invalidVolume(t.message);
       throw t;
     }
+    // Recorded as soon as Cinder marked the old volume: a kill before the cast is committed leaves this
+    // row, and start-up recovery releases what this request reserved (recovery.ts, apiPending).
+    const pending = this.s.db.transaction(() => this.manager.recordPending(ctx, {
+      kind: 'swap_volume', uuid: instance.uuid, oldVolumeId: oldVolume.id, newVolumeId: newVolume.id, newAttachmentId: null, apiPending: true,
+    }))();
+    try {
+      await this.swapAfterBeginDetaching(ctx, instance, oldVolume, newVolume, pending);
+    } catch (e) {
+      this.s.db.transaction(() => pending.drop())();
+      throw e;
+    }
+  }
+
+  private async swapAfterBeginDetaching(
+    ctx: RequestContext, instance: Instance, oldVolume: NovaVolume, newVolume: NovaVolume, pending: { drop: () => void },
+  ): Promise<void> {
     // Count read/write attachments after begin_detaching (it locks out concurrent attaches).
     try {
       const entries = Object.values(oldVolume.attachments ?? {});
@@ -372,6 +388,7 @@ export class ComputeApi {
       }
     }
     this.commit((casts) => {
+      pending.drop();
       this.recordAction(ctx, instance.uuid, 'swap_volume');
       this.cast(casts, ctx, { kind: 'swap_volume', uuid: instance.uuid, oldVolumeId: oldVolume.id, newVolumeId: newVolume.id, newAttachmentId });
     });

@@ -168,6 +168,21 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
 async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'swap_volume' }>): Promise<'completed' | 'rolled back'> {
   const s = d.services;
   const bdm: BlockDeviceMapping | null = s.bdms.getByVolumeAndInstance(c.oldVolumeId, c.uuid);
+  if (c.apiPending) {
+    // The API was killed between begin_detaching and its cast (api.ts swapVolume): what swap_volume's
+    // failure handling would release — roll_detaching of the old volume, the new volume's attachment
+    // (its id was never saved: any attachment of the pair no BDM names) or reservation (legacy BDM).
+    await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
+    const known = new Set(s.bdms.listByVolume(c.newVolumeId).map((b) => b.attachment_id).filter((x): x is string => Boolean(x)));
+    for (const a of await d.volumes.attachmentList(ctx, { volumeId: c.newVolumeId, instanceUuid: c.uuid })) {
+      if (!known.has(a.id)) await d.volumes.attachmentDelete(ctx, a.id);
+    }
+    if (bdm && !bdm.attachment_id) {
+      const nv = await d.volumes.get(ctx, c.newVolumeId).catch(() => null);
+      if (nv?.status === 'reserved') await d.volumes.unreserveVolume(ctx, c.newVolumeId).catch(() => undefined);
+    }
+    return 'rolled back';
+  }
   if (!bdm) return 'completed'; // the BDM was already switched before the crash
   const oldState = await attachmentState(d, ctx, bdm.attachment_id);
   const newState = await attachmentState(d, ctx, c.newAttachmentId);

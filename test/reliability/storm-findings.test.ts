@@ -174,4 +174,30 @@ describe('storm findings (issue 15), reproduced deterministically', () => {
     expect(await attachmentsOf(child.url, admin, v)).toEqual([]);
     expect(await checkConsistency(child.url, admin, [server])).toEqual([]);
   }, 60_000);
+
+  // The same window in the swap API (zed, admin's direct swap): killed after begin_detaching of V while
+  // attachment_create of W is in flight. Before: V stayed `detaching` for ever (the storm accepted it as
+  // upstream's nova-api crash window) and, had Cinder answered, W kept a `reserved` attachment without
+  // BDM. Now the API records the swap right after begin_detaching and recovery releases both.
+  it('kill while the swap API waits in attachment_create: old volume back in-use, new one free', async () => {
+    const w = await start('zed');
+    const server = await boot(w.child.url, w.demo, 'd');
+    const [v, nv] = await Promise.all([volume(w.child.url, w.demo, 'v'), volume(w.child.url, w.demo, 'nv')]);
+    await attach(w.child.url, w.demo, server, v);
+    const f = await fault(w.child.url, { service: 'cinder', operation: 'attachment_create', match: { volume_id: nv }, error: { delay_ms: 30_000 } });
+    const pending = http(w.child.url, 'PUT', `/compute/v2.1/servers/${server}/os-volume_attachments/${v}`, { token: w.admin.token, body: { volumeAttachment: { volumeId: nv } } }).catch(() => null);
+    await hit(w.child.url, f);
+    expect((await volumeRow(w.child.url, w.admin, v))?.status).toBe('detaching');
+    await w.child.kill('SIGKILL');
+    await pending;
+    const child = await startChild(['--db', w.db, '--profile', 'zed'], env);
+    children.push(child);
+    const admin = await loginHttp(child.url, 'admin');
+    await settle(child.url);
+    expect(await bdmVolumes(child.url, admin, server)).toEqual([v]);
+    expect(await volumeRow(child.url, admin, v)).toEqual({ status: 'in-use', migration_status: null });
+    expect(await volumeRow(child.url, admin, nv)).toEqual({ status: 'available', migration_status: null });
+    expect(await attachmentsOf(child.url, admin, nv)).toEqual([]);
+    expect(await checkConsistency(child.url, admin, [server])).toEqual([]);
+  }, 60_000);
 });

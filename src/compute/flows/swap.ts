@@ -11,6 +11,8 @@ export interface SwapArgs {
   oldVolumeId: string;
   newVolumeId: string;
   newAttachmentId: string | null;
+  /** Recorded by the API before its Cinder calls and never cast: only start-up recovery sees it. */
+  apiPending?: true;
 }
 
 // swap_volume → utils.synchronized → _do_locked_swap_volume → _do_swap_volume (decorators: events.ts).
