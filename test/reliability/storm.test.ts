@@ -24,9 +24,10 @@
 //   status `error`; likewise when the detach lands before a migration that then succeeds (driver move
 //   or generic copy: migrate_volume `updates.update(status_update)`, migrate_volume_completion
 //   `orig_volume_status = volume.previous_status`): `in-use` with no attachment, migration `success`;
-// - after a kill between nova-api's begin_detaching and its cast (nova/compute/api.py _detach_volume /
-//   swap_volume: begin_detaching, then the RPC cast; nova-compute's init_host knows nothing of it):
-//   the volume stays `detaching` with its attachment.
+// - after a kill between nova-api's begin_detaching and its cast (nova/compute/api.py _detach_volume:
+//   begin_detaching, then the RPC cast; nova-compute's init_host knows nothing of it): the volume stays
+//   `detaching` with its attachment. (novasim's swap API records itself right after begin_detaching and
+//   its recovery rolls that back — storm-findings.test.ts; the detach's window is Cinder's answer only.)
 // Part of `npm test`: NOVASIM_STORM_ROUNDS rounds (default 35, about 30 s on 2 shared CPUs) from seed NOVASIM_STORM_SEED
 // (default 15015) — the op sequence (kinds, picks, round kinds, kill/reset delays) is drawn from the
 // seed in a fixed order; which ids the picks land on depends on earlier outcomes. The long mode is
