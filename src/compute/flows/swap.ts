@@ -129,7 +129,8 @@ async function innerSwap(
       try {
         saveVolumeId = (await d.volumes.migrateVolumeCompletion(ctx, a.oldVolumeId, a.newVolumeId, failed)).save_volume_id;
       } catch (e) {
-        if (!failed && bdm.attachment_id && e instanceof CinderClientError && e.kind === 'bad_request') {
+        const cindersTarget = newVolume.migration_status === `target:${a.oldVolumeId}`;
+        if (!failed && bdm.attachment_id && !cindersTarget && e instanceof CinderClientError && e.kind === 'bad_request') {
           // Storm finding (a)/(c), issue 15: an admin's direct swap V→W of a volume Cinder is migrating
           // (begin_detaching lets a migrating volume through: cinder/volume/api.py begin_detaching) is
           // taken for Cinder's own swap (is_cinder_migration reads only V's migration_status), and
@@ -139,7 +140,8 @@ async function innerSwap(
           // a BDM, and the swap has a .start without .end/.error. The swap did happen, so novasim ends
           // it as the plain new-style swap it is (comp_ret = {'save_volume_id': new_volume_id}); Cinder's
           // own swap V→T is then refused ("Old volume is attached to a different instance.") and
-          // Cinder ends its migration (manager migrate_volume: migration_status error).
+          // Cinder ends its migration (manager migrate_volume: migration_status error). Never for Cinder's
+          // own target T: a BDM must not name a temporary migration volume.
           saveVolumeId = a.newVolumeId;
         } else {
           // migrate_volume_completion is decorated with translate_cinder_exception only (no VolumeNotFound).
