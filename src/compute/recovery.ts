@@ -183,7 +183,20 @@ async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast,
     }
     return 'rolled back';
   }
-  if (!bdm) return 'completed'; // the BDM was already switched before the crash
+  if (!bdm) {
+    // Either the BDM was already switched before the crash (it names the new attachment), or a detach
+    // queued before this swap removed it (storm finding: the swap never ran, flows/swap.ts
+    // releaseUnstartedSwap): then release what the API reserved and end Cinder's migration.
+    const switched = c.newAttachmentId === null || s.bdms.listByVolume(c.newVolumeId).concat(s.bdms.listByVolume(c.oldVolumeId)).some((b) => b.attachment_id === c.newAttachmentId);
+    if (switched || (await attachmentState(d, ctx, c.newAttachmentId)) === null) return 'completed';
+    await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
+    await d.volumes.attachmentDelete(ctx, c.newAttachmentId!).catch(() => undefined);
+    const [old, nv] = await Promise.all([d.volumes.get(ctx, c.oldVolumeId).catch(() => null), d.volumes.get(ctx, c.newVolumeId).catch(() => null)]);
+    if (old?.migration_status === 'migrating' && nv?.migration_status === `target:${c.oldVolumeId}`) {
+      await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, true).catch(() => undefined);
+    }
+    return 'rolled back';
+  }
   const oldState = await attachmentState(d, ctx, bdm.attachment_id);
   const newState = await attachmentState(d, ctx, c.newAttachmentId);
   if (bdm.attachment_id && oldState === null && newState === 'attached') {

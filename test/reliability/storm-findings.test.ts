@@ -200,4 +200,41 @@ describe('storm findings (issue 15), reproduced deterministically', () => {
     expect(await attachmentsOf(child.url, admin, nv)).toEqual([]);
     expect(await checkConsistency(child.url, admin, [server])).toEqual([]);
   }, 60_000);
+
+  // The detach-then-swap race with a kill in the middle: the detach is held deleting V's attachment,
+  // Cinder's swap V→T is queued behind it, SIGKILL. Recovery finishes the detach (the user was told 202),
+  // after which the swap's BDM is gone. Before: recovery called that swap "completed" (as if the BDM had
+  // been switched) and T's `reserved` attachment and V's migration stayed for ever.
+  it('kill with Cinder\'s swap queued behind a detach of the same volume: recovery releases the swap too', async () => {
+    const w = await start('zed');
+    const base = w.child.url;
+    const server = await boot(base, w.demo, 'e');
+    const v = await volume(base, w.demo, 'v');
+    await attach(base, w.demo, server, v);
+    const [a1] = await attachmentsOf(base, w.admin, v);
+    const f = await fault(base, { service: 'cinder', operation: 'migration_call_nova', match: { volume_id: v }, error: { delay_ms: 300 } });
+    const g = await fault(base, { service: 'cinder', operation: 'attachment_delete', match: { attachment_id: a1.id }, error: { delay_ms: 30_000 } });
+    const rt = await http(base, 'POST', `/volume/v3/${w.demo.projectId}/volumes/${v}/action`, { token: w.demo.token, body: { 'os-retype': { new_type: 'lvmdriver-2', migration_policy: 'on-demand' } } });
+    expect(rt.status, rt.text).toBe(202);
+    await hit(base, f);
+    const det = await http(base, 'DELETE', `/compute/v2.1/servers/${server}/os-volume_attachments/${v}`, { token: w.demo.token });
+    expect(det.status, det.text).toBe(202);
+    await hit(base, g);
+    // Cinder's swap was accepted: its target T holds a reserved attachment for the server.
+    const target = await until('T reserved for the server', async () => {
+      const vols = (await http(base, 'GET', `/volume/v3/${w.admin.projectId}/volumes/detail?all_tenants=1`, { token: w.admin.token })).json().volumes as { id: string; migration_status: string | null }[];
+      const t = vols.find((x) => x.migration_status === `target:${v}`);
+      return t && (await attachmentsOf(base, w.admin, t.id)).length ? t.id : null;
+    }, 10_000, 10);
+    await w.child.kill('SIGKILL');
+    const child = await startChild(['--db', w.db, '--profile', 'zed'], env);
+    children.push(child);
+    const admin = await loginHttp(child.url, 'admin');
+    await settle(child.url);
+    expect(await bdmVolumes(child.url, admin, server)).toEqual([]);
+    expect(await attachmentsOf(child.url, admin, target)).toEqual([]);
+    expect(await attachmentsOf(child.url, admin, v)).toEqual([]);
+    expect(await volumeRow(child.url, admin, v)).toEqual({ status: 'in-use', migration_status: 'error' });
+    expect(upstreamMigrationError(await checkConsistency(child.url, admin, [server]), v)).toEqual([]);
+  }, 60_000);
 });
