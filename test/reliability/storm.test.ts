@@ -69,7 +69,10 @@ describe('storm', () => {
     let base = child.url;
     let admin: Who = await loginHttp(base, 'admin');
     let demo: Who = await loginHttp(base, 'demo');
+    // Two streams: `rnd` draws the op sequence (a fixed number of draws per op and per round, all before
+    // anything runs); `sizes` the volumes that top-ups create, whose number depends on earlier outcomes.
     const rnd = prng(SEED);
+    const sizes = prng(SEED ^ 0x5eed);
     const st: Stats = { rounds: 0, ops: 0, accepted: 0, refused: 0, documented500: 0, resets: 0, kills: 0, swapsStarted: 0, swapsEnded: 0, stuckAsUpstream: 0, violations: [] };
     let servers: string[] = [];
     let volumes: string[] = [];
@@ -87,7 +90,7 @@ describe('storm', () => {
         servers.push(r.json().server.id);
       }
       while (volumes.length < 8) {
-        const r = await api('POST', `/volume/v3/${demo.projectId}/volumes`, demo, { volume: { size: 1 + rnd.int(2), volume_type: rnd.pick(['lvmdriver-1', 'lvmdriver-2']) } });
+        const r = await api('POST', `/volume/v3/${demo.projectId}/volumes`, demo, { volume: { size: 1 + sizes.int(2), volume_type: sizes.pick(['lvmdriver-1', 'lvmdriver-2']) } });
         if (r.status !== 202) throw new Error(`volume ${r.status} ${r.text}`);
         volumes.push(r.json().volume.id);
       }
@@ -111,6 +114,7 @@ describe('storm', () => {
       const v = rnd.pick(volumes);
       const w = rnd.pick(volumes);
       const kind = rnd.pick(['attach', 'attach', 'attach', 'detach', 'detach', 'swap', 'retype', 'retype', 'delete_server', 'delete_volume'] as const);
+      const newType = rnd.pick(['lvmdriver-1', 'lvmdriver-2']);
       return async () => {
         let r: HttpAnswer;
         switch (kind) {
@@ -124,7 +128,7 @@ describe('storm', () => {
             r = await api('PUT', `/compute/v2.1/servers/${s}/os-volume_attachments/${v}`, admin, { volumeAttachment: { volumeId: w } });
             break;
           case 'retype':
-            r = await api('POST', `/volume/v3/${demo.projectId}/volumes/${v}/action`, demo, { 'os-retype': { new_type: rnd.pick(['lvmdriver-1', 'lvmdriver-2']), migration_policy: 'on-demand' } });
+            r = await api('POST', `/volume/v3/${demo.projectId}/volumes/${v}/action`, demo, { 'os-retype': { new_type: newType, migration_policy: 'on-demand' } });
             break;
           case 'delete_server':
             r = await api('DELETE', `/compute/v2.1/servers/${s}`, demo);
