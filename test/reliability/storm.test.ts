@@ -28,7 +28,7 @@
 //   begin_detaching, then the RPC cast; nova-compute's init_host knows nothing of it): the volume stays
 //   `detaching` with its attachment. (novasim's swap API records itself right after begin_detaching and
 //   its recovery rolls that back — storm-findings.test.ts; the detach's window is Cinder's answer only.)
-// Part of `npm test`: NOVASIM_STORM_ROUNDS rounds (default 35, about 30 s on 2 shared CPUs) from seed NOVASIM_STORM_SEED
+// Part of `npm test`: NOVASIM_STORM_ROUNDS rounds (default 30, about 30 s on 2 shared CPUs) from seed NOVASIM_STORM_SEED
 // (default 15015) — the op sequence (kinds, picks, round kinds, kill/reset delays) is drawn from the
 // seed in a fixed order; which ids the picks land on depends on earlier outcomes. The long mode is
 // opt-in: NOVASIM_STORM_SECONDS=600 runs rounds until that time is up instead. NOVASIM_STORM_DEBUG=1
@@ -41,7 +41,7 @@ import {
 } from '../helpers/reliability.js';
 
 const SECONDS = process.env.NOVASIM_STORM_SECONDS ? Number(process.env.NOVASIM_STORM_SECONDS) : null;
-const ROUNDS = Number(process.env.NOVASIM_STORM_ROUNDS ?? 35);
+const ROUNDS = Number(process.env.NOVASIM_STORM_ROUNDS ?? 30);
 const MODE = SECONDS === null ? `${ROUNDS} rounds` : `${SECONDS} s`;
 const SEED = Number(process.env.NOVASIM_STORM_SEED ?? 15_015);
 const env = { NOVASIM_VOLUME_CREATE_DELAY_MS: '2', NOVASIM_VOLUME_DELETE_DELAY_MS: '2', NOVASIM_BUILD_DELAY_MS: '2', NOVASIM_VOLUME_QUOTA: '-1', NOVASIM_GIGABYTES_QUOTA: '-1' };
