@@ -57,6 +57,8 @@ afterAll(async () => {
 interface Stats {
   rounds: number; ops: number; accepted: number; refused: number; documented500: number; resets: number; kills: number;
   swapsStarted: number; swapsEnded: number; stuckAsUpstream: number; violations: string[];
+  /** Volumes set aside as upstream leaves them, by `status/migration_status`. */
+  setAside: Map<string, number>;
 }
 
 describe('storm', () => {
@@ -73,7 +75,11 @@ describe('storm', () => {
     // anything runs); `sizes` the volumes that top-ups create, whose number depends on earlier outcomes.
     const rnd = prng(SEED);
     const sizes = prng(SEED ^ 0x5eed);
-    const st: Stats = { rounds: 0, ops: 0, accepted: 0, refused: 0, documented500: 0, resets: 0, kills: 0, swapsStarted: 0, swapsEnded: 0, stuckAsUpstream: 0, violations: [] };
+    const st: Stats = { rounds: 0, ops: 0, accepted: 0, refused: 0, documented500: 0, resets: 0, kills: 0, swapsStarted: 0, swapsEnded: 0, stuckAsUpstream: 0, violations: [], setAside: new Map() };
+    const setAside = (what: string) => {
+      st.stuckAsUpstream++;
+      st.setAside.set(what, (st.setAside.get(what) ?? 0) + 1);
+    };
     let servers: string[] = [];
     let volumes: string[] = [];
     const excluded = new Set<string>();
@@ -163,7 +169,7 @@ describe('storm', () => {
         if (stuck && !excluded.has(v.id)) {
           if (afterKill) {
             excluded.add(v.id);
-            st.stuckAsUpstream++;
+            setAside(`${v.status}/${(v.migration_status ?? 'none').replace(/:.*/, ':<id>')} after a kill`);
           } else st.violations.push(`round ${st.rounds}: volume ${v.id} ${v.status}/${v.migration_status} without a kill`);
         }
       }
@@ -176,7 +182,7 @@ describe('storm', () => {
         const id = /^volume (\S+) (?:migration_status error$|is in-use with 0 attachment)/.exec(p)?.[1];
         if (!id || !migrationError.has(id)) return true;
         if (p.includes('in-use with 0')) {
-          st.stuckAsUpstream++;
+          setAside(`in-use without attachment, migration ${vols.find((v) => v.id === id)?.migration_status}`);
           excluded.add(id);
           volumes = volumes.filter((x) => x !== id);
         }
@@ -251,7 +257,7 @@ describe('storm', () => {
       }
     }
     report(`storm ${MODE} seed ${SEED} (${((Date.now() - t0) / 1000).toFixed(0)} s): ${st.rounds} rounds, ${st.ops} operations (${st.accepted} accepted, ${st.refused} refused 4xx, ${st.documented500} Nova row-19 500s), ` +
-      `${st.resets} resets, ${st.kills} kills+restarts, ${st.swapsStarted} swaps started / ${st.swapsEnded} ended, ${st.stuckAsUpstream} volume(s) left as upstream leaves them after a kill, ${st.violations.length} violation(s)`);
+      `${st.resets} resets, ${st.kills} kills+restarts, ${st.swapsStarted} swaps started / ${st.swapsEnded} ended, ${st.stuckAsUpstream} volume(s) set aside as upstream leaves them (${[...st.setAside].map(([k, n]) => `${n} ${k}`).join(', ')}), ${st.violations.length} violation(s)`);
     if (process.env.NOVASIM_STORM_DEBUG) for (const v of st.violations) console.log(`VIOLATION ${v}`);
     expect(st.violations.slice(0, 20)).toEqual([]);
     expect(st.kills + st.resets).toBeGreaterThan(0);
