@@ -205,7 +205,9 @@ export async function attachmentCreate(core: CinderCore, ctx: CinderCtx, r: Atta
   if (v.status.includes('error')) {
     throw invalidVolume(`Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} `);
   }
-  const a = attachmentReserve(core, v, r.instanceUuid);
+  // One transaction: a SIGKILL between the volume's `reserved` and the attachment row would leave a
+  // `reserved` volume without attachments (storm finding, issue 15).
+  const a = core.store.transaction(() => attachmentReserve(core, v, r.instanceUuid));
   let connectionInfo: Record<string, unknown> = {};
   if (r.connector) {
     try {
@@ -269,7 +271,8 @@ export async function attachmentDelete(core: CinderCore, ctx: CinderCtx, id: str
   const v = core.store.getVolume(a.volume_id);
   core.policy.authorize('volume:attachment_delete', ctx, v?.project_id);
   await attachmentDeletionAllowed(core, ctx, a);
-  finishDetach(core, a.volume_id, a.id);
+  // One transaction: the row's deletion and the volume's new status land together (see attachmentCreate).
+  core.store.transaction(() => finishDetach(core, a.volume_id, a.id));
   return core.store.attachmentsOf(a.volume_id);
 }
 

@@ -92,7 +92,16 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       return 'completed';
     case 'attach_volume': {
       const bdm = s.bdms.listForInstance(c.uuid).find((b) => b.id === c.bdmId);
-      if (!bdm) return 'rolled back';
+      if (!bdm) {
+        // The server was deleted while the attach was in flight (its BDM is soft-deleted): release the
+        // attachment as flows/attach.ts does for a gone instance — the one the row names, or, when the
+        // kill came before the API saved it, any attachment of the pair no live BDM names.
+        const row = s.db.prepare('SELECT attachment_id, volume_id, instance_uuid FROM block_device_mappings WHERE id = ?').get(c.bdmId) as
+          { attachment_id: string | null; volume_id: string | null; instance_uuid: string } | undefined;
+        if (row?.attachment_id) await d.volumes.attachmentDelete(ctx, row.attachment_id).catch(() => undefined);
+        else if (row?.volume_id) await deleteUnrecordedAttachments(d, ctx, { volume_id: row.volume_id, instance_uuid: row.instance_uuid });
+        return 'rolled back';
+      }
       if ((await attachmentState(d, ctx, bdm.attachment_id)) === 'attached') {
         const att = await d.volumes.attachmentGet(ctx, bdm.attachment_id!);
         s.bdms.update(bdm.id, { connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }), updated_at: s.runtime.now() });
@@ -131,7 +140,7 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
  * Nova never saved. Any attachment of the pair that no other BDM names is that one: _attach_volume's
  * failure path would have deleted it (attachment_delete in its except).
  */
-async function deleteUnrecordedAttachments(d: ManagerDeps, ctx: RequestContext, bdm: BlockDeviceMapping): Promise<void> {
+async function deleteUnrecordedAttachments(d: ManagerDeps, ctx: RequestContext, bdm: Pick<BlockDeviceMapping, 'volume_id' | 'instance_uuid'>): Promise<void> {
   if (!bdm.volume_id) return;
   const known = new Set(d.services.bdms.listByVolume(bdm.volume_id).map((b) => b.attachment_id).filter((x): x is string => Boolean(x)));
   for (const a of await d.volumes.attachmentList(ctx, { volumeId: bdm.volume_id, instanceUuid: bdm.instance_uuid })) {

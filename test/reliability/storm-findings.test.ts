@@ -241,4 +241,28 @@ describe('storm findings (issue 15), reproduced deterministically', () => {
     expect(await volumeRow(child.url, admin, v)).toEqual({ status: 'in-use', migration_status: 'error' });
     expect(upstreamMigrationError(await checkConsistency(child.url, admin, [server]), v)).toEqual([]);
   }, 60_000);
+
+  // The 10-minute run after the fixes above: a server delete lands while Cinder's swap V→T is inside
+  // Nova's API (waiting for attachment_create of T); the terminate runs first, the swap then finds no
+  // instance. Before: the swap returned silently — T kept a `reserved` attachment of the deleted
+  // server and V stayed `retyping`/`migrating`.
+  it('server deleted while Cinder\'s swap is in the API: the swap releases T\'s attachment and ends the migration', async () => {
+    const { child, admin, demo } = await start('zed');
+    const base = child.url;
+    const server = await boot(base, demo, 'f');
+    const v = await volume(base, demo, 'v');
+    await attach(base, demo, server, v);
+    const f = await fault(base, { service: 'cinder', operation: 'attachment_create', match: { instance_uuid: server }, error: { delay_ms: 500 } });
+    const rt = await http(base, 'POST', `/volume/v3/${demo.projectId}/volumes/${v}/action`, { token: demo.token, body: { 'os-retype': { new_type: 'lvmdriver-2', migration_policy: 'on-demand' } } });
+    expect(rt.status, rt.text).toBe(202);
+    await hit(base, f);
+    const del = await http(base, 'DELETE', `/compute/v2.1/servers/${server}`, { token: demo.token });
+    expect(del.status, del.text).toBe(204);
+    await settle(base);
+    const all = (await http(base, 'GET', `/volume/v3/${admin.projectId}/volumes/detail?all_tenants=1`, { token: admin.token })).json().volumes as { id: string }[];
+    expect(all.map((x) => x.id)).toEqual([v]); // the temporary target is gone
+    expect(await attachmentsOf(base, admin, v)).toEqual([]);
+    expect(await volumeRow(base, admin, v)).toEqual({ status: 'in-use', migration_status: 'error' });
+    expect(upstreamMigrationError(await checkConsistency(base, admin, []), v)).toEqual([]);
+  }, 60_000);
 });

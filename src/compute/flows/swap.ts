@@ -21,7 +21,14 @@ const ENTRY = ['swap_volume', LOCKED, '_do_locked_swap_volume', '_do_swap_volume
 export async function swapVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, a: SwapArgs): Promise<void> {
   const s = d.services;
   const instance = s.instances.get(uuid);
-  if (!instance) return;
+  if (!instance) {
+    // Storm finding, issue 15: the server was deleted after the API accepted the swap (terminate runs
+    // first under the instance lock). Upstream's _do_swap_volume then fails on the destroyed BDMs
+    // (VolumeBDMNotFound) and releases nothing: the new volume's attachment stays `reserved` and a
+    // Cinder-driven migration `migrating`. novasim releases them (no notification: no instance left).
+    await releaseReservations(d, elevated(reqCtx), a);
+    return;
+  }
   await withInstanceEvent(d, reqCtx, instance, 'swap_volume', () => doSwapVolume(d, elevated(reqCtx), instance, a));
 }
 
@@ -204,6 +211,11 @@ async function releaseUnstartedSwap(d: ManagerDeps, ctx: RequestContext, instanc
   const s = d.services;
   const host = instance?.host ?? s.config.computeHost;
   d.notifier.notifyAboutVolumeSwap(ctx, s.instances.get(instance.uuid) ?? instance, s.bdms.listForInstance(instance.uuid), host, 'error', a.oldVolumeId, a.newVolumeId, exceptionInfo(e, '_do_swap_volume'));
+  await releaseReservations(d, ctx, a);
+}
+
+/** What swap_volume's API reserved: roll_detaching, the new attachment / reservation, Cinder's migration. */
+async function releaseReservations(d: ManagerDeps, ctx: RequestContext, a: SwapArgs): Promise<void> {
   await d.volumes.rollDetaching(ctx, a.oldVolumeId).catch(() => undefined);
   if (a.newAttachmentId === null) await d.volumes.unreserveVolume(ctx, a.newVolumeId).catch(() => undefined);
   else await d.volumes.attachmentDelete(ctx, a.newAttachmentId).catch(() => undefined);
