@@ -243,8 +243,11 @@ export async function attachmentUpdate(core: CinderCore, ctx: CinderCtx, id: str
         throw new ManagerError(core.switches.attachmentUpdateConflict ? 'ResourceConflict' : 'InvalidVolume', `duplicate connectors detected on volume ${v.id}`);
       }
     }
-    const info = managerAttachmentUpdate(core, v, { ...connector }, a.id);
-    core.store.updateAttachment(a.id, { connection_info: info });
+    const info = core.store.transaction(() => {
+      const out = managerAttachmentUpdate(core, v, { ...connector }, a.id);
+      core.store.updateAttachment(a.id, { connection_info: out });
+      return out;
+    });
     return { ...a, connection_info: info };
   } catch (err) {
     if (!(err instanceof ManagerError)) throw err;
@@ -260,8 +263,11 @@ export async function attachmentComplete(core: CinderCore, ctx: CinderCtx, id: s
   await core.faults.check('attachment_complete', { attachment_id: id, volume_id: a.volume_id, instance_uuid: a.instance_uuid });
   const v = core.loadVolume(ctx, a.volume_id);
   core.policy.authorize('volume:attachment_complete', ctx, v.project_id);
-  core.store.updateAttachment(id, { attach_status: 'attached', updated_at: core.now() });
-  core.saveVolume(v.id, { status: 'in-use', attach_status: 'attached' });
+  // One transaction: a kill between the two writes left an `attached` attachment on an `attaching` volume.
+  core.store.transaction(() => {
+    core.store.updateAttachment(id, { attach_status: 'attached', updated_at: core.now() });
+    core.saveVolume(v.id, { status: 'in-use', attach_status: 'attached' });
+  });
 }
 
 /** DELETE /attachments/{id}: returns the volume's remaining attachments. */
