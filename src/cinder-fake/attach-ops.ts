@@ -205,7 +205,9 @@ export async function attachmentCreate(core: CinderCore, ctx: CinderCtx, r: Atta
   if (v.status.includes('error')) {
     throw invalidVolume(`Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} `);
   }
-  const a = attachmentReserve(core, v, r.instanceUuid);
+  // One transaction: a SIGKILL between the volume's `reserved` and the attachment row would leave a
+  // `reserved` volume without attachments (storm finding, issue 15).
+  const a = core.store.transaction(() => attachmentReserve(core, v, r.instanceUuid));
   let connectionInfo: Record<string, unknown> = {};
   if (r.connector) {
     try {
@@ -241,8 +243,11 @@ export async function attachmentUpdate(core: CinderCore, ctx: CinderCtx, id: str
         throw new ManagerError(core.switches.attachmentUpdateConflict ? 'ResourceConflict' : 'InvalidVolume', `duplicate connectors detected on volume ${v.id}`);
       }
     }
-    const info = managerAttachmentUpdate(core, v, { ...connector }, a.id);
-    core.store.updateAttachment(a.id, { connection_info: info });
+    const info = core.store.transaction(() => {
+      const out = managerAttachmentUpdate(core, v, { ...connector }, a.id);
+      core.store.updateAttachment(a.id, { connection_info: out });
+      return out;
+    });
     return { ...a, connection_info: info };
   } catch (err) {
     if (!(err instanceof ManagerError)) throw err;
@@ -258,8 +263,11 @@ export async function attachmentComplete(core: CinderCore, ctx: CinderCtx, id: s
   await core.faults.check('attachment_complete', { attachment_id: id, volume_id: a.volume_id, instance_uuid: a.instance_uuid });
   const v = core.loadVolume(ctx, a.volume_id);
   core.policy.authorize('volume:attachment_complete', ctx, v.project_id);
-  core.store.updateAttachment(id, { attach_status: 'attached', updated_at: core.now() });
-  core.saveVolume(v.id, { status: 'in-use', attach_status: 'attached' });
+  // One transaction: a kill between the two writes left an `attached` attachment on an `attaching` volume.
+  core.store.transaction(() => {
+    core.store.updateAttachment(id, { attach_status: 'attached', updated_at: core.now() });
+    core.saveVolume(v.id, { status: 'in-use', attach_status: 'attached' });
+  });
 }
 
 /** DELETE /attachments/{id}: returns the volume's remaining attachments. */
@@ -269,7 +277,8 @@ export async function attachmentDelete(core: CinderCore, ctx: CinderCtx, id: str
   const v = core.store.getVolume(a.volume_id);
   core.policy.authorize('volume:attachment_delete', ctx, v?.project_id);
   await attachmentDeletionAllowed(core, ctx, a);
-  finishDetach(core, a.volume_id, a.id);
+  // One transaction: the row's deletion and the volume's new status land together (see attachmentCreate).
+  core.store.transaction(() => finishDetach(core, a.volume_id, a.id));
   return core.store.attachmentsOf(a.volume_id);
 }
 

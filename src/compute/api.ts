@@ -318,6 +318,7 @@ export class ComputeApi {
     const s = this.s;
     // reserve_block_device_name runs under the instance lock on the compute host: re-check, pick the
     // device and create the BDM before Cinder is asked, so concurrent attaches cannot collide.
+    let pending: { start: () => void; drop: () => void } | null = null;
     const bdm = s.db.transaction(() => {
       this.checkVolumeAlreadyAttached(instance, volume);
       const bdms = s.bdms.listForInstance(instance.uuid);
@@ -326,12 +327,16 @@ export class ComputeApi {
         throw new ComputeException('DevicePathInUse', `The supplied device path (${o.device}) is in use.`, { novaException: true, code: 409 });
       }
       const now = s.runtime.now();
-      return s.bdms.insert({
+      const row = s.bdms.insert({
         uuid: s.runtime.uuid(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume',
         device_name: o.device ?? this.driver.nextDeviceName(instance, used), boot_index: null, delete_on_termination: o.deleteOnTermination,
         volume_id: volume.id, volume_size: volume.size, snapshot_id: null, image_id: null, attachment_id: null, connection_info: null,
         tag: o.tag, no_device: null, created_at: now, updated_at: null,
       });
+      // The cast is recorded with the BDM (started only after the final commit): a kill while Cinder's
+      // attachment_create is in flight is then rolled back at start-up (recovery.ts attach_volume).
+      pending = this.manager.recordPending(ctx, { kind: 'attach_volume', uuid: instance.uuid, bdmId: row.id });
+      return row;
     })();
     try {
       if (!this.s.config.crossAzAttach && volume.availability_zone !== instance.availability_zone) {
@@ -350,12 +355,15 @@ export class ComputeApi {
       return this.commit((casts) => {
         s.bdms.update(bdm.id, { attachment_id: attachmentId });
         this.recordAction(ctx, instance.uuid, 'attach_volume');
-        this.cast(casts, ctx, { kind: 'attach_volume', uuid: instance.uuid, bdmId: bdm.id });
+        casts.push(pending!.start);
         return { ...bdm, attachment_id: attachmentId };
       });
     } catch (e) {
       // _attach_volume: volume_bdm.destroy() on any failure before the cast.
-      s.db.transaction(() => s.bdms.destroy(bdm.id, s.runtime.now()))();
+      s.db.transaction(() => {
+        s.bdms.destroy(bdm.id, s.runtime.now());
+        pending!.drop();
+      })();
       throw e;
     }
   }
@@ -399,6 +407,22 @@ export class ComputeApi {
       if (t instanceof ComputeException && t.pyClass === 'InvalidInput') throw invalidVolume(t.message);
       throw t;
     }
+    // Recorded as soon as Cinder marked the old volume: a kill before the cast is committed leaves this
+    // row, and start-up recovery releases what this request reserved (recovery.ts, apiPending).
+    const pending = this.s.db.transaction(() => this.manager.recordPending(ctx, {
+      kind: 'swap_volume', uuid: instance.uuid, oldVolumeId: oldVolume.id, newVolumeId: newVolume.id, newAttachmentId: null, apiPending: true,
+    }))();
+    try {
+      await this.swapAfterBeginDetaching(ctx, instance, oldVolume, newVolume, pending);
+    } catch (e) {
+      this.s.db.transaction(() => pending.drop())();
+      throw e;
+    }
+  }
+
+  private async swapAfterBeginDetaching(
+    ctx: RequestContext, instance: Instance, oldVolume: NovaVolume, newVolume: NovaVolume, pending: { drop: () => void },
+  ): Promise<void> {
     // Count read/write attachments after begin_detaching (it locks out concurrent attaches).
     try {
       const entries = Object.values(oldVolume.attachments ?? {});
@@ -451,6 +475,7 @@ export class ComputeApi {
       }
     }
     this.commit((casts) => {
+      pending.drop();
       this.recordAction(ctx, instance.uuid, 'swap_volume');
       this.cast(casts, ctx, { kind: 'swap_volume', uuid: instance.uuid, oldVolumeId: oldVolume.id, newVolumeId: newVolume.id, newAttachmentId });
     });

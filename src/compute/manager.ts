@@ -71,6 +71,17 @@ export class ComputeManager {
     return () => this.start(id, ctx, cast);
   }
 
+  /**
+   * Record a cast before the API's Cinder calls, inside the transaction that creates what they act
+   * on (the attach's BDM): a crash before the API's final commit leaves a row that recovery resolves
+   * instead of an orphan BDM and a `reserved` Cinder attachment (storm finding, issue 15). `start`
+   * runs it once that commit is done; `drop` deletes it when the API gives up (call inside a transaction).
+   */
+  recordPending(ctx: RequestContext, cast: Cast): { start: () => void; drop: () => void } {
+    const id = Number(this.insertTask.run(cast.uuid, cast.kind, JSON.stringify(cast), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
+    return { start: () => this.start(id, ctx, cast), drop: () => void this.deleteTask.run(id) };
+  }
+
   start(taskId: number, ctx: RequestContext, cast: Cast): void {
     void this.tasks.run(cast.uuid, async () => {
       try {

@@ -99,13 +99,23 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
       return 'completed';
     case 'attach_volume': {
       const bdm = s.bdms.listForInstance(c.uuid).find((b) => b.id === c.bdmId);
-      if (!bdm) return 'rolled back';
+      if (!bdm) {
+        // The server was deleted while the attach was in flight (its BDM is soft-deleted): release the
+        // attachment as flows/attach.ts does for a gone instance — the one the row names, or, when the
+        // kill came before the API saved it, any attachment of the pair no live BDM names.
+        const row = s.db.prepare('SELECT attachment_id, volume_id, instance_uuid FROM block_device_mappings WHERE id = ?').get(c.bdmId) as
+          { attachment_id: string | null; volume_id: string | null; instance_uuid: string } | undefined;
+        if (row?.attachment_id) await d.volumes.attachmentDelete(ctx, row.attachment_id).catch(() => undefined);
+        else if (row?.volume_id) await deleteUnrecordedAttachments(d, ctx, { volume_id: row.volume_id, instance_uuid: row.instance_uuid });
+        return 'rolled back';
+      }
       if ((await attachmentState(d, ctx, bdm.attachment_id)) === 'attached') {
         const att = await d.volumes.attachmentGet(ctx, bdm.attachment_id!);
         s.bdms.update(bdm.id, { connection_info: JSON.stringify({ ...att.connection_info, serial: bdm.volume_id }), updated_at: s.runtime.now() });
         return 'completed';
       }
       if (bdm.attachment_id) await d.volumes.attachmentDelete(ctx, bdm.attachment_id).catch(() => undefined);
+      else await deleteUnrecordedAttachments(d, ctx, bdm);
       s.bdms.destroy(bdm.id, s.runtime.now());
       return 'rolled back';
     }
@@ -165,6 +175,20 @@ async function recoverShare(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast
   return failed ? 'rolled back' : 'completed';
 }
 
+/**
+ * The API was killed while Cinder's attachment_create was in flight (the cast is recorded with the BDM,
+ * api.ts attachVolume): Cinder may hold a `reserved` attachment for this volume and server whose id
+ * Nova never saved. Any attachment of the pair that no other BDM names is that one: _attach_volume's
+ * failure path would have deleted it (attachment_delete in its except).
+ */
+async function deleteUnrecordedAttachments(d: ManagerDeps, ctx: RequestContext, bdm: Pick<BlockDeviceMapping, 'volume_id' | 'instance_uuid'>): Promise<void> {
+  if (!bdm.volume_id) return;
+  const known = new Set(d.services.bdms.listByVolume(bdm.volume_id).map((b) => b.attachment_id).filter((x): x is string => Boolean(x)));
+  for (const a of await d.volumes.attachmentList(ctx, bdm.volume_id, bdm.instance_uuid)) {
+    if (!known.has(a.id)) await d.volumes.attachmentDelete(ctx, a.id);
+  }
+}
+
 /** The manager method a cast ran (its action event is `compute_<method>`). */
 function eventMethod(c: Cast): string {
   if (c.kind === 'build_and_run_instance') return '_do_build_and_run_instance';
@@ -206,7 +230,35 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
 async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'swap_volume' }>): Promise<'completed' | 'rolled back'> {
   const s = d.services;
   const bdm: BlockDeviceMapping | null = s.bdms.getByVolumeAndInstance(c.oldVolumeId, c.uuid);
-  if (!bdm) return 'completed'; // the BDM was already switched before the crash
+  if (c.apiPending) {
+    // The API was killed between begin_detaching and its cast (api.ts swapVolume): what swap_volume's
+    // failure handling would release — roll_detaching of the old volume, the new volume's attachment
+    // (its id was never saved: any attachment of the pair no BDM names) or reservation (legacy BDM).
+    await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
+    const known = new Set(s.bdms.listByVolume(c.newVolumeId).map((b) => b.attachment_id).filter((x): x is string => Boolean(x)));
+    for (const a of await d.volumes.attachmentList(ctx, c.newVolumeId, c.uuid)) {
+      if (!known.has(a.id)) await d.volumes.attachmentDelete(ctx, a.id);
+    }
+    if (bdm && !bdm.attachment_id) {
+      const nv = await d.volumes.get(ctx, c.newVolumeId).catch(() => null);
+      if (nv?.status === 'reserved') await d.volumes.unreserveVolume(ctx, c.newVolumeId).catch(() => undefined);
+    }
+    return 'rolled back';
+  }
+  if (!bdm) {
+    // Either the BDM was already switched before the crash (it names the new attachment), or a detach
+    // queued before this swap removed it (storm finding: the swap never ran, flows/swap.ts
+    // releaseUnstartedSwap): then release what the API reserved and end Cinder's migration.
+    const switched = c.newAttachmentId === null || s.bdms.listByVolume(c.newVolumeId).concat(s.bdms.listByVolume(c.oldVolumeId)).some((b) => b.attachment_id === c.newAttachmentId);
+    if (switched || (await attachmentState(d, ctx, c.newAttachmentId)) === null) return 'completed';
+    await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
+    await d.volumes.attachmentDelete(ctx, c.newAttachmentId!).catch(() => undefined);
+    const [old, nv] = await Promise.all([d.volumes.get(ctx, c.oldVolumeId).catch(() => null), d.volumes.get(ctx, c.newVolumeId).catch(() => null)]);
+    if (old?.migration_status === 'migrating' && nv?.migration_status === `target:${c.oldVolumeId}`) {
+      await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, true).catch(() => undefined);
+    }
+    return 'rolled back';
+  }
   const oldState = await attachmentState(d, ctx, bdm.attachment_id);
   const newState = await attachmentState(d, ctx, c.newAttachmentId);
   if (bdm.attachment_id && oldState === null && newState === 'attached') {

@@ -618,6 +618,8 @@ export async function checkConsistency(
     db?: { prepare(sql: string): { all(): unknown[]; get(): unknown } };
     /** Volumes Nova documents as left `detaching` (swap answered 500 after begin_detaching, spec §7 row 19). */
     allowDetaching?: Set<string>;
+    /** Volumes left out of the check altogether, their BDMs included (the storm's "left as upstream leaves them"). */
+    ignoreVolumes?: Set<string>;
   } = {},
 ): Promise<string[]> {
   const volumeIds = opts.volumeIds;
@@ -640,6 +642,7 @@ export async function checkConsistency(
     const devices = new Set<string>();
     const volsHere = new Set<string>();
     for (const b of bdms) {
+      if (opts.ignoreVolumes?.has(b.volumeId)) continue;
       if (devices.has(b.device)) problems.push(`server ${server}: two BDMs on device ${b.device}`);
       devices.add(b.device);
       if (volsHere.has(b.volumeId)) problems.push(`server ${server}: volume ${b.volumeId} has two BDMs`);

@@ -24,19 +24,25 @@
 //   status `error`; likewise when the detach lands before a migration that then succeeds (driver move
 //   or generic copy: migrate_volume `updates.update(status_update)`, migrate_volume_completion
 //   `orig_volume_status = volume.previous_status`): `in-use` with no attachment, migration `success`;
-// - after a kill between nova-api's begin_detaching and its cast (nova/compute/api.py _detach_volume /
-//   swap_volume: begin_detaching, then the RPC cast; nova-compute's init_host knows nothing of it):
-//   the volume stays `detaching` with its attachment.
-// Duration: NOVASIM_STORM_SECONDS (default 30); seed: NOVASIM_STORM_SEED; NOVASIM_STORM_DEBUG=1 prints
-// the instance actions of servers involved in a violation.
-// It runs only when NOVASIM_STORM_SECONDS is set: it still finds violations (README "Guarantees",
-// "Storm"), and a failing test must not block `npm test` until they are fixed.
+// - after a kill between nova-api's begin_detaching and its cast (nova/compute/api.py _detach_volume:
+//   begin_detaching, then the RPC cast; nova-compute's init_host knows nothing of it): the volume stays
+//   `detaching` with its attachment. (novasim's swap API records itself right after begin_detaching and
+//   its recovery rolls that back — storm-findings.test.ts; the detach's window is Cinder's answer only.)
+// Part of `npm test`: NOVASIM_STORM_ROUNDS rounds (default 30, about 30 s on 2 shared CPUs) from seed NOVASIM_STORM_SEED
+// (default 15015) — the op sequence (kinds, picks, round kinds, kill/reset delays) is drawn from the
+// seed in a fixed order; which ids the picks land on depends on earlier outcomes. The long mode is
+// opt-in: NOVASIM_STORM_SECONDS=600 runs rounds until that time is up instead. NOVASIM_STORM_DEBUG=1
+// prints the instance actions of servers involved in a violation, and every violation at the end.
+// The three problems the 10-minute run once found, and the kill leftovers a later run found, have
+// deterministic regression tests in storm-findings.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type Child, IMAGE_ID, checkConsistency, http, type HttpAnswer, loginHttp, prng, removeDb, report, sleep, startChild, tempDbPath, until,
 } from '../helpers/reliability.js';
 
-const SECONDS = Number(process.env.NOVASIM_STORM_SECONDS ?? 30);
+const SECONDS = process.env.NOVASIM_STORM_SECONDS ? Number(process.env.NOVASIM_STORM_SECONDS) : null;
+const ROUNDS = Number(process.env.NOVASIM_STORM_ROUNDS ?? 30);
+const MODE = SECONDS === null ? `${ROUNDS} rounds` : `${SECONDS} s`;
 const SEED = Number(process.env.NOVASIM_STORM_SEED ?? 15_015);
 const env = { NOVASIM_VOLUME_CREATE_DELAY_MS: '2', NOVASIM_VOLUME_DELETE_DELAY_MS: '2', NOVASIM_BUILD_DELAY_MS: '2', NOVASIM_VOLUME_QUOTA: '-1', NOVASIM_GIGABYTES_QUOTA: '-1' };
 type Who = Awaited<ReturnType<typeof loginHttp>>;
@@ -51,10 +57,13 @@ afterAll(async () => {
 interface Stats {
   rounds: number; ops: number; accepted: number; refused: number; documented500: number; resets: number; kills: number;
   swapsStarted: number; swapsEnded: number; stuckAsUpstream: number; violations: string[];
+  /** Volumes set aside as upstream leaves them, by `status/migration_status`. */
+  setAside: Map<string, number>;
 }
 
 describe('storm', () => {
-  it.skipIf(!process.env.NOVASIM_STORM_SECONDS)(`${SECONDS} s seeded storm (seed ${SEED}) of every operation incl. reset and kills: zero invariant violations`, async () => {
+  it(`${MODE} seeded storm (seed ${SEED}) of every operation incl. reset and kills: zero invariant violations`, async () => {
+    const t0 = Date.now();
     const db = tempDbPath('storm');
     dbs.push(db);
     let child = await startChild(['--db', db, '--profile', 'zed'], env);
@@ -62,8 +71,15 @@ describe('storm', () => {
     let base = child.url;
     let admin: Who = await loginHttp(base, 'admin');
     let demo: Who = await loginHttp(base, 'demo');
+    // Two streams: `rnd` draws the op sequence (a fixed number of draws per op and per round, all before
+    // anything runs); `sizes` the volumes that top-ups create, whose number depends on earlier outcomes.
     const rnd = prng(SEED);
-    const st: Stats = { rounds: 0, ops: 0, accepted: 0, refused: 0, documented500: 0, resets: 0, kills: 0, swapsStarted: 0, swapsEnded: 0, stuckAsUpstream: 0, violations: [] };
+    const sizes = prng(SEED ^ 0x5eed);
+    const st: Stats = { rounds: 0, ops: 0, accepted: 0, refused: 0, documented500: 0, resets: 0, kills: 0, swapsStarted: 0, swapsEnded: 0, stuckAsUpstream: 0, violations: [], setAside: new Map() };
+    const setAside = (what: string) => {
+      st.stuckAsUpstream++;
+      st.setAside.set(what, (st.setAside.get(what) ?? 0) + 1);
+    };
     let servers: string[] = [];
     let volumes: string[] = [];
     const excluded = new Set<string>();
@@ -80,7 +96,7 @@ describe('storm', () => {
         servers.push(r.json().server.id);
       }
       while (volumes.length < 8) {
-        const r = await api('POST', `/volume/v3/${demo.projectId}/volumes`, demo, { volume: { size: 1 + rnd.int(2), volume_type: rnd.pick(['lvmdriver-1', 'lvmdriver-2']) } });
+        const r = await api('POST', `/volume/v3/${demo.projectId}/volumes`, demo, { volume: { size: 1 + sizes.int(2), volume_type: sizes.pick(['lvmdriver-1', 'lvmdriver-2']) } });
         if (r.status !== 202) throw new Error(`volume ${r.status} ${r.text}`);
         volumes.push(r.json().volume.id);
       }
@@ -104,6 +120,7 @@ describe('storm', () => {
       const v = rnd.pick(volumes);
       const w = rnd.pick(volumes);
       const kind = rnd.pick(['attach', 'attach', 'attach', 'detach', 'detach', 'swap', 'retype', 'retype', 'delete_server', 'delete_volume'] as const);
+      const newType = rnd.pick(['lvmdriver-1', 'lvmdriver-2']);
       return async () => {
         let r: HttpAnswer;
         switch (kind) {
@@ -117,7 +134,7 @@ describe('storm', () => {
             r = await api('PUT', `/compute/v2.1/servers/${s}/os-volume_attachments/${v}`, admin, { volumeAttachment: { volumeId: w } });
             break;
           case 'retype':
-            r = await api('POST', `/volume/v3/${demo.projectId}/volumes/${v}/action`, demo, { 'os-retype': { new_type: rnd.pick(['lvmdriver-1', 'lvmdriver-2']), migration_policy: 'on-demand' } });
+            r = await api('POST', `/volume/v3/${demo.projectId}/volumes/${v}/action`, demo, { 'os-retype': { new_type: newType, migration_policy: 'on-demand' } });
             break;
           case 'delete_server':
             r = await api('DELETE', `/compute/v2.1/servers/${s}`, demo);
@@ -152,7 +169,7 @@ describe('storm', () => {
         if (stuck && !excluded.has(v.id)) {
           if (afterKill) {
             excluded.add(v.id);
-            st.stuckAsUpstream++;
+            setAside(`${v.status}/${(v.migration_status ?? 'none').replace(/:.*/, ':<id>')} after a kill`);
           } else st.violations.push(`round ${st.rounds}: volume ${v.id} ${v.status}/${v.migration_status} without a kill`);
         }
       }
@@ -161,11 +178,11 @@ describe('storm', () => {
       const scope = new Set(vols.map((v) => v.id).filter((id) => !excluded.has(id)));
       if (afterKill) for (const v of vols) if (v.status === 'detaching' && scope.has(v.id)) detachingOk.add(v.id);
       const migrationError = new Set(vols.filter((v) => v.migration_status === 'error' || v.migration_status === 'success').map((v) => v.id));
-      const problems = (await checkConsistency(base, admin, servers, { volumeIds: scope, allowDetaching: detachingOk })).filter((p) => {
+      const problems = (await checkConsistency(base, admin, servers, { volumeIds: scope, allowDetaching: detachingOk, ignoreVolumes: excluded })).filter((p) => {
         const id = /^volume (\S+) (?:migration_status error$|is in-use with 0 attachment)/.exec(p)?.[1];
         if (!id || !migrationError.has(id)) return true;
         if (p.includes('in-use with 0')) {
-          st.stuckAsUpstream++;
+          setAside(`in-use without attachment, migration ${vols.find((v) => v.id === id)?.migration_status}`);
           excluded.add(id);
           volumes = volumes.filter((x) => x !== id);
         }
@@ -196,8 +213,8 @@ describe('storm', () => {
       detachingOk = new Set([...detachingOk].filter((v) => scope.has(v)));
     }
 
-    const end = Date.now() + SECONDS * 1000;
-    while (Date.now() < end) {
+    const end = Date.now() + (SECONDS ?? 0) * 1000;
+    while (SECONDS === null ? st.rounds < ROUNDS : Date.now() < end) {
       st.rounds++;
       await top();
       await settle();
@@ -239,9 +256,10 @@ describe('storm', () => {
         await check(false);
       }
     }
-    report(`storm ${SECONDS} s seed ${SEED}: ${st.rounds} rounds, ${st.ops} operations (${st.accepted} accepted, ${st.refused} refused 4xx, ${st.documented500} Nova row-19 500s), ` +
-      `${st.resets} resets, ${st.kills} kills+restarts, ${st.swapsStarted} swaps started / ${st.swapsEnded} ended, ${st.stuckAsUpstream} volume(s) left as upstream leaves them after a kill, ${st.violations.length} violation(s)`);
+    report(`storm ${MODE} seed ${SEED} (${((Date.now() - t0) / 1000).toFixed(0)} s): ${st.rounds} rounds, ${st.ops} operations (${st.accepted} accepted, ${st.refused} refused 4xx, ${st.documented500} Nova row-19 500s), ` +
+      `${st.resets} resets, ${st.kills} kills+restarts, ${st.swapsStarted} swaps started / ${st.swapsEnded} ended, ${st.stuckAsUpstream} volume(s) set aside as upstream leaves them (${[...st.setAside].map(([k, n]) => `${n} ${k}`).join(', ')}), ${st.violations.length} violation(s)`);
+    if (process.env.NOVASIM_STORM_DEBUG) for (const v of st.violations) console.log(`VIOLATION ${v}`);
     expect(st.violations.slice(0, 20)).toEqual([]);
     expect(st.kills + st.resets).toBeGreaterThan(0);
-  }, (SECONDS + 120) * 1000);
+  }, ((SECONDS ?? 120) + 120) * 1000);
 });

@@ -5,12 +5,14 @@ import { translateAttachmentError, translateCinderError, translateVolumeError } 
 import { type ManagerDeps, elevated } from '../deps.js';
 import { exceptionInfo, withInstanceEvent } from '../events.js';
 import { asComputeException, ComputeException, frame, framesFor, LOCKED } from '../exceptions.js';
-import type { ConnectionInfo, Connector, NovaVolume } from '../volume-api.js';
+import { CinderClientError, type ConnectionInfo, type Connector, type NovaVolume } from '../volume-api.js';
 
 export interface SwapArgs {
   oldVolumeId: string;
   newVolumeId: string;
   newAttachmentId: string | null;
+  /** Recorded by the API before its Cinder calls and never cast: only start-up recovery sees it. */
+  apiPending?: true;
 }
 
 // swap_volume → utils.synchronized → _do_locked_swap_volume → _do_swap_volume (decorators: events.ts).
@@ -19,7 +21,14 @@ const ENTRY = ['swap_volume', LOCKED, '_do_locked_swap_volume', '_do_swap_volume
 export async function swapVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, a: SwapArgs): Promise<void> {
   const s = d.services;
   const instance = s.instances.get(uuid);
-  if (!instance) return;
+  if (!instance) {
+    // Storm finding, issue 15: the server was deleted after the API accepted the swap (terminate runs
+    // first under the instance lock). Upstream's _do_swap_volume then fails on the destroyed BDMs
+    // (VolumeBDMNotFound) and releases nothing: the new volume's attachment stays `reserved` and a
+    // Cinder-driven migration `migrating`. novasim releases them (no notification: no instance left).
+    await releaseReservations(d, elevated(reqCtx), a);
+    return;
+  }
   await withInstanceEvent(d, reqCtx, instance, 'swap_volume', () => doSwapVolume(d, elevated(reqCtx), instance, a));
 }
 
@@ -39,9 +48,11 @@ async function doSwapVolume(d: ManagerDeps, ctx: RequestContext, instance: Insta
   // (5) BlockDeviceMapping.get_by_volume_and_instance
   const bdm = s.bdms.getByVolumeAndInstance(a.oldVolumeId, instance.uuid);
   if (!bdm) {
-    throw new ComputeException('VolumeBDMNotFound', `No volume Block Device Mapping with id ${a.oldVolumeId}.`, {
+    const e = new ComputeException('VolumeBDMNotFound', `No volume Block Device Mapping with id ${a.oldVolumeId}.`, {
       novaException: true, code: 404, frames: framesFor(ENTRY, frame('nova.objects.block_device', 'get_by_volume_and_instance')),
     });
+    await releaseUnstartedSwap(d, ctx, instance, a, e);
+    throw e;
   }
   const connector = d.driver.getVolumeConnector(instance);
   // (6) is_cinder_migration only if Cinder returned migration_status.
@@ -125,8 +136,24 @@ async function innerSwap(
       try {
         saveVolumeId = (await d.volumes.migrateVolumeCompletion(ctx, a.oldVolumeId, a.newVolumeId, failed)).save_volume_id;
       } catch (e) {
-        // migrate_volume_completion is decorated with translate_cinder_exception only (no VolumeNotFound).
-        throw translateCinderError(e, 'migrate_volume_completion');
+        const cindersTarget = newVolume.migration_status === `target:${a.oldVolumeId}`;
+        if (!failed && bdm.attachment_id && !cindersTarget && e instanceof CinderClientError && e.kind === 'bad_request') {
+          // Storm finding (a)/(c), issue 15: an admin's direct swap V→W of a volume Cinder is migrating
+          // (begin_detaching lets a migrating volume through: cinder/volume/api.py begin_detaching) is
+          // taken for Cinder's own swap (is_cinder_migration reads only V's migration_status), and
+          // Cinder refuses the completion ("Destination volume not mid-migration.",
+          // cinder/volume/api.py migrate_volume_completion). Upstream raises here, after W's attachment
+          // is complete and V's deleted: the BDM keeps the deleted attachment, W stays attached without
+          // a BDM, and the swap has a .start without .end/.error. The swap did happen, so novasim ends
+          // it as the plain new-style swap it is (comp_ret = {'save_volume_id': new_volume_id}); Cinder's
+          // own swap V→T is then refused ("Old volume is attached to a different instance.") and
+          // Cinder ends its migration (manager migrate_volume: migration_status error). Never for Cinder's
+          // own target T: a BDM must not name a temporary migration volume.
+          saveVolumeId = a.newVolumeId;
+        } else {
+          // migrate_volume_completion is decorated with translate_cinder_exception only (no VolumeNotFound).
+          throw translateCinderError(e, 'migrate_volume_completion');
+        }
       }
     }
   }
@@ -167,4 +194,33 @@ async function initVolumeConnection(
   if (oldCinfo && !('serial' in oldCinfo)) oldCinfo = { ...oldCinfo, serial: a.oldVolumeId };
   if (!('serial' in newCinfo)) newCinfo = { ...newCinfo, serial: a.newVolumeId };
   return { oldCinfo, newCinfo };
+}
+
+/**
+ * Storm finding, issue 15: the old volume's BDM is gone when the swap runs — a detach of the same
+ * volume was queued on the instance before it (Nova's API lets both through: begin_detaching accepts
+ * a migrating volume, and the detach cast runs first under the instance lock). Upstream's
+ * _do_swap_volume raises VolumeBDMNotFound from BlockDeviceMapping.get_by_volume_and_instance before
+ * _swap_volume, so nothing the API reserved is released: the new volume's attachment stays `reserved`,
+ * a Cinder-driven migration stays `migrating` for ever, and the swap has a `.start` without an end.
+ * novasim releases what the API reserved the way _swap_volume's failure path does (`.error`,
+ * roll_detaching, attachment_delete / unreserve_volume, migrate_volume_completion(error=True) when this
+ * is Cinder's migration), then raises the same VolumeBDMNotFound.
+ */
+async function releaseUnstartedSwap(d: ManagerDeps, ctx: RequestContext, instance: Instance, a: SwapArgs, e: ComputeException): Promise<void> {
+  const s = d.services;
+  const host = instance?.host ?? s.config.computeHost;
+  d.notifier.notifyAboutVolumeSwap(ctx, s.instances.get(instance.uuid) ?? instance, s.bdms.listForInstance(instance.uuid), host, 'error', a.oldVolumeId, a.newVolumeId, exceptionInfo(e, '_do_swap_volume'));
+  await releaseReservations(d, ctx, a);
+}
+
+/** What swap_volume's API reserved: roll_detaching, the new attachment / reservation, Cinder's migration. */
+async function releaseReservations(d: ManagerDeps, ctx: RequestContext, a: SwapArgs): Promise<void> {
+  await d.volumes.rollDetaching(ctx, a.oldVolumeId).catch(() => undefined);
+  if (a.newAttachmentId === null) await d.volumes.unreserveVolume(ctx, a.newVolumeId).catch(() => undefined);
+  else await d.volumes.attachmentDelete(ctx, a.newAttachmentId).catch(() => undefined);
+  const [oldVolume, newVolume] = await Promise.all([d.volumes.get(ctx, a.oldVolumeId).catch(() => null), d.volumes.get(ctx, a.newVolumeId).catch(() => null)]);
+  if (oldVolume?.migration_status === 'migrating' && newVolume?.migration_status === `target:${a.oldVolumeId}`) {
+    await d.volumes.migrateVolumeCompletion(ctx, a.oldVolumeId, a.newVolumeId, true).catch(() => undefined);
+  }
 }
