@@ -146,7 +146,7 @@ if (inproc) {
     target: '≤ 2 ms', met: inproc.single.putEnd.median <= 2,
   });
   rows.push({ section: S, metric: 'sequential swaps/s (one at a time, PUT → .end); CPU per swap', value: `${fmt(inproc.swapsPerSec)} swaps/s`, ratio: `${fmt(inproc.swapCpuMs)} ms CPU/swap` });
-  rows.push({ section: S, metric: 'HTTP requests per swap (client PUT + compute→Cinder calls seen by the server)', value: fmt(httpPerSwap) });
+  rows.push({ section: S, metric: 'requests per swap (client PUT + service-to-service exchanges counted in the transport)', value: fmt(httpPerSwap) });
 }
 if (actions) {
   const S = '1b actions in-process';
