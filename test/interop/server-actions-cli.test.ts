@@ -11,55 +11,58 @@ vi.setConfig({ testTimeout: 240_000 });
 const missing = missingExecutables([OPENSTACK]);
 const problems = [missing.length ? `${missing.join(', ')} missing` : null, distProblem()];
 
-describeIf('openstack CLI interop', problems)('openstack server actions against novasim (master profile)', () => {
-  let sim: Novasim;
-  let admin: Session;
-  let cli: Cli;
+// Both release profiles: Zed 26.2.2 (max 2.93) and master.
+for (const profile of ['master', 'zed'] as const) {
+  describeIf('openstack CLI interop', problems)(`openstack server actions against novasim (${profile} profile)`, () => {
+    let sim: Novasim;
+    let admin: Session;
+    let cli: Cli;
 
-  beforeAll(async () => {
-    sim = await startNovasim({ profile: 'master' });
-    admin = await login(sim.url, 'admin');
-    cli = new Cli(sim.url);
-  });
-  afterAll(async () => {
-    await sim?.stop();
-  });
+    beforeAll(async () => {
+      sim = await startNovasim({ profile });
+      admin = await login(sim.url, 'admin');
+      cli = new Cli(sim.url);
+    });
+    afterAll(async () => {
+      await sim?.stop();
+    });
 
-  let id: string;
-  type Shown = { status: string; locked: boolean; 'OS-EXT-STS:task_state': string | null };
-  const status = async () => (await api(sim.url, admin, 'GET', `/compute/v2.1/servers/${id}`, undefined, '2.73')).body.server as Shown;
-  async function drive(steps: [string[], (s: Shown) => boolean][]) {
-    for (const [args, reached] of steps) {
-      ok(await cli.openstack(...args));
-      await waitFor(args.join(' '), async () => reached(await status()));
+    let id: string;
+    type Shown = { status: string; locked: boolean; 'OS-EXT-STS:task_state': string | null };
+    const status = async () => (await api(sim.url, admin, 'GET', `/compute/v2.1/servers/${id}`, undefined, '2.73')).body.server as Shown;
+    async function drive(steps: [string[], (s: Shown) => boolean][]) {
+      for (const [args, reached] of steps) {
+        ok(await cli.openstack(...args));
+        await waitFor(args.join(' '), async () => reached(await status()));
+      }
     }
-  }
 
-  it('server stop, start, reboot (hard and soft), pause, unpause, suspend, resume', async () => {
-    id = (await cli.json('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros', '--wait', 'cli-actions')).id;
-    await drive([
-      [['server', 'stop', id], (s) => s.status === 'SHUTOFF'],
-      [['server', 'start', id], (s) => s.status === 'ACTIVE'],
-      [['server', 'reboot', '--hard', id], (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null],
-      [['server', 'reboot', id], (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null],
-      [['server', 'pause', id], (s) => s.status === 'PAUSED'],
-      [['server', 'unpause', id], (s) => s.status === 'ACTIVE'],
-      [['server', 'suspend', id], (s) => s.status === 'SUSPENDED'],
-      [['server', 'resume', id], (s) => s.status === 'ACTIVE'],
-    ]);
+    it('server stop, start, reboot (hard and soft), pause, unpause, suspend, resume', async () => {
+      id = (await cli.json('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros', '--wait', 'cli-actions')).id;
+      await drive([
+        [['server', 'stop', id], (s) => s.status === 'SHUTOFF'],
+        [['server', 'start', id], (s) => s.status === 'ACTIVE'],
+        [['server', 'reboot', '--hard', id], (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null],
+        [['server', 'reboot', id], (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null],
+        [['server', 'pause', id], (s) => s.status === 'PAUSED'],
+        [['server', 'unpause', id], (s) => s.status === 'ACTIVE'],
+        [['server', 'suspend', id], (s) => s.status === 'SUSPENDED'],
+        [['server', 'resume', id], (s) => s.status === 'ACTIVE'],
+      ]);
+    });
+
+    it('server lock --reason, unlock, rescue --image, unrescue; server event list/show show every action', async () => {
+      await drive([
+        [['--os-compute-api-version', '2.73', 'server', 'lock', '--reason', 'cli test', id], (s) => s.locked],
+        [['server', 'unlock', id], (s) => !s.locked],
+        [['server', 'rescue', '--image', 'cirros', id], (s) => s.status === 'RESCUE'],
+        [['server', 'unrescue', id], (s) => s.status === 'ACTIVE'],
+      ]);
+      const events: { Action: string; 'Request ID': string }[] = await cli.json('server', 'event', 'list', id);
+      expect(events.map((e) => e.Action)).toEqual(['unrescue', 'rescue', 'unlock', 'lock', 'resume', 'suspend', 'unpause', 'pause', 'reboot', 'reboot', 'start', 'stop', 'create']);
+      const stop = await cli.json('server', 'event', 'show', id, events[events.length - 2]['Request ID']);
+      expect(stop).toMatchObject({ action: 'stop' });
+      expect(JSON.stringify(stop.events)).toContain('compute_stop_instance');
   });
-
-  it('server lock --reason, unlock, rescue --image, unrescue; server event list/show show every action', async () => {
-    await drive([
-      [['--os-compute-api-version', '2.73', 'server', 'lock', '--reason', 'cli test', id], (s) => s.locked],
-      [['server', 'unlock', id], (s) => !s.locked],
-      [['server', 'rescue', '--image', 'cirros', id], (s) => s.status === 'RESCUE'],
-      [['server', 'unrescue', id], (s) => s.status === 'ACTIVE'],
-    ]);
-    const events: { Action: string; 'Request ID': string }[] = await cli.json('server', 'event', 'list', id);
-    expect(events.map((e) => e.Action)).toEqual(['unrescue', 'rescue', 'unlock', 'lock', 'resume', 'suspend', 'unpause', 'pause', 'reboot', 'reboot', 'start', 'stop', 'create']);
-    const stop = await cli.json('server', 'event', 'show', id, events[events.length - 2]['Request ID']);
-    expect(stop).toMatchObject({ action: 'stop' });
-    expect(JSON.stringify(stop.events)).toContain('compute_stop_instance');
-});
-});
+  });
+}
