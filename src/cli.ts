@@ -10,7 +10,7 @@ const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [
                      [--notify-amqp URL] [--notify-webhook URL] [--control-token T]
                      [--compute-hosts N] [--transport http|inject] [--shelved-offload-time S] [--shelved-poll-interval S]
                      [--reclaim-instance-interval S] [--allow-resize-to-same-host true|false] [--resize-confirm-window S] [--vif-plugging-timeout S]
-                     [--vif-plugging-is-fatal true|false]
+                     [--vif-plugging-is-fatal true|false] [--notify-on-state-change none|vm_state|vm_and_task_state]
        novasim samples --profile master|zed --out DIR [--check]
 Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=/tmp/n.sqlite).`;
 
@@ -19,7 +19,7 @@ const FLAGS = {
   'log-level': { type: 'string' }, deterministic: { type: 'boolean' }, 'build-delay-ms': { type: 'string' }, 'live-migration-ms': { type: 'string' },
   'notify-jsonl': { type: 'string' }, 'notify-amqp': { type: 'string' }, 'notify-webhook': { type: 'string' },
   'control-token': { type: 'string' }, 'compute-host': { type: 'string' }, 'conf-host': { type: 'string' },
-  'notification-format': { type: 'string' }, 'control-exchange': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
+  'notification-format': { type: 'string' }, 'notify-on-state-change': { type: 'string' }, 'control-exchange': { type: 'string' }, 'disk-prefix': { type: 'string' }, 'notification-cap': { type: 'string' },
   out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'compute-hosts': { type: 'string' }, transport: { type: 'string' },
   'shelved-offload-time': { type: 'string' }, 'shelved-poll-interval': { type: 'string' }, 'reclaim-instance-interval': { type: 'string' },

@@ -47,6 +47,13 @@ export const ConfigSchema = z
     controlToken: z.string().min(1).optional(),
     notificationFormat: z.enum(['unversioned', 'versioned', 'both']).default('versioned'),
     bdmsInNotifications: bool.default(true),
+    /**
+     * [notifications] notify_on_state_change (nova/conf/notifications.py): None (Nova's default: Instance.save sends
+     * no instance.update), 'vm_state' or 'vm_and_task_state'. 'none'/'None' spell the default on the command line.
+     */
+    notifyOnStateChange: z
+      .union([z.null(), z.enum(['vm_state', 'vm_and_task_state']), z.enum(['none', 'None']).transform(() => null)])
+      .default(null),
     includeShareMapping: bool.default(true),
     /**
      * The compute nodes report COMPUTE_MEM_BACKING_FILE (libvirt [libvirt]file_backed_memory > 0), as Nova's functional

@@ -117,7 +117,7 @@ export async function createSimulator(options: ConfigInput = {}) {
     options: {
       notificationFormat: config.notificationFormat, bdmsInNotifications: config.bdmsInNotifications,
       includeShareMapping: config.includeShareMapping, versionedNotificationsTopics: config.versionedNotificationsTopics, host: config.confHost,
-      notificationsTopics: config.notificationsTopics,
+      notificationsTopics: config.notificationsTopics, notifyOnStateChange: config.notifyOnStateChange,
     },
   });
 

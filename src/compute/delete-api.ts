@@ -2,6 +2,7 @@
 // the API's half of every server delete — the cast to nova-compute when the instance's compute
 // service is up, or the "local delete" nova-api does itself when it is not (service down or forced
 // down, never scheduled and in ERROR, SHELVED_OFFLOADED), with notify_about_instance_delete.
+import { saveInstance } from './instance-save.js';
 import { MigrationRecords } from '../store/migration-records.js';
 import type { Instance, RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
@@ -97,7 +98,7 @@ export async function deleteInstance(d: DeleteDeps, ctx: RequestContext, instanc
     const original = current.task_state;
     // instance.update(instance_attrs); instance.progress = 0; instance.save() (no expected task_state).
     const t = now();
-    s.instances.update(instance.uuid, {
+    saveInstance(s, d.notifier, ctx, instance.uuid, {
       task_state: type === 'soft_delete' ? 'soft-deleting' : 'deleting', progress: 0, updated_at: t,
       ...(type === 'soft_delete' ? { deleted_at: t } : {}),
     });
@@ -155,7 +156,7 @@ async function localDelete(d: DeleteDeps, ctx: RequestContext, uuid: string, typ
   s.db.transaction(() => {
     const t = s.runtime.now();
     for (const b of bdms) s.bdms.destroy(b.id, t);
-    s.instances.update(uuid, { vm_state: type === 'soft_delete' ? 'soft-delete' : 'deleted', task_state: null, terminated_at: t, updated_at: t });
+    saveInstance(s, notifier, ctx, uuid, { vm_state: type === 'soft_delete' ? 'soft-delete' : 'deleted', task_state: null, terminated_at: t, updated_at: t });
     // instance.destroy()
     s.instances.update(uuid, { deleted: true, deleted_at: t });
   })();

@@ -21,6 +21,12 @@ export interface ComputeNotifier {
     extras?: { keypairs?: readonly { user_id: string | null; name: string; fingerprint: string | null; public_key: string | null; type: 'ssh' | 'x509' }[] },
   ): void;
   notifyAboutInstanceUpdate(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], opts?: { host?: string; source?: 'nova-api' | 'nova-compute'; oldState?: string | null; newState?: string | null; oldTaskState?: string | null; newTaskState?: string | null; oldDisplayName?: string | null }): void;
+  /** send_update (Instance.save) and send_update_with_states: only with [notifications]notify_on_state_change. */
+  sendUpdate(ctx: RequestContext, old: Instance, updated: Instance, bdms: BlockDeviceMapping[], opts?: { source?: 'nova-api' | 'nova-compute' | 'nova-conductor'; host?: string }): void;
+  sendUpdateWithStates(
+    ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], states: { oldState?: string | null; newState?: string | null; oldTaskState?: string | null; newTaskState?: string | null },
+    opts?: { source?: 'nova-api' | 'nova-compute' | 'nova-conductor'; host?: string },
+  ): void;
   notifyAboutInstanceAction(
     ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[], host: string, action: string, phase: Phase | null, exc?: ExceptionInfoLike | null,
     opts?: { source?: 'nova-api' | 'nova-compute'; bdmsFromDb?: boolean },

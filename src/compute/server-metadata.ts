@@ -1,7 +1,8 @@
 // compute_api.update_instance_metadata / delete_instance_metadata (nova/compute/api.py):
 // check_instance_lock, check_instance_state(ACTIVE, PAUSED, SUSPENDED, STOPPED; task_state None),
 // the metadata_items quota, then instance.save(). Nova's send_update() after the save sends
-// nothing unless [notifications]notify_on_state_change is set (default None), so neither does novasim.
+// nothing unless [notifications]notify_on_state_change is set (default None); with it set Nova sends a
+// plain instance.update here, which novasim does not yet (its saves that notify: src/compute/instance-save.ts).
 import type { Instance, RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
 import { checkInstanceLock, checkInstanceState } from './checks.js';

@@ -267,6 +267,36 @@ export class Notifier {
   }
 
   /**
+   * notifications/base.py send_update(context, old_instance, new_instance), as Instance.save calls it
+   * after every save (service 'compute', host None → CONF.host): nothing unless
+   * [notifications]notify_on_state_change is set; a vm_state change (or, with 'vm_and_task_state', a
+   * task_state change) sends the transition (send_update_with_states), any other save a plain update
+   * (old_display_name when the name changed). Nova treats a None old/new state as "the current one"
+   * (_compute_states_payload), so None → networking reads networking → networking; reproduced here.
+   */
+  sendUpdate(ctx: RequestContext, old: Instance, updated: Instance, bdms: Bdms, opts: { source?: NotificationSource; host?: string } = {}): CapturedNotification | null {
+    const mode = this.options.notifyOnStateChange;
+    if (!mode) return null;
+    const source = opts.source ?? 'nova-compute';
+    if (old.vm_state !== updated.vm_state || (mode === 'vm_and_task_state' && old.task_state !== updated.task_state)) {
+      return this.notifyAboutInstanceUpdate(ctx, updated, bdms, {
+        ...opts, source, oldState: old.vm_state, newState: updated.vm_state, oldTaskState: old.task_state, newTaskState: updated.task_state,
+      });
+    }
+    const oldDisplayName = updated.display_name !== old.display_name ? old.display_name : null;
+    return this.notifyAboutInstanceUpdate(ctx, updated, bdms, { ...opts, source, oldDisplayName });
+  }
+
+  /**
+   * send_update_with_states(verify_states=False): the conductor's "non-existent → BUILDING" update for a
+   * new instance (schedule_and_build_instances, service 'conductor'); only when notify_on_state_change is set.
+   */
+  sendUpdateWithStates(ctx: RequestContext, instance: Instance, bdms: Bdms, states: Pick<InstanceUpdateOptions, 'oldState' | 'newState' | 'oldTaskState' | 'newTaskState'>, opts: { source?: NotificationSource; host?: string } = {}): CapturedNotification | null {
+    if (!this.options.notifyOnStateChange) return null;
+    return this.notifyAboutInstanceUpdate(ctx, instance, bdms, { ...opts, ...states, source: opts.source ?? 'nova-compute' });
+  }
+
+  /**
    * wrap_exception's versioned half: `compute.exception`, ExceptionPayload, ERROR, published by
    * `<source>:<CONF.host>` (`host` is CONF.host, not the compute service host; spec §10 pitfall 2).
    */

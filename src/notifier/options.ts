@@ -19,6 +19,11 @@ export const NotifierOptions = z.object({
    * Nova defaults to False (`shares: null`); true gives `[]` (novasim has no shares), as the samples.
    */
   includeShareMapping: z.boolean().default(true),
+  /**
+   * [notifications] notify_on_state_change: null (Nova's default) sends nothing from Instance.save;
+   * 'vm_state' / 'vm_and_task_state' make every save send instance.update (notifications/base.py send_update).
+   */
+  notifyOnStateChange: z.enum(['vm_state', 'vm_and_task_state']).nullable().default(null),
   /** [notifications] versioned_notifications_topics; messages go to `<topic>.<priority>`. */
   versionedNotificationsTopics: z.array(z.string().min(1)).min(1).default(['versioned_notifications']),
   /** [oslo_messaging_notifications] topics: where legacy notifications go (`notifications.<priority>`). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PROFILES, type ProfileName } from '../profiles/index.js';
 import { checkRecorded } from './check.js';
 import { SampleHarness } from './harness.js';
-import { createDelete, createError } from './instance-lifecycle.js';
+import { createDelete, createDeleteWithInstanceUpdate, createError } from './instance-lifecycle.js';
 import { flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription } from './flavor.js';
 import type { Scenario, ScenarioResult } from './types.js';
 import { volumeAttachError, volumeDetachAttach } from './volume-attach.js';
@@ -31,7 +31,7 @@ import { computeTaskRebuildFault } from './compute-task-rebuild.js';
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 export const SCENARIOS: readonly Scenario[] = [
-  createDelete, createError, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError,
+  createDelete, createError, createDeleteWithInstanceUpdate, volumeDetachAttach, volumeAttachError, volumeSwap, volumeSwapError,
   flavorCreate, flavorDestroy, flavorUpdate, flavorUpdateDescription,
   keypairCreateDelete, keypairImport, serverGroupCreateDelete, serverGroupAddMember,
   interfaceAttachDetach, interfaceAttachError,

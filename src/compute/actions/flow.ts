@@ -4,6 +4,7 @@
 import type { Instance, RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
+import { saveInstance } from '../instance-save.js';
 import type { FlowContext, AnyServerAction } from './types.js';
 import { type ComputeException, asComputeException, faultMessage, formatFrames } from '../exceptions.js';
 
@@ -29,7 +30,7 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
     d, ctx, uuid, args, instance,
     host,
     save(patch) {
-      s.instances.update(uuid, { ...patch, updated_at: s.runtime.now() });
+      saveInstance(s, d.notifier, ctx, uuid, { ...patch, updated_at: s.runtime.now() });
       return instance();
     },
     async step(method, onHost, fn, opts = {}) {
@@ -37,7 +38,7 @@ export function flowContext<A>(d: ManagerDeps, ctx: RequestContext, uuid: string
         try {
           await fn();
         } catch (err) {
-          if (opts.revertsTaskState !== false && s.instances.get(uuid)) s.instances.update(uuid, { task_state: null, updated_at: s.runtime.now() });
+          if (opts.revertsTaskState !== false && s.instances.get(uuid)) saveInstance(s, d.notifier, ctx, uuid, { task_state: null, updated_at: s.runtime.now() });
           throw err;
         }
       });
@@ -84,7 +85,7 @@ export async function runServerAction(d: ManagerDeps, reqCtx: RequestContext, de
       await decl.flow!(f);
     } catch (e) {
       // reverts_task_state: task_state back to None (the instance may be gone: nothing to revert).
-      if (decl.revertsTaskState !== false && s.instances.get(uuid)) s.instances.update(uuid, { task_state: null });
+      if (decl.revertsTaskState !== false && s.instances.get(uuid)) saveInstance(s, d.notifier, ctx, uuid, { task_state: null });
       throw e;
     }
   });
@@ -113,7 +114,7 @@ async function runConductor(d: ManagerDeps, ctx: RequestContext, decl: AnyServer
   try {
     return await decl.conductor!(f, { reporter });
   } catch {
-    if (s.instances.get(uuid)) s.db.transaction(() => s.instances.update(uuid, { task_state: null }))();
+    if (s.instances.get(uuid)) s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, { task_state: null }))();
     return null;
   }
 }

@@ -1,5 +1,6 @@
 // The API half of a server action (nova/compute/api.py): the decorators' checks, the task_state
 // save, _record_action_start and the cast, all in one transaction; the cast starts once it committed.
+import { saveInstance } from '../instance-save.js';
 import type { Instance, RequestContext } from '../../domain.js';
 import type { Services } from '../../services.js';
 import { checkInstanceLock, checkInstanceState, notFoundInstance } from '../checks.js';
@@ -106,7 +107,8 @@ export class ServerActionRunner {
       const cast = !!decl.flow && (decl.castIf?.(current, args) ?? true);
       const patch = { ...prepared?.patch, ...(typeof decl.apiPatch === 'function' ? decl.apiPatch(args, current) : decl.apiPatch) };
       if ((taskState !== undefined && cast) || Object.keys(patch).length) {
-        s.instances.update(current.uuid, { ...patch, ...(taskState !== undefined && cast ? { task_state: taskState } : {}), updated_at: now });
+        // instance.task_state = …; instance.save(expected_task_state=[None]) in compute/api.py (send_update's service: 'compute').
+        saveInstance(s, this.notifier, ctx, current.uuid, { ...patch, ...(taskState !== undefined && cast ? { task_state: taskState } : {}), updated_at: now });
       }
       // The API did all of it (snapshot_volume_backed): no instance action recorded here, no cast.
       if (decl.skipCast?.(args)) return;

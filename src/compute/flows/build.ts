@@ -9,6 +9,7 @@ import { asComputeException, ComputeException, frame } from '../exceptions.js';
 import { cleanupVolumes } from './volume-cleanup.js';
 import { vifPorts, waitForVifPlugged } from '../vif-plugging.js';
 import { defaultDeviceNames, prepBlockDevices } from './block-devices.js';
+import { saveInstance } from '../instance-save.js';
 import { allocateForInstance, deallocateForInstance, type NetworkRequest, normalizeRequest } from '../network.js';
 
 /** _build_networks_for_instance: ports allocated and bound to this host in the fake Neutron over HTTP. */
@@ -39,6 +40,10 @@ export async function buildAndRunInstance(d: ManagerDeps, reqCtx: RequestContext
   // The conductor asks the scheduler first; NoValidHost buries the instance before any compute work.
   const dest = scheduleInstance(d, ctx, first, placement);
   if (!dest) return;
+  // schedule_and_build_instances: send_update_with_states(instance, None, BUILDING, None, None,
+  // service='conductor') "to show it going from non-existent to BUILDING" (with notify_on_state_change).
+  const scheduled = s.instances.get(uuid);
+  if (scheduled) d.notifier.sendUpdateWithStates(reqCtx, scheduled, s.bdms.listForInstance(uuid), { oldState: null, newState: 'building', oldTaskState: null, newTaskState: null }, { source: 'nova-conductor' });
   try {
     await buildOnHost(d, ctx, { ...first, host: dest.host }, uuid, networks, dest);
   } finally {
@@ -53,26 +58,31 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
     if (s.config.buildDelayMs) await sleep(s.config.buildDelayMs);
     let inst = s.instances.get(uuid);
     if (!inst || inst.task_state === 'deleting') return;
-    // Nova: vm_state BUILDING, task_state None, then create.start (host/node not yet claimed).
-    s.instances.update(uuid, { task_state: null });
+    // Nova: vm_state BUILDING, task_state None (save(expected_task_state=(SCHEDULING, None))), then create.start
+    // (host/node not yet claimed).
+    saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'building', task_state: null });
     inst = s.instances.get(uuid)!;
     const extras = { keypairs: keypairsOf(d, inst), trustedImageCertificates: inst.trusted_certs ?? null };
     d.notifier.notifyAboutInstanceCreate(ctx, inst, s.bdms.listForInstance(uuid), dest.host, 'start', null, extras);
     try {
       // rt.instance_claim saves host/node (the instance carries updated_at from here on: null in
       // create.start, set in create.error); _build_resources (networks, BDMs) runs inside the claim.
-      s.instances.update(uuid, { host: dest.host, node: dest.node, updated_at: s.runtime.now() });
+      saveInstance(s, d.notifier, ctx, uuid, { host: dest.host, node: dest.node, updated_at: s.runtime.now() });
       await d.driver.faultPoint('manager._build_resources', { instance_uuid: uuid }, BUILD_ENTRY, frame('nova.compute.manager', '_build_resources'));
+      // _allocate_network: vm_state BUILDING, task_state NETWORKING, save(expected_task_state=[None]).
+      saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'building', task_state: 'networking' });
       const networkInfo = await allocateNetwork(d, ctx, s.instances.get(uuid)!, networks);
       s.instances.update(uuid, { network_info: networkInfo });
       await buildBlockDevices(d, ctx, uuid);
-      s.instances.update(uuid, { task_state: 'spawning' });
+      // _build_and_run_instance: task_state SPAWNING, save(expected_task_state=BLOCK_DEVICE_MAPPING).
+      saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'building', task_state: 'spawning' });
       inst = s.instances.get(uuid)!;
       await waitForVifPlugged(d, inst, vifPorts(networkInfo));
       await d.driver.spawn(inst);
       if (!s.instances.get(uuid) || s.instances.get(uuid)!.task_state === 'deleting') return;
       const now = s.runtime.now();
-      s.instances.update(uuid, { vm_state: 'active', task_state: null, power_state: POWER_STATE.running, launched_at: now, updated_at: now });
+      // _update_instance_after_spawn, save(expected_task_state=SPAWNING).
+      saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'active', task_state: null, power_state: POWER_STATE.running, launched_at: now, updated_at: now });
     } catch (err) {
       // _cleanup_allocated_networks: what was allocated for this build goes back to Neutron.
       const failed = s.instances.get(uuid);
@@ -88,14 +98,16 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
 const BUILD_ENTRY = ['_do_build_and_run_instance', '_build_and_run_instance'];
 
 /**
- * _build_resources' block device step: device names, task_state block_device_mapping, _prep_block_device.
- * InvalidBDM and OverQuota abort the build with their message; anything else "Failure prepping block device.".
+ * _build_resources' block device step: device names, task_state block_device_mapping (every build goes
+ * through it, volumes or not), _prep_block_device. InvalidBDM and OverQuota abort the build with their
+ * message; anything else "Failure prepping block device.".
  */
 async function buildBlockDevices(d: ManagerDeps, ctx: RequestContext, uuid: string): Promise<void> {
   const s = d.services;
-  if (!s.bdms.listForInstance(uuid).some((b) => b.destination_type === 'volume')) return;
-  defaultDeviceNames(d, s.instances.get(uuid)!);
-  s.instances.update(uuid, { task_state: 'block_device_mapping' });
+  const volumes = s.bdms.listForInstance(uuid).some((b) => b.destination_type === 'volume');
+  if (volumes) defaultDeviceNames(d, s.instances.get(uuid)!);
+  saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'building', task_state: 'block_device_mapping' });
+  if (!volumes) return;
   try {
     await prepBlockDevices(d, ctx, uuid);
   } catch (err) {
@@ -139,7 +151,7 @@ async function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e:
     : e.pyClass !== 'BuildAbortException' && BUILD_ABORTS.has(e.pyClass) ? `Build of instance ${uuid} aborted: ${e.message}` : e.message;
   s.db.transaction(() => {
     s.actions.addFault({ instanceUuid: uuid, code: 500, message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
-    // _nil_out_instance_obj_host_and_node: no host, no zone.
-    s.instances.update(uuid, { host: null, node: null, availability_zone: null, vm_state: 'error', task_state: null, updated_at: now });
+    // _nil_out_instance_obj_host_and_node: no host, no zone; _set_instance_obj_error_state saves.
+    saveInstance(s, d.notifier, ctx, uuid, { host: null, node: null, availability_zone: null, vm_state: 'error', task_state: null, updated_at: now });
   })();
 }

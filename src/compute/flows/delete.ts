@@ -3,6 +3,7 @@ import { POWER_STATE, type RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
 import { deallocateForInstance } from '../network.js';
+import { saveInstance } from '../instance-save.js';
 import { denyShare, mountAll } from './shares.js';
 
 export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string): Promise<void> {
@@ -53,7 +54,8 @@ export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, 
     }
     const now = s.runtime.now();
     s.db.transaction(() => {
-      s.instances.update(uuid, { power_state: POWER_STATE.pending, terminated_at: now, vm_state: 'deleted', task_state: null, updated_at: now });
+      // _delete_instance: vm_state DELETED, task_state None, power_state NOSTATE, terminated_at, save(); then destroy().
+      saveInstance(s, d.notifier, ctx, uuid, { power_state: POWER_STATE.pending, terminated_at: now, vm_state: 'deleted', task_state: null, updated_at: now });
       for (const b of bdms) s.bdms.destroy(b.id, now);
       s.instances.update(uuid, { deleted: true, deleted_at: now });
     })();
