@@ -82,6 +82,11 @@ export const ConfigSchema = z
      * network-vif-plugged event of each port bound for it (0: do not wait). Fractions allowed here.
      */
     vifPluggingTimeout: z.coerce.number().min(0).max(3600).default(300),
+    /**
+     * Nova's [DEFAULT] reimage_timeout_per_gb: seconds per GiB of the new image that a volume-backed rebuild (2.93)
+     * waits for Cinder's volume-reimaged event. Fractions allowed here.
+     */
+    reimageTimeoutPerGb: z.coerce.number().min(0).max(3600).default(20),
     /** Nova's [DEFAULT] vif_plugging_is_fatal: a missing (or failed) event aborts the build. */
     vifPluggingIsFatal: bool.default(true),
     /** Nova's [cinder] timeout for one Cinder HTTP call (Nova's default is none; 30 s here). */

@@ -1,5 +1,6 @@
 // CinderBackend: the fake Cinder as a model, free of HTTP (moto-style). The plugin's routes call it;
 // tests and the simulator may call it directly (inspect rows, wait for the volume manager, reset).
+import * as reimage from './reimage-ops.js';
 import type { Services } from '../services.js';
 import * as attach from './attach-ops.js';
 import type { CinderCtx } from './context.js';
@@ -41,6 +42,7 @@ export class CinderBackend {
   deleteVolume = (ctx: CinderCtx, id: string, o: volumes.DeleteOptions) => volumes.deleteVolume(this.core, ctx, id, o);
   forceDelete = (ctx: CinderCtx, id: string) => volumes.forceDelete(this.core, ctx, id);
   extendVolume = (ctx: CinderCtx, id: string, newSize: number, inUseAllowed: boolean) => volumes.extendVolume(this.core, ctx, id, newSize, inUseAllowed);
+  reimageVolume = (ctx: CinderCtx, id: string, imageId: string, reimageReserved: boolean) => reimage.reimageVolume(this.core, ctx, id, imageId, reimageReserved);
   resetStatus = (ctx: CinderCtx, id: string, body: Record<string, string | null | undefined>) => volumes.resetStatus(this.core, ctx, id, body);
 
   // ---- attachments API ----

@@ -47,6 +47,9 @@ const RULES: Record<string, Rule> = {
   'volume:delete': 'member',
   'volume:extend': 'member',
   'volume:extend_attached_volume': 'member',
+  // cinder/policies/volume_actions.py REIMAGE_POLICY / REIMAGE_RESERVED_POLICY (SYSTEM_ADMIN_OR_PROJECT_MEMBER).
+  'volume:reimage': 'member',
+  'volume:reimage_reserved': 'member',
   'volume:retype': 'member',
   'volume:attachment_create': 'member_or_anyone',
   'volume:attachment_update': 'member',

@@ -18,6 +18,7 @@ const ALIASES: Record<string, string[]> = {
   // Manager-side (asynchronous) points: they end in a status, not in an HTTP error.
   volume_create_task: ['volumes.create'],
   volume_delete_task: ['volumes.delete'],
+  volume_reimage_task: ['volumes.reimage'],
   migration_create_target: ['migration.create_target'],
   migration_call_nova: ['migration.call_nova'],
   migration_update_migrated_volume: ['migration.update_migrated_volume'],

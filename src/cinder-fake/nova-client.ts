@@ -18,6 +18,8 @@ export interface NovaPort {
   forgetTokens?(): void;
   /** POST /os-server-external-events at 2.51: `volume-extended` for each server; throws when Nova refuses. */
   extendVolume?(serverIds: string[], volumeId: string): Promise<void>;
+  /** POST /os-server-external-events at 2.93: `volume-reimaged` for each server (API.reimage_volume). */
+  reimageVolume?(serverIds: string[], volumeId: string): Promise<void>;
 }
 
 /** A failed call to Nova: HTTP status, or null when Nova could not be reached. */
@@ -155,13 +157,22 @@ export class HttpNova implements NovaPort {
     }
   }
 
-  async extendVolume(serverIds: string[], volumeId: string): Promise<void> {
+  extendVolume(serverIds: string[], volumeId: string): Promise<void> {
+    return this.sendEvents('volume-extended', '2.51', serverIds, volumeId);
+  }
+
+  reimageVolume(serverIds: string[], volumeId: string): Promise<void> {
+    return this.sendEvents('volume-reimaged', '2.93', serverIds, volumeId);
+  }
+
+  /** API._send_events(context, events, api_version): privileged user; anything but 200/207 is a failure. */
+  private async sendEvents(name: string, version: string, serverIds: string[], volumeId: string): Promise<void> {
     const url = `${await this.novaUrl()}/os-server-external-events`;
-    const body = { events: serverIds.map((id) => ({ name: 'volume-extended', server_uuid: id, tag: volumeId })) };
-    let res = await this.call('POST', url, await this.headers(await this.privileged.token(), '2.51'), body);
+    const body = { events: serverIds.map((id) => ({ name, server_uuid: id, tag: volumeId })) };
+    let res = await this.call('POST', url, await this.headers(await this.privileged.token(), version), body);
     if (res.status === 401) {
       this.forgetTokens();
-      res = await this.call('POST', url, await this.headers(await this.privileged.token(), '2.51'), body);
+      res = await this.call('POST', url, await this.headers(await this.privileged.token(), version), body);
     }
     if (res.status !== 200 && res.status !== 207) throw new NovaCallError(res.status, `Failed to notify nova on events: ${JSON.stringify(body.events)}: HTTP ${res.status}`);
   }

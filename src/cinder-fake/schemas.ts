@@ -117,6 +117,13 @@ export const ACTION_SCHEMAS: Record<string, Schema> = {
     properties: { attachment_id: uuidAllowNull },
     additionalProperties: false,
   }),
+  // api/schemas/volume_actions.py reimage.
+  'os-reimage': wrap('os-reimage', {
+    type: 'object',
+    properties: { image_id: uuid, reimage_reserved: boolean },
+    required: ['image_id'],
+    additionalProperties: false,
+  }),
   'os-extend': wrap('os-extend', {
     type: 'object',
     properties: { new_size: volumeSize(false) },

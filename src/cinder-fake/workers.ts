@@ -2,7 +2,7 @@
 // cinder/manager.py CleanableManager.do_cleanup, cinder/volume/manager.py _do_cleanup):
 // a volume gets a workers row while its create or delete runs (Volume._is_cleanable: 'creating',
 // 'deleting', 'uploading', 'downloading'), the row goes when the status changes, and on restart
-//   creating → error,  deleting → the delete is resumed.
+//   creating / downloading → error,  deleting → the delete is resumed.
 // Nothing else is cleaned: a volume left `retyping` or with migration_status `starting`/`migrating`
 // by a crash of cinder-volume stays so in real Cinder too (init_host has no migration clean-up; an
 // admin runs `cinder reset-state --reset-migration-status`). Migrations driven by Nova's swap are
@@ -11,7 +11,8 @@
 import type { CinderCore } from './core.js';
 import { scheduleDelete } from './volume-ops.js';
 
-const CLEANABLE = ['creating', 'deleting'];
+// 'downloading': a re-image in progress (os-reimage); like a create, it ends in `error` after a crash.
+const CLEANABLE = ['creating', 'deleting', 'downloading'];
 
 export function setWorker(core: CinderCore, volumeId: string, status: string): void {
   if (!CLEANABLE.includes(status)) return;
@@ -48,7 +49,7 @@ export function recoverWorkers(core: CinderCore): CinderRecoveryReport {
       report.deleting.push(v.id);
       continue;
     }
-    // _do_cleanup: "For Volume creating ... we have to set status to error".
+    // _do_cleanup: "For Volume creating and downloading ... we have to set status to error".
     core.store.transaction(() => {
       core.saveVolume(v.id, { status: 'error' });
       unsetWorker(core, v.id);

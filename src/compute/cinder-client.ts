@@ -324,6 +324,17 @@ export class CinderClient implements VolumeApi {
     await this.retrying([500], () => this.action(ctx, 'terminate_connection', volumeId, 'os-terminate_connection', { connector }));
   }
 
+  /**
+   * nova/volume/cinder.py API.reimage_volume: cinderclient(context, '3.68').volumes.reimage(volume_id, image_id,
+   * reimage_reserved) — the version document checked first (_check_microversion), then os-reimage at 3.68.
+   */
+  async reimageVolume(ctx: RequestContext, volumeId: string, imageId: string, reimageReserved: boolean): Promise<void> {
+    await this.checkMicroversion(ctx, 'reimage_volume', '3.68');
+    await this.call(ctx, 'reimage_volume', 'POST', `/volumes/${enc(volumeId)}/action`, {
+      version: '3.68', body: { 'os-reimage': { image_id: imageId, reimage_reserved: reimageReserved } },
+    });
+  }
+
   async migrateVolumeCompletion(ctx: RequestContext, oldVolumeId: string, newVolumeId: string, error: boolean): Promise<{ save_volume_id: string }> {
     const res = await this.action(ctx, 'migrate_volume_completion', oldVolumeId, 'os-migrate_volume_completion', { new_volume: newVolumeId, error });
     const save = asObject(res.body).save_volume_id;

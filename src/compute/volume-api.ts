@@ -141,6 +141,8 @@ export interface VolumeApi {
   attachmentList(ctx: RequestContext, volumeId: string, instanceUuid: string): Promise<CinderAttachment[]>;
   migrateVolumeCompletion(ctx: RequestContext, oldVolumeId: string, newVolumeId: string, error: boolean): Promise<{ save_volume_id: string }>;
   delete(ctx: RequestContext, volumeId: string): Promise<void>;
+  /** os-reimage at Cinder 3.68 (the volume-backed rebuild with a new image, compute 2.93). */
+  reimageVolume?(ctx: RequestContext, volumeId: string, imageId: string, reimageReserved: boolean): Promise<void>;
   /** snapshot_volume_backed's Cinder calls (absent in test doubles that never snapshot). */
   createSnapshotForce?(ctx: RequestContext, volumeId: string, name: string, description: string | null): Promise<{ id: string; status: string }>;
   absoluteLimits?(ctx: RequestContext): Promise<Record<string, number>>;

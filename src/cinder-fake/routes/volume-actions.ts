@@ -4,7 +4,7 @@ import { webobError } from '../errors.js';
 import { MV } from '../microversion.js';
 import { ACTION_SCHEMAS, boolFromString, migrateVolumeSchema } from '../schemas.js';
 import { checkResetBody } from '../volume-ops.js';
-import { ctxOf, json, state, validBody, versionOf, type RouteDeps } from '../request.js';
+import { ctxOf, json, requireVersion, state, validBody, versionOf, type RouteDeps } from '../request.js';
 
 type Body = Record<string, Record<string, unknown> | null>;
 type Handler = (req: FastifyRequest, reply: FastifyReply, id: string, deps: RouteDeps) => Promise<unknown>;
@@ -57,6 +57,13 @@ const HANDLERS: Record<string, Handler> = {
   'os-extend': async (req, reply, id, d) => {
     const a = args(req, d, 'os-extend');
     await d.backend.extendVolume(ctxOf(req), id, Number(a.new_size), versionOf(req).matches(MV.VOLUME_EXTEND_INUSE));
+    return accepted(reply);
+  },
+  // _reimage (3.68): @wsgi.Controller.api_version, so 404 below it.
+  'os-reimage': async (req, reply, id, d) => {
+    requireVersion(req, MV.SUPPORT_REIMAGE_VOLUME);
+    const a = args(req, d, 'os-reimage');
+    await d.backend.reimageVolume(ctxOf(req), id, a.image_id as string, a.reimage_reserved !== undefined && boolFromString(a.reimage_reserved));
     return accepted(reply);
   },
   'os-retype': async (req, reply, id, d) => {

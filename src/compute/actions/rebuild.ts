@@ -10,9 +10,10 @@ import { requestSpecFor } from '../conductor.js';
 import { serviceZone } from '../availability-zones.js';
 import { exceptionInfo } from '../events.js';
 import { asComputeException, ComputeException, frame } from '../exceptions.js';
-import type { NovaImage } from '../glance-client.js';
+import { GlanceClient, type NovaImage } from '../glance-client.js';
 import { notifyUsageExists } from '../usage-exists.js';
 import { updateMigration } from '../evacuations.js';
+import { externalEvents } from '../external-events.js';
 import { rebuildV21, rebuildV219, rebuildV254, rebuildV257, rebuildV263, rebuildV290, rebuildV294 } from './schemas.js';
 import { defineAction, type FlowContext, type NeighbourContext } from './types.js';
 
@@ -69,12 +70,20 @@ function systemMetadataFromImage(image: NovaImage, rootGb: number): Record<strin
   return out;
 }
 
-/** API._checks_for_create_and_rebuild → _validate_flavor_image_nostatus (the checks novasim's images can fail). */
-function checkImageForFlavor(image: NovaImage, instance: Instance): void {
+/**
+ * API._checks_for_create_and_rebuild → _validate_flavor_image_nostatus (the checks novasim's images can fail).
+ * A volume root (root_bdm.is_volume) skips the flavor's disk: min_disk is checked against the BDM's volume_size.
+ */
+function checkImageForFlavor(image: NovaImage, instance: Instance, root: BlockDeviceMapping | null): void {
   if (image.status !== 'active') throw nova('ImageNotActive', `Image ${image.id} is not active.`, 400);
   const flavor = instance.flavor;
   if (image.min_ram > flavor.memory_mb) throw nova('FlavorMemoryTooSmall', "Flavor's memory is too small for requested image.", 400);
-  if (flavor.root_gb > 0) {
+  if (root?.destination_type === 'volume') {
+    const minDisk = image.min_disk * 1024 ** 3;
+    if (root.volume_size && minDisk > root.volume_size * 1024 ** 3) {
+      throw nova('VolumeSmallerThanImage', `Volume is smaller than the minimum size specified in image metadata. Volume size is ${root.volume_size * 1024 ** 3} bytes, minimum size is ${minDisk} bytes.`, 400);
+    }
+  } else if (flavor.root_gb > 0) {
     const rootBytes = flavor.root_gb * 1024 ** 3;
     if (image.size > rootBytes) {
       throw nova('FlavorDiskSmallerThanImage', `Flavor's disk is too small for requested image. Flavor disk is ${rootBytes} bytes, image is ${image.size} bytes.`, 400);
@@ -118,13 +127,12 @@ async function prepareRebuild(p: NeighbourContext<RebuildArgs>) {
     if (!root?.volume_id) throw nova('NovaException', 'Unable to find root block device mapping for volume-backed instance.', 500);
     const volume = await p.volumes.get(ctx, root.volume_id);
     origImageRef = volume.volume_image_metadata?.image_id ?? '';
-    // A different image needs Cinder's os-reimage (2.93, reimage_boot_volume); the fake Cinder has no
-    // reimage, so novasim refuses at every microversion with the pre-2.93 answer.
-    if (origImageRef !== args.imageRef) {
+    // A different image needs reimage_boot_volume (2.93: the root volume is re-imaged by Cinder's os-reimage).
+    if (origImageRef !== args.imageRef && !args.reimageBootVolume) {
       throw nova('ImageUnacceptable', `Image ${args.imageRef} is unacceptable: Unable to rebuild with a different image for a volume-backed server.`, 400);
     }
   }
-  checkImageForFlavor(image, instance);
+  checkImageForFlavor(image, instance, volumeBacked ? rootBdm(bdms) : null);
   // _checks_for_create_and_rebuild → _check_metadata_properties_quota.
   if (args.metadata) p.quotas.checkMetadata(ctx, Object.keys(args.metadata).length);
   // _check_volume_status: every attached volume must be in-use.
@@ -251,12 +259,16 @@ async function doRebuildInstance(f: FlowContext<RebuildArgs>, evacuate: RebuildA
       novaException: true, code: 400, frames: [frame('nova.compute.manager', '_rebuild_default_impl', 3700)],
     });
   }
-  // _rebuild_default_impl: detach_block_devices (a new empty attachment first, so Cinder keeps the volume in-use).
+  // _rebuild_default_impl: detach_block_devices (a new empty attachment first, so Cinder keeps the volume in-use);
+  // with reimage_boot_volume (2.93) the root BDM is left to _rebuild_volume_backed_instance (detach_root_bdm=False).
+  const reimage = !evacuate && f.args.reimageBootVolume;
   for (const bdm of bdms()) {
     if (!bdm.volume_id) continue;
+    if (reimage && bdm.boot_index === 0) continue;
     await detachForRebuild(f, bdm, evacuate !== null);
   }
   if (!evacuate) await f.d.driver.faultPoint('driver.power_off', { instance_uuid: f.uuid }, [...ENTRY, '_rebuild_default_impl']);
+  if (reimage && isVolumeBacked(f.instance(), bdms())) await rebuildVolumeBackedInstance(f);
   f.save({ task_state: 'rebuild_block_device_mapping' });
   for (const bdm of bdms()) {
     if (!bdm.volume_id || !bdm.attachment_id) continue;
@@ -279,6 +291,61 @@ async function doRebuildInstance(f: FlowContext<RebuildArgs>, evacuate: RebuildA
     // rt.finish_evacuation: the instance is now the destination's; the migration is done.
     f.save({ host: f.host, node: f.args.computeNode ?? f.instance().node });
     if (evacuate.migrationId) updateMigration(s, evacuate.migrationId, { status: 'done', dest_compute: f.host, dest_node: f.instance().node });
+  }
+}
+
+const rebuildAbort = (uuid: string, reason: string) =>
+  new ComputeException('BuildAbortException', `Build of instance ${uuid} aborted: ${reason}`, {
+    novaException: true, code: 500, frames: [frame('nova.compute.manager', '_rebuild_volume_backed_instance', 3700)],
+  });
+
+/**
+ * ComputeManager._rebuild_volume_backed_instance: the root volume gets a new (reserved) attachment, is
+ * detached from the guest and loses its old attachment; then Cinder re-images it (os-reimage,
+ * reimage_reserved=True) while nova-compute waits for `volume-reimaged`, reimage_timeout_per_gb × the
+ * image's GiB. Any Cinder failure, a missing image, a timeout or a `failed` event (_reimage_failed_callback)
+ * is BuildAbortException "Failed to rebuild volume backed instance.".
+ */
+async function rebuildVolumeBackedInstance(f: FlowContext<RebuildArgs>): Promise<void> {
+  const s = f.d.services;
+  const root = rootBdm(s.bdms.listForInstance(f.uuid));
+  if (!root?.volume_id) return;
+  const volumeId = root.volume_id;
+  const failed = () => rebuildAbort(f.uuid, 'Failed to rebuild volume backed instance.');
+  let fresh: string;
+  try {
+    fresh = (await f.d.volumes.attachmentCreate(f.ctx, volumeId, f.uuid)).id;
+  } catch {
+    throw failed();
+  }
+  // _detach_root_volume: the guest lets go of the disk (no volume_detach notifications on this path).
+  await f.d.driver.detachVolume(f.instance(), root.connection_info ? JSON.parse(root.connection_info) : null, root.device_name, volumeId);
+  // The BDM points at the new attachment before the old one goes, so a crash leaves it on one Cinder has.
+  s.bdms.update(root.id, { attachment_id: fresh, updated_at: s.runtime.now() });
+  if (root.attachment_id) {
+    try {
+      await f.d.volumes.attachmentDelete(f.ctx, root.attachment_id);
+    } catch {
+      throw failed();
+    }
+  }
+  let image: NovaImage;
+  try {
+    image = await new GlanceClient(s).show(f.ctx, f.args.imageRef);
+  } catch {
+    throw rebuildAbort(f.uuid, `Image ${f.args.imageRef} not found.`);
+  }
+  const timeoutMs = Math.round(s.config.reimageTimeoutPerGb * Math.ceil(Number(image.size ?? 0) / 1024 ** 3) * 1000);
+  // wait_for_instance_event: the waiter exists before Cinder is asked, and only a new event counts.
+  const event = externalEvents(s).waitFor(f.uuid, 'volume-reimaged', { tag: volumeId, timeoutMs, includePast: false });
+  event.catch(() => undefined);
+  try {
+    if (!f.d.volumes.reimageVolume) throw new Error('this volume API cannot re-image');
+    await f.d.volumes.reimageVolume(f.ctx, volumeId, f.args.imageRef, true);
+    const got = await event;
+    if (got.status === 'failed') throw new Error(`Cinder reported failure during reimaging with volume-reimaged-${volumeId} for instance ${f.uuid}`);
+  } catch {
+    throw failed();
   }
 }
 
@@ -406,7 +473,7 @@ export const rebuild = defineAction<RebuildArgs>({
   extraPolicy: (_ctx, _i, a) => (a.trustedCerts !== undefined ? 'os_compute_api:servers:rebuild:trusted_certs' : null),
   errors: {
     ImageNotFound: 400, KeypairNotFound: 400, ImageNotActive: 400, ImageUnacceptable: 400, CertificateValidationFailed: 400, InvalidVolume: 400,
-    FlavorMemoryTooSmall: 400, FlavorDiskSmallerThanImage: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidMetadata: 400, OverQuota: 403, MetadataLimitExceeded: 403,
+    FlavorMemoryTooSmall: 400, FlavorDiskSmallerThanImage: 400, VolumeSmallerThanImage: 400, FlavorDiskSmallerThanMinDisk: 400, InvalidMetadata: 400, OverQuota: 403, MetadataLimitExceeded: 403,
   },
   lock: true,
   states: { method: 'rebuild', vmStates: ['active', 'stopped', 'error'] },

@@ -390,7 +390,7 @@ describe('a volume-backed server', () => {
     return { id, vol };
   }
 
-  it('createImage is Cinder snapshots plus an image with block_device_mapping (snapshot_volume_backed); no backup, no rebuild to another image', async () => {
+  it('createImage is Cinder snapshots plus an image with block_device_mapping (snapshot_volume_backed); no backup, no rebuild to another image before 2.93', async () => {
     const { id, vol } = await volumeBacked('vb1');
     sim.notifications.clear();
     const res = await action(demo, id, { createImage: { name: 'vb-snap' } });
@@ -412,7 +412,7 @@ describe('a volume-backed server', () => {
     expect(a.action).toBe('createImage');
     expect(a.events).toEqual([expect.objectContaining({ event: 'api_snapshot_instance', result: 'Success' })]);
     expect((await action(demo, id, { createBackup: { name: 'b', backup_type: 'daily', rotation: 1 } })).json()).toEqual({ badRequest: { code: 400, message: 'Backup is not supported for volume-backed instances.' } });
-    expect((await action(demo, id, { rebuild: { imageRef: CIRROS } }, '2.93')).json()).toEqual({
+    expect((await action(demo, id, { rebuild: { imageRef: CIRROS } }, '2.92')).json()).toEqual({
       badRequest: { code: 400, message: `Image ${CIRROS} is unacceptable: Unable to rebuild with a different image for a volume-backed server.` },
     });
   });
