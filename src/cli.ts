@@ -11,6 +11,7 @@ const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [
                      [--compute-hosts N] [--transport http|inject] [--shelved-offload-time S] [--shelved-poll-interval S]
                      [--reclaim-instance-interval S] [--allow-resize-to-same-host true|false] [--resize-confirm-window S] [--vif-plugging-timeout S]
                      [--vif-plugging-is-fatal true|false] [--notify-on-state-change none|vm_state|vm_and_task_state]
+                     [--reimage-timeout-per-gb S]
        novasim samples --profile master|zed --out DIR [--check]
 Every flag can also be given as NOVASIM_<FLAG> (e.g. NOVASIM_PORT=0, NOVASIM_DB=/tmp/n.sqlite).`;
 
@@ -26,7 +27,7 @@ const FLAGS = {
   'allow-resize-to-same-host': { type: 'string' }, 'resize-confirm-window': { type: 'string' },
   'my-ip': { type: 'string' }, 'compute-monitors': { type: 'string' }, 'volume-usage-poll-interval': { type: 'string' },
   'notifications-topics': { type: 'string' },
-  'vif-plugging-timeout': { type: 'string' }, 'vif-plugging-is-fatal': { type: 'string' },
+  'vif-plugging-timeout': { type: 'string' }, 'vif-plugging-is-fatal': { type: 'string' }, 'reimage-timeout-per-gb': { type: 'string' },
 } as const;
 
 /** Flags whose option is a list: comma-separated on the command line, as the NOVASIM_* variables. */
