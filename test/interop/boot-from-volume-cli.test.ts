@@ -1,13 +1,17 @@
 // Debian's `openstack` CLI (OSC 6.0) booting servers from volumes against `novasim serve`, on both
-// profiles, as the demo user: --boot-from-volume, --volume, --block-device (issue 14).
+// profiles, as the demo user: --boot-from-volume, --volume, --block-device (issue 14); the volume-backed rebuild with
+// a new image and cinderclient's `reimage` (issue 17).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { Cli, OPENSTACK, ok } from './helpers/cli.js';
+import { CINDER, Cli, OPENSTACK, ok } from './helpers/cli.js';
 import { distProblem, startNovasim, type Novasim } from './helpers/novasim.js';
 import { describeIf, missingExecutables } from './helpers/prereq.js';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
-const missing = missingExecutables([OPENSTACK]);
+const missing = missingExecutables([OPENSTACK, CINDER]);
 const problems = [missing.length ? `${missing.join(', ')} missing` : null, distProblem()];
 
 for (const profile of ['master', 'zed'] as const) {
@@ -44,6 +48,42 @@ for (const profile of ['master', 'zed'] as const) {
       // OSC asks for delete_on_termination=false: both root volumes are left available.
       const vols = await cli.json('volume', 'list');
       expect(vols.filter((v: { ID: string }) => [root.id, bootvol.id].includes(v.ID)).map((v: { Status: string }) => v.Status)).toEqual(['available', 'available']);
+    });
+
+    it('rebuild --image of a volume-backed server: 400 up to 2.92 (novaclient stops there); cinder reimage (3.68) re-images a volume', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'novasim-img-'));
+      try {
+        writeFileSync(join(dir, 'img.raw'), 'data');
+        const img = await cli.json('image', 'create', '--file', join(dir, 'img.raw'), '--disk-format', 'raw', '--container-format', 'bare', 'other-image');
+        const bfv = await cli.json('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros', '--boot-from-volume', '1', '--network', 'private', '--wait', 'bfv4');
+        // OSC 6.0 rebuilds through novaclient 18.1 (API_MAX_VERSION 2.92): the new-image rebuild of a volume-backed
+        // server gets Nova's pre-2.93 refusal, and 2.93 (reimage_boot_volume) is refused by the client itself.
+        for (const version of [[], ['--os-compute-api-version', '2.92']]) {
+          const refused = await cli.openstack(...version, 'server', 'rebuild', '--image', img.id, '--wait', 'bfv4');
+          expect(refused.code).not.toBe(0);
+          expect(refused.stderr).toContain(`Image ${img.id} is unacceptable: Unable to rebuild with a different image for a volume-backed server. (HTTP 400)`);
+        }
+        const mv93 = await cli.openstack('--os-compute-api-version', '2.93', 'server', 'rebuild', '--image', img.id, 'bfv4');
+        expect(mv93.code).not.toBe(0);
+        expect(mv93.stderr).toContain('versions supported by client: 2.1 - 2.92');
+        // cinderclient's `reimage` (3.68): an available volume is re-imaged, its image metadata replaced.
+        const vol = await cli.json('volume', 'create', '--size', '1', 'reimage-me');
+        const tooOld = await cli.cinder('--os-volume-api-version', '3.67', 'reimage', vol.id, img.id);
+        expect(tooOld.code).not.toBe(0);
+        ok(await cli.cinder('--os-volume-api-version', '3.68', 'reimage', vol.id, img.id));
+        const deadline = Date.now() + 30_000;
+        let shown = await cli.json('volume', 'show', vol.id);
+        while (shown.status !== 'available' && Date.now() < deadline) shown = await cli.json('volume', 'show', vol.id);
+        expect(shown).toMatchObject({ status: 'available', bootable: 'true' });
+        expect(shown.volume_image_metadata).toMatchObject({ image_id: img.id, image_name: 'other-image', disk_format: 'raw', size: '4' });
+        // The root volume is in-use: refused even with --reimage-reserved (Cinder's status rule).
+        const inUse = await cli.cinder('--os-volume-api-version', '3.68', 'reimage', '--reimage-reserved', 'True', bfv.volumes_attached[0].id, img.id);
+        expect(inUse.code).not.toBe(0);
+        expect(inUse.stderr).toContain('status must be available or error or reserved, but current status is in-use. (HTTP 400)');
+        ok(await cli.openstack('server', 'delete', '--wait', 'bfv4'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('--block-device with a blank volume (delete_on_termination) is created, attached at vdb and deleted with the server', async () => {

@@ -1,6 +1,6 @@
 // Debian's `openstack` CLI (OSC 6.0) driving rebuild, createImage, createBackup and evacuate against
 // `novasim serve` on both profiles: each reaches its status and `server event list` shows it
-// (evacuate through novaclient's `nova evacuate`: OSC 6.0's command crashes on novaclient's result).
+// (evacuate through novaclient's `nova evacuate`: OSC 6.0's command crashes on novaclient's result, OSC Story 2010204).
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Cli, NOVA, OPENSTACK, ok } from './helpers/cli.js';
 import { api, distProblem, login, startNovasim, waitFor, type Novasim, type Session } from './helpers/novasim.js';
@@ -47,8 +47,10 @@ for (const profile of ['master', 'zed'] as const) {
       const src = (await shown())['OS-EXT-SRV-ATTR:host'] as string;
       ok(await cli.openstack('--os-compute-api-version', '2.11', 'compute', 'service', 'set', '--down', src, 'nova-compute'));
       try {
-        // OSC 6.0's `server evacuate` sends the request, then fails on novaclient's tuple result
-        // ("'TupleWithMeta' object has no attribute 'id'"), so the evacuation is driven with `nova evacuate`.
+        // OSC 6.0's `server evacuate` sends the request, then fails on novaclient's result: `server = server.evacuate()`
+        // is a TupleWithMeta, and _prep_server_detail calls its to_dict() ("'TupleWithMeta' object has no attribute
+        // 'to_dict'", whatever the response). An OSC bug, Story 2010204, fixed by python-openstackclient 4592d2c78
+        // "Fix server evacuate command" in 6.1.0; Debian ships 6.0.0, so the evacuation is driven with `nova evacuate`.
         ok(await cli.nova('evacuate', id));
         await waitFor('evacuated', async () => (await shown())['OS-EXT-STS:task_state'] === null && (await shown())['OS-EXT-SRV-ATTR:host'] !== src);
         const after = await shown();
