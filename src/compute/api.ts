@@ -1,4 +1,5 @@
 // nova/compute/api.py API: the checks and bookkeeping done before a cast to the compute manager.
+import { saveInstance } from './instance-save.js';
 import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
@@ -116,6 +117,14 @@ export class ComputeApi {
   readonly interfaces: InterfaceApi | null;
   /** Server shares (2.97), when a Manila client is configured. */
   readonly shares: ServerShareApi | null;
+
+  /**
+   * ServersController.update → compute_api.update_instance: instance.update(updates); instance.save() — whose
+   * send_update carries old_display_name on a rename when notify_on_state_change is set.
+   */
+  updateServer(ctx: RequestContext, instance: Instance, patch: Partial<Instance>): void {
+    this.s.db.transaction(() => saveInstance(this.s, this.notifier, ctx, instance.uuid, patch))();
+  }
 
   /** Server tags update_all: saved by nova-api, which then sends instance.update. */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {

@@ -194,7 +194,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
       patch.display_description = body.server.description;
     }
     if (body.server['OS-DCF:diskConfig'] !== undefined) patch.auto_disk_config = body.server['OS-DCF:diskConfig'] === 'AUTO';
-    s.db.transaction(() => s.instances.update(i.uuid, patch))();
+    compute.updateServer(req.ctx, i, patch);
     return { server: detail(req, s.instances.get(i.uuid)!, 'show') };
   });
 

@@ -87,6 +87,31 @@ describe("notify_on_state_change 'vm_state'", () => {
   });
 });
 
+describe("notify_on_state_change 'vm_state': a rename", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSim({ notifyOnStateChange: 'vm_state' });
+  });
+  afterAll(() => sim.close());
+
+  it('PUT /servers/{id} saves the instance: a plain instance.update with old_display_name', async () => {
+    const c = await client(sim, 'demo');
+    const id = await bootServer(sim, c, 'before');
+    sim.notifications.clear();
+    expect((await c.req('PUT', `/compute/v2.1/servers/${id}`, { server: { name: 'after' } })).statusCode).toBe(200);
+    const ns = sim.notifications.list().filter((n) => n.envelope.event_type === 'instance.update');
+    expect(ns).toHaveLength(1);
+    const data = (ns[0].envelope.payload as { 'nova_object.data': Record<string, any> })['nova_object.data'];
+    expect(data).toMatchObject({ display_name: 'after', old_display_name: 'before' });
+    expect(data.state_update['nova_object.data']).toEqual({ old_state: 'active', state: 'active', old_task_state: null, new_task_state: null });
+    // A description-only update: no old_display_name.
+    sim.notifications.clear();
+    expect((await c.req('PUT', `/compute/v2.1/servers/${id}`, { server: { description: 'd' } })).statusCode).toBe(200);
+    const [u] = sim.notifications.list();
+    expect((u.envelope.payload as { 'nova_object.data': Record<string, any> })['nova_object.data'].old_display_name).toBeNull();
+  });
+});
+
 describe("notify_on_state_change 'vm_and_task_state'", () => {
   let sim: Simulator;
   beforeAll(async () => {
