@@ -12,11 +12,12 @@ const swap = (notifier: Notifier, bdms = [volumeBdm(SWAP_OLD_VOL)]) =>
   notifier.notifyAboutVolumeSwap(context(), instance(), bdms, 'compute', 'start', SWAP_OLD_VOL, SWAP_NEW_VOL);
 
 describe('NotifierOptions', () => {
-  it('defaults: versioned format, BDMs and share mapping on, Nova topic, host novasim', () => {
+  it('defaults: versioned format, BDMs and share mapping on, no notify_on_state_change, Nova topic, host novasim', () => {
     expect(NotifierOptions.parse({})).toEqual({
       notificationFormat: 'versioned',
       bdmsInNotifications: true,
       includeShareMapping: true,
+      notifyOnStateChange: null,
       versionedNotificationsTopics: ['versioned_notifications'],
       notificationsTopics: ['notifications'],
       host: 'novasim',
@@ -26,6 +27,7 @@ describe('NotifierOptions', () => {
   it('rejects nonsense', () => {
     expect(() => NotifierOptions.parse({ notificationFormat: 'json' })).toThrow();
     expect(() => NotifierOptions.parse({ versionedNotificationsTopics: [] })).toThrow();
+    expect(() => NotifierOptions.parse({ notifyOnStateChange: 'task_state' })).toThrow();
   });
 });
 
