@@ -1,5 +1,6 @@
 // nova/compute/api.py API: the checks and bookkeeping done before a cast to the compute manager.
 import { saveInstance } from './instance-save.js';
+import { ServerMetadataApi } from './server-metadata.js';
 import type { BlockDeviceMapping, Instance, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
 import type { Services } from '../services.js';
@@ -101,6 +102,7 @@ export class ComputeApi {
     this.shares = manila ? new ServerShareApi(s, manager, manila) : null;
     this.glance = new GlanceClient(s);
     this.consoles = new ConsoleApi(s, notifier);
+    this.metadata = new ServerMetadataApi(s, notifier);
     this.actions = new ServerActionRunner(s, manager, notifier, {
       glance: this.glance, volumes, consoles: this.consoles, quotas: this.quotas,
       deleteInstance: (ctx, instance, type) => deleteInstance(this.deleteDeps, ctx, instance, type),
@@ -112,6 +114,9 @@ export class ComputeApi {
   readonly glance: GlanceClient;
   /** Remote consoles and their auth tokens. */
   readonly consoles: ConsoleApi;
+
+  /** /servers/{id}/metadata (server_metadata.py → update_instance_metadata / delete_instance_metadata). */
+  readonly metadata: ServerMetadataApi;
 
   /** os-interface (attach_interfaces.py) when a Neutron client is wired. */
   readonly interfaces: InterfaceApi | null;

@@ -1,10 +1,12 @@
 // compute_api.update_instance_metadata / delete_instance_metadata (nova/compute/api.py):
 // check_instance_lock, check_instance_state(ACTIVE, PAUSED, SUSPENDED, STOPPED; task_state None),
 // the metadata_items quota, then instance.save(). Nova's send_update() after the save sends
-// nothing unless [notifications]notify_on_state_change is set (default None); with it set Nova sends a
-// plain instance.update here, which novasim does not yet (its saves that notify: src/compute/instance-save.ts).
+// nothing unless [notifications]notify_on_state_change is set (default None); with it set, a plain
+// instance.update (update: Instance.save; delete: delete_metadata_key's send_update(self, self)).
 import type { Instance, RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
+import { saveInstance } from './instance-save.js';
+import type { ComputeNotifier } from './notifier-port.js';
 import { checkInstanceLock, checkInstanceState } from './checks.js';
 import { ComputeException } from './exceptions.js';
 
@@ -21,7 +23,10 @@ export function checkMetadataQuota(metadata: Record<string, string>, allowed = D
 }
 
 export class ServerMetadataApi {
-  constructor(private s: Services) {}
+  constructor(
+    private s: Services,
+    private notifier: ComputeNotifier,
+  ) {}
 
   /** update_instance_metadata: merge (or replace, with `replace`) and save; returns the new metadata. */
   update(ctx: RequestContext, instance: Instance, metadata: Record<string, string>, replace: boolean): Record<string, string> {
@@ -29,7 +34,7 @@ export class ServerMetadataApi {
     checkInstanceState(instance, 'update_instance_metadata', [...METADATA_STATES]);
     const merged = replace ? { ...metadata } : { ...instance.metadata, ...metadata };
     checkMetadataQuota(merged);
-    this.save(instance.uuid, merged);
+    this.save(ctx, instance.uuid, merged);
     return merged;
   }
 
@@ -39,11 +44,11 @@ export class ServerMetadataApi {
     checkInstanceState(instance, 'delete_instance_metadata', [...METADATA_STATES]);
     const rest = { ...instance.metadata };
     delete rest[key];
-    this.save(instance.uuid, rest);
+    this.save(ctx, instance.uuid, rest);
   }
 
-  private save(uuid: string, metadata: Record<string, string>): void {
+  private save(ctx: RequestContext, uuid: string, metadata: Record<string, string>): void {
     const s = this.s;
-    s.db.transaction(() => s.instances.update(uuid, { metadata, updated_at: s.runtime.now() }))();
+    s.db.transaction(() => saveInstance(s, this.notifier, ctx, uuid, { metadata, updated_at: s.runtime.now() }))();
   }
 }

@@ -1,6 +1,5 @@
 // /servers/{id}/metadata[/{key}] (nova/api/openstack/compute/server_metadata.py).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ServerMetadataApi } from '../../compute/server-metadata.js';
 import type { Instance } from '../../domain.js';
 import { mapErrors } from '../compute-errors.js';
 import { NovaError } from '../errors.js';
@@ -11,8 +10,8 @@ const RULE = 'os_compute_api:server-metadata';
 const EXPECTED = { InstanceIsLocked: 409, MetadataLimitExceeded: 403 };
 
 export async function serverMetadataRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
-  const { policy, compute, services } = opts.deps;
-  const api = new ServerMetadataApi(services);
+  const { policy, compute } = opts.deps;
+  const api = compute.metadata;
 
   const instanceFor = async (req: FastifyRequest, rule: string): Promise<Instance> => {
     const i = await mapErrors(() => compute.get(req.ctx, (req.params as { id: string }).id), { InstanceNotFound: 404 });

@@ -110,6 +110,18 @@ describe("notify_on_state_change 'vm_state': a rename", () => {
     const [u] = sim.notifications.list();
     expect((u.envelope.payload as { 'nova_object.data': Record<string, any> })['nova_object.data'].old_display_name).toBeNull();
   });
+
+  it('server metadata update and delete are saves too (update_instance_metadata, delete_metadata_key)', async () => {
+    const c = await client(sim, 'demo');
+    const id = await bootServer(sim, c, 'md');
+    sim.notifications.clear();
+    expect((await c.req('POST', `/compute/v2.1/servers/${id}/metadata`, { metadata: { a: '1' } })).statusCode).toBe(200);
+    expect((await c.req('DELETE', `/compute/v2.1/servers/${id}/metadata/a`)).statusCode).toBe(204);
+    const ns = sim.notifications.list().filter((n) => n.envelope.event_type === 'instance.update');
+    const metadata = ns.map((n) => (n.envelope.payload as { 'nova_object.data': Record<string, any> })['nova_object.data'].metadata);
+    expect(metadata).toEqual([{ a: '1' }, {}]);
+    expect(ns.map((n) => n.envelope.publisher_id)).toEqual(['nova-compute:novasim', 'nova-compute:novasim']);
+  });
 });
 
 describe("notify_on_state_change 'vm_and_task_state'", () => {
