@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../src/index.js';
 import { externalEvents } from '../../../src/compute/external-events.js';
-import { client, startSim, type Client } from '../../helpers/sim.js';
-import { createVolume, getVolume, volumeAction } from '../../helpers/volumes.js';
+import { bootServer, client, startSim, type Client } from '../../helpers/sim.js';
+import { attach, createVolume, getVolume, volumeAction } from '../../helpers/volumes.js';
 import { action, lastAction } from '../actions/helpers.js';
 
 const CIRROS = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
@@ -41,7 +41,7 @@ const eventTypes = () => sim.notifications.list().map((n) => n.envelope.event_ty
 
 beforeAll(async () => {
   // 2 s per GiB: the failure case below waits for the timeout (Nova's default is 20).
-  sim = await startSim({ reimageTimeoutPerGb: 2 });
+  sim = await startSim({ reimageTimeoutPerGb: 2, instanceQuota: -1, coresQuota: -1, ramQuota: -1, volumeQuota: -1 });
   admin = await client(sim, 'admin');
   demo = await client(sim, 'demo');
   other = await makeImage(admin, 'other-image', { min_disk: 1 });
@@ -159,6 +159,16 @@ describe('os-reimage (Cinder 3.68)', () => {
     await sim.idle();
     expect((await getVolume(sim, demo, vol)).volume.status).toBe('reserved');
     expect(externalEvents(sim.services).list(serverId)).toEqual([expect.objectContaining({ name: 'volume-reimaged', tag: vol })]);
+  });
+
+  it('409 for a volume attached to more than one server (multiattach), before any status check', async () => {
+    const vol = await createVolume(sim, demo, 1, 'shared', { volume_type: 'multiattach' });
+    await sim.idle();
+    for (const name of ['m1', 'm2']) await attach(sim, demo, await bootServer(sim, demo, name), vol);
+    expect((await getVolume(sim, demo, vol)).volume.attachments).toHaveLength(2);
+    expect((await reimage(vol, { image_id: other, reimage_reserved: true })).json()).toEqual({
+      conflictingRequest: { code: 409, message: 'Cannot re-image a volume which is attached to more than one server.' },
+    });
   });
 
   it('an in-use volume is refused even with reimage_reserved', async () => {
