@@ -1,5 +1,6 @@
 // Debian's `openstack` CLI (OSC 6.0) driving the declared server actions on one server against
-// `novasim serve`: each command must reach its status, and `server event list` must show them.
+// `novasim serve`: each command must reach its status, and `server event list` must show them
+// (console log, crash dump and reset-state included).
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Cli, OPENSTACK, ok } from './helpers/cli.js';
 import { api, distProblem, login, startNovasim, waitFor, type Novasim, type Session } from './helpers/novasim.js';
@@ -63,6 +64,21 @@ for (const profile of ['master', 'zed'] as const) {
       const stop = await cli.json('server', 'event', 'show', id, events[events.length - 2]['Request ID']);
       expect(stop).toMatchObject({ action: 'stop' });
       expect(JSON.stringify(stop.events)).toContain('compute_stop_instance');
-  });
+    });
+
+    it('console log show --lines, server dump create (2.17), server set --state error/active (os-resetState)', async () => {
+      // os-getConsoleOutput answers nova.virt.fake's console text; --lines keeps the tail (_tail_log).
+      const log = await cli.openstack('console', 'log', 'show', '--lines', '2', id);
+      ok(log);
+      expect(log.stdout.trim()).toBe('ANOTHER\nLAST LINE');
+      // trigger_crash_dump leaves the server ACTIVE; its events are recorded under the action name.
+      await drive([
+        [['--os-compute-api-version', '2.17', 'server', 'dump', 'create', id], (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null],
+        [['server', 'set', '--state', 'error', id], (s) => s.status === 'ERROR'],
+        [['server', 'set', '--state', 'active', id], (s) => s.status === 'ACTIVE'],
+      ]);
+      const events: { Action: string }[] = await cli.json('server', 'event', 'list', id);
+      expect(events.slice(0, 3).map((e) => e.Action)).toEqual(['resetState', 'resetState', 'trigger_crash_dump']);
+    });
   });
 }

@@ -62,7 +62,7 @@ for (const profile of ['master', 'zed'] as const) {
       expect(shown.body.console).toMatchObject({ instance_uuid: id, port: 6969 });
     });
 
-    it('server delete soft-deletes (SOFT_DELETED), server restore; server event list shows every action', async () => {
+    it('server delete soft-deletes (SOFT_DELETED), server restore, server delete --force; server event list shows every action', async () => {
       await drive([
         [['server', 'delete', id], (s) => s.status === 'SOFT_DELETED'],
         [['server', 'restore', id], (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null],
@@ -71,6 +71,9 @@ for (const profile of ['master', 'zed'] as const) {
       expect(events.map((e) => e.Action)).toEqual(['restore', 'delete', 'changePassword', 'unshelve', 'shelve', 'create']);
       ok(await cli.openstack('server', 'delete', id));
       await waitFor('SOFT_DELETED again', async () => (await status()).status === 'SOFT_DELETED');
+      // server delete --force is forceDelete (deferred_delete.py _force_delete): gone without waiting for reclaim.
+      ok(await cli.openstack('server', 'delete', '--force', id));
+      await waitFor('force-deleted', async () => (await api(sim.url, admin, 'GET', `/compute/v2.1/servers/${id}`)).status === 404);
     });
   });
 }
