@@ -267,6 +267,10 @@ async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast,
     }
     return 'rolled back';
   }
+  // Killed after the BDM save of Cinder's own migration (its row is dropped after `.end`): the BDM kept
+  // the old volume's id (save_volume_id) and already names the new attachment, which Cinder moved to
+  // that volume. Nothing is left to do; rolling back would delete the BDM's own attachment.
+  if (bdm.attachment_id !== null && bdm.attachment_id === c.newAttachmentId) return 'completed';
   const oldState = await attachmentState(d, ctx, bdm.attachment_id);
   const newState = await attachmentState(d, ctx, c.newAttachmentId);
   if (bdm.attachment_id && oldState === null && newState !== null) return completeSwap(d, ctx, c, bdm, newState);

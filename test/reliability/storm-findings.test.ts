@@ -310,4 +310,39 @@ describe('storm findings (issue 15), reproduced deterministically', () => {
     // storm.test.ts sets them aside); the check covers W.
     expect(await checkConsistency(child.url, admin, [server], { volumeIds: new Set([nv]) })).toEqual([]);
   }, 60_000);
+
+  // Found reasoning through the swap's kill points for the test above: Cinder's own migration of an
+  // attached V, killed after Nova saved the BDM (V's id, the attachment Cinder moved from T to V) and
+  // before the cast's row was dropped. Recovery looked the BDM up by V, found it, saw neither
+  // attachment gone and rolled back — deleting the BDM's own attachment.
+  it('kill after the BDM save of Cinder\'s migration swap: recovery keeps the saved BDM and its attachment', async () => {
+    const w = await start('zed');
+    const base = w.child.url;
+    const server = await boot(base, w.demo, 'h');
+    const v = await volume(base, w.demo, 'v');
+    await attach(base, w.demo, server, v);
+    const [old] = await attachmentsOf(base, w.admin, v);
+    const g = await fault(base, { service: 'compute', operation: 'manager.swap_volume.notify_end', match: { instance_uuid: server }, error: { delay_ms: 30_000 } });
+    const rt = await http(base, 'POST', `/volume/v3/${w.demo.projectId}/volumes/${v}/action`, { token: w.demo.token, body: { 'os-retype': { new_type: 'lvmdriver-2', migration_policy: 'on-demand' } } });
+    expect(rt.status, rt.text).toBe(202);
+    await hit(base, g);
+    const [moved] = await attachmentsOf(base, w.admin, v);
+    expect(moved.id).not.toBe(old.id);
+    await w.child.kill('SIGKILL');
+    const child = await startChild(['--db', w.db, '--profile', 'zed'], env);
+    children.push(child);
+    const admin = await loginHttp(child.url, 'admin');
+    await settle(child.url);
+    expect(child.stdout()).toMatch(/novasim recovered 1 completed, 0 rolled back/);
+    expect(await bdmVolumes(child.url, admin, server)).toEqual([v]);
+    expect((await attachmentsOf(child.url, admin, v)).map((a) => [a.id, a.status])).toEqual([[moved.id, 'attached']]);
+    expect(await volumeRow(child.url, admin, v)).toEqual({ status: 'in-use', migration_status: 'success' });
+    // Cinder's side of the same story: the temporary volume's delete (a cleanable `deleting`, resumed by
+    // _do_cleanup at start-up) removes it; the attachment Cinder moved to V stays.
+    await until('temporary volume deleted', async () => {
+      const all = (await http(child.url, 'GET', `/volume/v3/${admin.projectId}/volumes?all_tenants=1`, { token: admin.token })).json().volumes as { id: string }[];
+      return all.length === 1 && all[0].id === v;
+    });
+    expect(await checkConsistency(child.url, admin, [server])).toEqual([]);
+  }, 60_000);
 });
