@@ -226,7 +226,15 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
   return 'rolled back';
 }
 
-/** Roll a swap forward if the old attachment is already gone and the new one is attached; else back. */
+/**
+ * A swap_volume cast a crash interrupted. _swap_volume's steps (nova/compute/manager.py): attachment_update
+ * of the new attachment, the driver's swap, attachment_complete, then (finally) attachment_delete of the
+ * old one, migrate_volume_completion when Cinder drives a migration, and _do_swap_volume's BDM save.
+ * Once the old attachment is deleted the guest runs on the new volume and there is nothing to roll back
+ * onto: the swap is completed forward (completeSwap). Before that point it is rolled back as
+ * _swap_volume's except does. Upstream's _init_instance has no case for it (swap_volume sets no
+ * task_state), so a swap killed there stays half done; novasim keeps its invariant instead.
+ */
 async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'swap_volume' }>): Promise<'completed' | 'rolled back'> {
   const s = d.services;
   const bdm: BlockDeviceMapping | null = s.bdms.getByVolumeAndInstance(c.oldVolumeId, c.uuid);
@@ -259,23 +267,13 @@ async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast,
     }
     return 'rolled back';
   }
+  // Killed after the BDM save of Cinder's own migration (its row is dropped after `.end`): the BDM kept
+  // the old volume's id (save_volume_id) and already names the new attachment, which Cinder moved to
+  // that volume. Nothing is left to do; rolling back would delete the BDM's own attachment.
+  if (bdm.attachment_id !== null && bdm.attachment_id === c.newAttachmentId) return 'completed';
   const oldState = await attachmentState(d, ctx, bdm.attachment_id);
   const newState = await attachmentState(d, ctx, c.newAttachmentId);
-  if (bdm.attachment_id && oldState === null && newState === 'attached') {
-    const old = await d.volumes.get(ctx, c.oldVolumeId).catch(() => null);
-    let att = await d.volumes.attachmentGet(ctx, c.newAttachmentId!);
-    let save = att.volume_id;
-    if (old?.migration_status === 'migrating') {
-      // Killed between the old attachment's delete and migrate_volume_completion: complete now.
-      save = (await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, false)).save_volume_id;
-      att = await d.volumes.attachmentGet(ctx, c.newAttachmentId!);
-    }
-    // Otherwise Cinder may already have completed (its completion is one transaction): the new
-    // attachment then belongs to the volume that kept its id, never to the temporary target.
-    const cinfo = { ...att.connection_info, serial: save, volume_id: save };
-    s.bdms.update(bdm.id, { volume_id: save, attachment_id: c.newAttachmentId, connection_info: JSON.stringify(cinfo), updated_at: s.runtime.now() });
-    return 'completed';
-  }
+  if (bdm.attachment_id && oldState === null && newState !== null) return completeSwap(d, ctx, c, bdm, newState);
   // _swap_volume's failure path: roll Cinder back, then (Cinder-driven migration or legacy BDM)
   // migrate_volume_completion(error=True) so Cinder ends its migration too.
   await d.volumes.rollDetaching(ctx, c.oldVolumeId).catch(() => undefined);
@@ -286,4 +284,46 @@ async function recoverSwap(d: ManagerDeps, ctx: RequestContext, c: Extract<Cast,
     await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, true).catch(() => undefined);
   }
   return 'rolled back';
+}
+
+/**
+ * The forward half of recoverSwap: the old attachment is gone, so _swap_volume got past its
+ * attachment_delete (it follows attachment_complete); what is left is done now, as the live flow
+ * (flows/swap.ts) would have: attachment_update/attachment_complete if the new attachment is not yet
+ * `attached`, Cinder's migrate_volume_completion when this swap is Cinder's own migration still
+ * `migrating`, then the BDM save. Storm finding (seed 20261130, round 2116): an admin's direct swap V→W
+ * of a volume Cinder is migrating to T was killed after V's attachment was deleted; recovery called
+ * migrate_volume_completion(V, W) because V was `migrating`, Cinder refused it ("Destination volume not
+ * mid-migration.", cinder/volume/api.py migrate_volume_completion: W is no `target:V`), and the BDM was
+ * left on V's deleted attachment. Cinder's completion is asked only when the new volume is the old
+ * one's migration target — the same answer the live flow reaches (it ends such a swap as the plain
+ * new-style swap it is, comp_ret = {'save_volume_id': new_volume_id}). No `.end` is emitted: recovery
+ * of every operation is silent (the `.start` went out from the process that died).
+ */
+async function completeSwap(
+  d: ManagerDeps, ctx: RequestContext, c: Extract<Cast, { kind: 'swap_volume' }>, bdm: BlockDeviceMapping, newState: string,
+): Promise<'completed'> {
+  const s = d.services;
+  const newAttachmentId = c.newAttachmentId!;
+  const instance = s.instances.get(c.uuid, { readDeleted: true });
+  if (newState === 'reserved' && instance) await d.volumes.attachmentUpdate(ctx, newAttachmentId, d.driver.getVolumeConnector(instance), bdm.device_name);
+  if (newState !== 'attached') await d.volumes.attachmentComplete(ctx, newAttachmentId);
+  const [old, nv] = await Promise.all([d.volumes.get(ctx, c.oldVolumeId).catch(() => null), d.volumes.get(ctx, c.newVolumeId).catch(() => null)]);
+  let save: string | null = null;
+  if (old?.migration_status === 'migrating' && nv?.migration_status === `target:${c.oldVolumeId}`) {
+    // Killed between the old attachment's delete and migrate_volume_completion: complete now.
+    save = (await d.volumes.migrateVolumeCompletion(ctx, c.oldVolumeId, c.newVolumeId, false)).save_volume_id;
+  }
+  // Otherwise Cinder may already have completed its migration (one transaction): the new attachment
+  // then belongs to the volume that kept its id, never to the temporary target; for a plain swap it
+  // is the new volume's.
+  const att = await d.volumes.attachmentGet(ctx, newAttachmentId);
+  save ??= att.volume_id;
+  const cinfo = { ...att.connection_info, serial: save, volume_id: save };
+  if ('data' in cinfo && cinfo.data && typeof cinfo.data === 'object') cinfo.data = { ...(cinfo.data as object), volume_id: save };
+  const values: Partial<BlockDeviceMapping> = { volume_id: save, attachment_id: newAttachmentId, connection_info: JSON.stringify(cinfo), snapshot_id: null, updated_at: s.runtime.now() };
+  // _do_swap_volume: resize_to when the new volume is larger (a plain swap only: a migration keeps the size).
+  if (save === c.newVolumeId && old && nv && nv.size > old.size) values.volume_size = nv.size;
+  s.bdms.update(bdm.id, values);
+  return 'completed';
 }

@@ -80,6 +80,8 @@ async function doSwapVolume(d: ManagerDeps, ctx: RequestContext, instance: Insta
   if (resizeTo) values.volume_size = resizeTo;
   if (a.newAttachmentId !== null) values.attachment_id = a.newAttachmentId;
   s.bdms.update(bdm.id, values);
+  // Crash-test point (delay only is meaningful): the BDM is saved, the cast's row not yet dropped.
+  await d.driver.faultPoint('manager.swap_volume.notify_end', { instance_uuid: instance.uuid, volume_id: a.oldVolumeId }, ENTRY);
   // (9) .end: block_devices shows save_volume_id; old/new ids are the request's.
   d.notifier.notifyAboutVolumeSwap(ctx, s.instances.get(instance.uuid)!, s.bdms.listForInstance(instance.uuid), host, 'end', a.oldVolumeId, a.newVolumeId);
 }
