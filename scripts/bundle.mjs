@@ -5,7 +5,23 @@
 // (loaded only with --notify-amqp) stay external, as do vitest (the matcher registers on the user's own
 // copy) and tsx. Output sits at dist/bundle/, the same depth as dist/<dir>/, so the
 // `new URL('../../fixtures/…', import.meta.url)` paths of the sources resolve unchanged.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// zod re-exports all of its ~50 message locales (`z.locales`, ≈ 300 kB of the bundle, parsed at every start);
+// novasim uses only the default English messages, which zod installs from locales/en.js itself.
+const englishOnlyZodLocales = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: args.path.replace(/[\\/]index\.js$/, ''),
+    }));
+  },
+};
+
+// Chunk names carry content hashes: start from an empty directory so old chunks do not pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { novasim: 'dist/cli.js', index: 'dist/index.js', testing: 'dist/testing/index.js', vitest: 'dist/testing/vitest.js' },
@@ -27,4 +43,5 @@ await build({
   banner: { js: "import { createRequire as __novasimCreateRequire } from 'node:module'; const require = __novasimCreateRequire(import.meta.url);" },
   legalComments: 'linked',
   logLevel: 'warning',
+  plugins: [englishOnlyZodLocales],
 });
