@@ -132,8 +132,9 @@ export class CinderStore {
   // ---- volume types ----
 
   /** Seed the fixed types when the table is empty (after a reset that wiped it). */
-  ensureTypes(nowIso: string): void {
+  ensureTypes(now: () => string): void {
     if (this.stmt('SELECT 1 FROM volume_types LIMIT 1').get()) return;
+    const nowIso = now();
     const ins = this.stmt('INSERT OR IGNORE INTO volume_types (id, name, description, is_public, extra_specs, is_default, created_at) VALUES (?, ?, ?, 1, ?, ?, ?)');
     for (const t of VOLUME_TYPES) ins.run(t.id, t.name, t.description, JSON.stringify(t.extra_specs), t.is_default ? 1 : 0, nowIso);
   }
