@@ -45,3 +45,26 @@ await build({
   logLevel: 'warning',
   plugins: [englishOnlyZodLocales],
 });
+
+// The command's own copy, as one CommonJS script: src/cli.ts (the bin above) runs it through V8's code
+// cache (src/compile-cache.ts), which Node 20 offers for scripts, not for ES modules. Strict mode as in
+// the ES module build; import.meta.url (fixture paths) becomes the script's own file URL — same depth, so
+// the relative paths resolve unchanged; import() of amqplib becomes require() (vm.Script has no module loader).
+await build({
+  entryPoints: { 'novasim-cli': 'dist/cli-main.js' },
+  outdir: 'dist/bundle',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  external: ['better-sqlite3', 'amqplib', 'vitest', 'tsx', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'ajv', 'ajv-formats', 'fast-json-stringify'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  define: { 'import.meta.url': '__novasimModuleUrl' },
+  banner: { js: "'use strict';const __novasimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+  plugins: [englishOnlyZodLocales],
+});

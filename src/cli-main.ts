@@ -1,10 +1,12 @@
-// The command line itself (src/cli.ts is the entry: it sets the start-up heap tuning first, then loads this).
+// The command line itself. src/cli.ts is the entry: it loads this (as dist/bundle/novasim-cli.cjs, through
+// the code cache of src/compile-cache.ts) after setting the start-up heap tuning (src/startup-heap.ts).
 // `novasim serve` (and `novasim samples`, see samples-cli.ts): flags and NOVASIM_* variables, validated by zod.
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { ConfigSchema, configFromEnv } from './config.js';
 import { createSimulator } from './index.js';
 import { releaseYoungGeneration } from './startup-heap.js';
+import { notifyStarted } from './compile-cache.js';
 
 const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
                      [--log-level L] [--deterministic] [--build-delay-ms N] [--live-migration-ms N] [--notify-jsonl FILE]
@@ -50,6 +52,7 @@ async function serve(flags: Record<string, unknown>) {
   }
   process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
   releaseYoungGeneration();
+  notifyStarted();
   let closing = false;
   const stop = async () => {
     if (closing) return;

@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// Entry of the `novasim` command: tune the heap for the start-up (src/startup-heap.ts) before the rest
-// of the program is loaded and evaluated, then run the command line (src/cli-main.ts).
+// Entry of the `novasim` command (dist/bundle/novasim.mjs). The command itself (src/cli-main.ts) is also
+// bundled as one CommonJS script, dist/bundle/novasim-cli.cjs, run through V8's code cache
+// (src/compile-cache.ts); without that file (running from dist/ unbundled) it is imported as a module.
+// Either way the start-up heap tuning (src/startup-heap.ts) is set before the program is evaluated.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runCachedScript } from './compile-cache.js';
 import { holdYoungGeneration } from './startup-heap.js';
 
-holdYoungGeneration();
-await import('./cli-main.js');
+const compiled = fileURLToPath(new URL('./novasim-cli.cjs', import.meta.url));
+if (existsSync(compiled)) {
+  runCachedScript(compiled, holdYoungGeneration);
+} else {
+  holdYoungGeneration();
+  await import('./cli-main.js');
+}
