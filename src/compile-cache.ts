@@ -8,6 +8,7 @@
 //
 // NOVASIM_COMPILE_CACHE: the cache directory (default: <tmpdir>/novasim-compile-cache), or `off`;
 // NOVASIM_COMPILE_CACHE_DEBUG=1 prints whether the cache was used, rejected or absent.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,11 @@ const STARTED = Symbol.for('novasim.cli.started');
 
 /** Called by the CLI (src/startup-heap.ts startupFinished) once the server listens. */
 export type StartedHook = () => void;
+
+/** Per installed copy of the script: installs and checkouts sharing the directory keep their own caches. */
+function cachePrefix(file: string): string {
+  return `${basename(file)}-${createHash('sha1').update(file).digest('hex').slice(0, 12)}-`;
+}
 
 function cacheDir(): string | null {
   const v = process.env.NOVASIM_COMPILE_CACHE;
@@ -36,8 +42,7 @@ export function runCachedScript(file: string, beforeRun: () => void): void {
   let cached: Buffer | undefined;
   if (dir) {
     const st = statSync(file);
-    const prefix = `${basename(file)}-`;
-    cachePath = join(dir, `${prefix}${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}.bin`);
+    cachePath = join(dir, `${cachePrefix(file)}${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}.bin`);
     try {
       cached = readFileSync(cachePath);
     } catch {
@@ -59,9 +64,9 @@ export function runCachedScript(file: string, beforeRun: () => void): void {
           const tmp = `${target}.${process.pid}.tmp`;
           writeFileSync(tmp, data);
           renameSync(tmp, target);
-          // Caches of earlier builds of the same script are dead weight.
+          // Caches of earlier builds of this copy of the script are dead weight.
           for (const f of readdirSync(dirname(target))) {
-            if (f.startsWith(`${basename(file)}-`) && f.endsWith('.bin') && join(dirname(target), f) !== target) unlinkSync(join(dirname(target), f));
+            if (f.startsWith(cachePrefix(file)) && f.endsWith('.bin') && join(dirname(target), f) !== target) unlinkSync(join(dirname(target), f));
           }
         } catch {
           // Read-only or full temporary directory: run without a cache.
