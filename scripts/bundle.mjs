@@ -59,6 +59,8 @@ await build({
   platform: 'node',
   target: 'node20',
   supported: { 'dynamic-import': false },
+  // Non-ASCII characters escaped: src/compile-cache.ts reads the file as latin1.
+  charset: 'ascii',
   external: ['better-sqlite3', 'amqplib', 'vitest', 'tsx', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'ajv', 'ajv-formats', 'fast-json-stringify'],
   minifyWhitespace: true,
   minifySyntax: true,
