@@ -5,7 +5,23 @@
 // (loaded only with --notify-amqp) stay external, as do vitest (the matcher registers on the user's own
 // copy) and tsx. Output sits at dist/bundle/, the same depth as dist/<dir>/, so the
 // `new URL('../../fixtures/…', import.meta.url)` paths of the sources resolve unchanged.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// zod re-exports all of its ~50 message locales (`z.locales`, ≈ 300 kB of the bundle, parsed at every start);
+// novasim uses only the default English messages, which zod installs from locales/en.js itself.
+const englishOnlyZodLocales = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: args.path.replace(/[\\/]index\.js$/, ''),
+    }));
+  },
+};
+
+// Chunk names carry content hashes: start from an empty directory so old chunks do not pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { novasim: 'dist/cli.js', index: 'dist/index.js', testing: 'dist/testing/index.js', vitest: 'dist/testing/vitest.js' },
@@ -27,4 +43,30 @@ await build({
   banner: { js: "import { createRequire as __novasimCreateRequire } from 'node:module'; const require = __novasimCreateRequire(import.meta.url);" },
   legalComments: 'linked',
   logLevel: 'warning',
+  plugins: [englishOnlyZodLocales],
+});
+
+// The command's own copy, as one CommonJS script: src/cli.ts (the bin above) runs it through V8's code
+// cache (src/compile-cache.ts), which Node 20 offers for scripts, not for ES modules. Strict mode as in
+// the ES module build; import.meta.url (fixture paths) becomes the script's own file URL — same depth, so
+// the relative paths resolve unchanged; import() of amqplib becomes require() (vm.Script has no module loader).
+await build({
+  entryPoints: { 'novasim-cli': 'dist/cli-main.js' },
+  outdir: 'dist/bundle',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  // Non-ASCII characters escaped: src/compile-cache.ts reads the file as latin1.
+  charset: 'ascii',
+  external: ['better-sqlite3', 'amqplib', 'vitest', 'tsx', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'ajv', 'ajv-formats', 'fast-json-stringify'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  define: { 'import.meta.url': '__novasimModuleUrl' },
+  banner: { js: "'use strict';const __novasimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+  plugins: [englishOnlyZodLocales],
 });

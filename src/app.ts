@@ -27,6 +27,7 @@ import type { Services } from './services.js';
 import { gateRequests, type ResetBarrier } from './reset-gate.js';
 import { acceptEmptyBodies, clientErrorHandler } from './http-hygiene.js';
 import { headOnGetRoutes } from './head-routes.js';
+import { syncHook } from './sync-hooks.js';
 
 export interface AppParts {
   app: FastifyInstance;
@@ -94,10 +95,10 @@ export async function buildApp(config: Config, deps: BuildAppDeps) {
     },
   });
   app.decorateRequest('requestId', '');
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', syncHook((req, reply) => {
     req.requestId = req.id;
     reply.header('x-openstack-request-id', req.id);
-  });
+  }));
   gateRequests(app, deps.barrier, envelopeFor);
   // Generic route faults (429/503/504, latency, dropped connections) before any service answers.
   app.addHook('onRequest', routeFaultHook(s));

@@ -10,6 +10,10 @@ import type { FastifyInstance } from 'fastify';
 const BODYLESS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
 
 export function acceptEmptyBodies(app: FastifyInstance): void {
+  // Deliberately `async` while the other root hooks are synchronous (src/sync-hooks.ts): this one
+  // deferral lets Node's HTTP parser finish the packet the request arrived in before any route answers,
+  // so malformed framing after the headers (a bad chunk) still gets the clientError envelope below
+  // instead of racing a route's own answer (a 415 for the missing Content-Type) onto the socket.
   app.addHook('onRequest', async (req) => {
     const h = req.raw.headers;
     if (!BODYLESS.has(req.method) || h['content-type'] === undefined) return;

@@ -48,6 +48,13 @@ export class ResetBarrier {
     return this.inFlight;
   }
 
+  /** The synchronous case of admit(): true (and counted) when no reset runs or the call is internal; false when it must wait. */
+  admitNow(internal: boolean): boolean {
+    if (this.closed && !internal) return false;
+    this.inFlight++;
+    return true;
+  }
+
   /**
    * Admit a request: at once when no reset runs (or for internal calls), else after the reset.
    * Resolves false when the reset outlasted `waitMs` (the caller answers 503).

@@ -1,8 +1,9 @@
 // Fastify wiring of the reset barrier: every request except the control plane's reset, health and
 // notification routes (which never touch the state a reset empties, and may be long-lived) is
 // admitted through the barrier and counted until it is answered or its client goes away.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INTERNAL_HEADER, INTERNAL_SECRET, ResetBarrier } from './reset-barrier.js';
+import { syncHook, syncSendHook } from './sync-hooks.js';
 
 export { ResetBarrier };
 
@@ -19,13 +20,7 @@ export function gateRequests(
     if (!counted.delete(req)) return;
     barrier.leave();
   };
-  app.addHook('onRequest', async (req, reply) => {
-    if (EXEMPT.test(req.url)) return;
-    const internal = req.headers[INTERNAL_HEADER] === INTERNAL_SECRET;
-    if (!(await barrier.admit(internal))) {
-      const b = envelopeFor(req.url, 503, 'The simulator is resetting; retry the request.');
-      return reply.code(503).header('retry-after', '1').type(b.type).send(b.body);
-    }
+  const enter = (req: FastifyRequest, reply: FastifyReply) => {
     counted.add(req);
     // A client that went away gets no onResponse: count the request as done once its answer was
     // produced (onSend ran) and the connection closed. Until then its handler may still write.
@@ -33,9 +28,29 @@ export function gateRequests(
     reply.raw.once('close', () => {
       if (answered.has(req) || reply.sent) leave(req);
     });
-  });
-  app.addHook('onSend', async (req) => {
+  };
+  // Synchronous unless a reset is running (src/sync-hooks.ts).
+  app.addHook('onRequest', syncHook((req, reply) => {
+    if (EXEMPT.test(req.url)) return undefined;
+    const internal = req.headers[INTERNAL_HEADER] === INTERNAL_SECRET;
+    if (barrier.admitNow(internal)) {
+      enter(req, reply);
+      return undefined;
+    }
+    return barrier.admit(internal).then((admitted) => {
+      if (!admitted) {
+        const b = envelopeFor(req.url, 503, 'The simulator is resetting; retry the request.');
+        return reply.code(503).header('retry-after', '1').type(b.type).send(b.body);
+      }
+      enter(req, reply);
+      return undefined;
+    });
+  }));
+  app.addHook('onSend', syncSendHook((req) => {
     answered.add(req);
-  });
-  app.addHook('onResponse', async (req) => leave(req));
+    return undefined;
+  }));
+  app.addHook('onResponse', syncHook((req) => {
+    leave(req);
+  }));
 }

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authenticate } from '../identity/authenticate.js';
+import { syncHook, syncSendHook } from '../sync-hooks.js';
 import type { Services } from '../services.js';
 import { formatValidationError } from '../validation.js';
 import type { ComputeApi } from '../compute/api.js';
@@ -107,7 +108,8 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
   await app.register(versionRoutes, { deps });
 
   await app.register(async (v21) => {
-    v21.addHook('onRequest', async (req, reply) => {
+    // Synchronous hooks (src/sync-hooks.ts): they run on every Nova API request.
+    v21.addHook('onRequest', syncHook((req, reply) => {
       try {
         req.apiVersion = negotiate(req.headers, 'compute', 'x-openstack-nova-api-version', minVersion, maxVersion);
       } catch (e) {
@@ -116,12 +118,12 @@ export async function computeApi(app: FastifyInstance, opts: { services: Service
         throw e;
       }
       versionHeaders(reply, req.apiVersion.toString());
-    });
+    }));
     v21.addHook('onRequest', authenticate(s));
-    v21.addHook('onSend', async (req, reply, payload) => {
+    v21.addHook('onSend', syncSendHook((req, reply, payload) => {
       reply.header('x-compute-request-id', req.requestId);
       return payload;
-    });
+    }));
     v21.setNotFoundHandler((req, reply) => sendFault(reply, new NovaError(404, 'The resource could not be found.')));
     await v21.register(serverRoutes, { deps });
     await v21.register(flavorRoutes, { deps });

@@ -91,7 +91,8 @@ export class CinderCore {
   // ---- types and backends ----
 
   ensureTypes(): void {
-    this.store.ensureTypes(this.now());
+    // The clock is read only when the types are actually seeded (this runs on every volume read).
+    this.store.ensureTypes(() => this.now());
   }
 
   typeOf(v: Volume): VolumeType | undefined {

@@ -36,14 +36,26 @@ export class VolumeVersion {
     return new VolumeVersion(a, b);
   }
 
+  /** The gates' version constants (MV.*, profile bounds), parsed once: matches() runs several times a request. */
+  private static readonly constants = new Map<string, VolumeVersion>();
+
+  private static constant(s: string): VolumeVersion {
+    let v = VolumeVersion.constants.get(s);
+    if (!v) {
+      v = VolumeVersion.parse(s);
+      VolumeVersion.constants.set(s, v);
+    }
+    return v;
+  }
+
   private cmp(o: VolumeVersion) {
     return this.major - o.major || this.minor - o.minor;
   }
 
   /** APIVersionRequest.matches(min, max): min ≤ self (≤ max when given). */
   matches(min: string, max?: string): boolean {
-    if (this.cmp(VolumeVersion.parse(min)) < 0) return false;
-    return max === undefined || this.cmp(VolumeVersion.parse(max)) <= 0;
+    if (this.cmp(VolumeVersion.constant(min)) < 0) return false;
+    return max === undefined || this.cmp(VolumeVersion.constant(max)) <= 0;
   }
 
   toString() {

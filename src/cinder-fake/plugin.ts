@@ -20,6 +20,7 @@ import { typeRoutes } from './routes/types.js';
 import { volumeActionRoutes } from './routes/volume-actions.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { versionsDoc } from './views/versions.js';
+import { syncHook, syncSendHook } from '../sync-hooks.js';
 
 export interface CinderFakeOptions {
   services: Services;
@@ -64,11 +65,12 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.decorateRequest('cinderReq', null as never);
-  app.addHook('onRequest', async (req, reply) => {
+  // Synchronous hooks (src/sync-hooks.ts): they run on every Cinder request.
+  app.addHook('onRequest', syncHook((req, reply) => {
     if (!req.requestId) req.requestId = services.runtime.requestId();
     req.cinderReq = { version: null, ctx: null, body: undefined, action: null };
     reply.header('x-openstack-request-id', req.requestId);
-  });
+  }));
 
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     if (err instanceof CinderError) return sendFault(req, reply, err);
@@ -89,7 +91,7 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
 
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(services));
-    api.addHook('onRequest', async (req, reply) => {
+    api.addHook('onRequest', syncHook((req, reply) => {
       const serviceToken = req.headers['x-service-token'];
       const svc = services.tokens.validate(Array.isArray(serviceToken) ? serviceToken[0] : serviceToken);
       // keystonemiddleware rejects a request whose X-Service-Token does not validate.
@@ -106,16 +108,17 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
         throw e;
       }
       versionHeaders(reply, req.cinderReq.version);
-    });
-    api.addHook('onSend', async (req, reply, payload) => {
+      return undefined;
+    }));
+    api.addHook('onSend', syncSendHook((req, reply, payload) => {
       reply.header('x-compute-request-id', req.requestId);
       return payload;
-    });
-    api.addHook('preHandler', async (req) => decodeBody(req));
-    api.addHook('preHandler', async (req) => {
+    }));
+    api.addHook('preHandler', syncHook((req) => decodeBody(req)));
+    api.addHook('preHandler', syncHook((req) => {
       const urlProject = (req.params as { project_id?: string }).project_id;
       if (urlProject && urlProject !== req.cinderReq.ctx!.projectId) throw new CinderError(400, 'Malformed request url');
-    });
+    }));
     // ProjectMapper: every route exists with and without /{project_id}.
     for (const prefix of ['/:project_id', '']) {
       await api.register(async (r) => {

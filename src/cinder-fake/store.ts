@@ -73,6 +73,8 @@ export interface Attachment {
 
 const BOOL_COLS = new Set(['multiattach', 'bootable', 'use_quota', 'shared_targets', 'is_public', 'is_default']);
 const JSON_COLS = new Set(['metadata', 'admin_metadata', 'glance_metadata', 'extra_specs', 'connection_info', 'connector']);
+/** Column → 1 (boolean) or 2 (JSON): one lookup per column when rows are read (fromDb runs ~20 times a swap). */
+const COL_KIND = new Map<string, 1 | 2>([...[...BOOL_COLS].map((c) => [c, 1] as const), ...[...JSON_COLS].map((c) => [c, 2] as const)]);
 
 function toDb(value: unknown, col: string): unknown {
   if (value === null || value === undefined) return null;
@@ -83,14 +85,15 @@ function toDb(value: unknown, col: string): unknown {
 
 function fromDb<T>(row: Record<string, unknown> | undefined): T | undefined {
   if (!row) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (v === null) out[k] = null;
-    else if (BOOL_COLS.has(k)) out[k] = v === 1;
-    else if (JSON_COLS.has(k)) out[k] = JSON.parse(v as string);
-    else out[k] = v;
+  // better-sqlite3 builds a fresh plain object per row: convert its few typed columns in place.
+  for (const k in row) {
+    const v = row[k];
+    if (v === null) continue;
+    const kind = COL_KIND.get(k);
+    if (kind === 1) row[k] = v === 1;
+    else if (kind === 2) row[k] = JSON.parse(v as string);
   }
-  return out as T;
+  return row as T;
 }
 
 export interface VolumeFilter {
@@ -129,8 +132,9 @@ export class CinderStore {
   // ---- volume types ----
 
   /** Seed the fixed types when the table is empty (after a reset that wiped it). */
-  ensureTypes(nowIso: string): void {
+  ensureTypes(now: () => string): void {
     if (this.stmt('SELECT 1 FROM volume_types LIMIT 1').get()) return;
+    const nowIso = now();
     const ins = this.stmt('INSERT OR IGNORE INTO volume_types (id, name, description, is_public, extra_specs, is_default, created_at) VALUES (?, ?, ?, 1, ?, ?, ?)');
     for (const t of VOLUME_TYPES) ins.run(t.id, t.name, t.description, JSON.stringify(t.extra_specs), t.is_default ? 1 : 0, nowIso);
   }

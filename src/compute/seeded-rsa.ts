@@ -5,11 +5,15 @@
 // Miller–Rabin), just reproducible; outside deterministic mode node:crypto generates them.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
-const SMALL_PRIMES: bigint[] = (() => {
+// The first 300 odd primes, for trial division; built on first use (≈ 45,000 BigInt divisions), not at
+// import: only deterministic key-pair generation needs them, and every start paid for them.
+let smallPrimes: bigint[] | null = null;
+function smallPrimesList(): bigint[] {
+  if (smallPrimes) return smallPrimes;
   const out: bigint[] = [];
   for (let n = 3; out.length < 300; n += 2) if (out.every((p) => BigInt(n) % p !== 0n)) out.push(BigInt(n));
-  return out;
-})();
+  return (smallPrimes = out);
+}
 
 function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
   let result = 1n;
@@ -36,7 +40,7 @@ function modInverse(a: bigint, m: bigint): bigint {
 const toBigInt = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
 
 function probablyPrime(n: bigint, bytes: (len: number) => Buffer, rounds: number): boolean {
-  for (const p of SMALL_PRIMES) if (n % p === 0n) return n === p;
+  for (const p of smallPrimesList()) if (n % p === 0n) return n === p;
   let d = n - 1n;
   let r = 0;
   while ((d & 1n) === 0n) {

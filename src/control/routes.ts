@@ -49,7 +49,7 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
       if ((e as Error).name === 'ResetBusyError') return reply.code(503).send({ error: { code: 503, message: (e as Error).message } });
       throw e;
     }
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // Start one more nova-compute (and its hypervisor node) while the simulator runs, as Nova's
@@ -112,11 +112,11 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlDeps) {
   });
   app.delete('/faults', async (_req, reply) => {
     s.faults.clear();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
   app.delete('/faults/:id', async (req, reply) => {
     if (!s.faults.remove((req.params as { id: string }).id)) return reply.code(404).send({ error: { code: 404, message: 'No such fault' } });
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.get('/clock', async () => s.runtime.clockState());

@@ -1,6 +1,7 @@
 // The one root onRequest hook applying route faults (./route-faults.ts) before any service sees the request,
 // answering in the faulted service's own error envelope.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { syncHook } from '../sync-hooks.js';
 import type { Services } from '../services.js';
 import { sleep } from './registry.js';
 import type { RouteFault, RouteRequest } from './route-faults.js';
@@ -59,33 +60,35 @@ function classify(url: string): { service: RouteRequest['service']; path: string
 }
 
 export function routeFaultHook(s: Services) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (s.faults.routes.size === 0) return;
-    const where = classify(req.url);
-    if (!where) return; // never /_novasim
-    const f: RouteFault | null = s.faults.routes.take(
-      {
-        ...where,
-        method: req.method,
-        caller: () => {
-          const t = s.tokens.validate(req.headers['x-auth-token'] as string | undefined);
-          return t ? { projectId: t.projectId, userId: t.userId } : null;
-        },
+  // Synchronous while no route fault is registered, the usual case (src/sync-hooks.ts).
+  return syncHook((req, reply) => (s.faults.routes.size === 0 ? undefined : applyRouteFault(s, req, reply)));
+}
+
+async function applyRouteFault(s: Services, req: FastifyRequest, reply: FastifyReply) {
+  const where = classify(req.url);
+  if (!where) return; // never /_novasim
+  const f: RouteFault | null = s.faults.routes.take(
+    {
+      ...where,
+      method: req.method,
+      caller: () => {
+        const t = s.tokens.validate(req.headers['x-auth-token'] as string | undefined);
+        return t ? { projectId: t.projectId, userId: t.userId } : null;
       },
-      s.runtime.now(),
-    );
-    if (!f) return;
-    const r = f.response;
-    if (r.delay_ms) await sleep(r.delay_ms);
-    if (r.drop) {
-      reply.hijack();
-      reply.raw.destroy();
-      return reply;
-    }
-    if (r.status === undefined) return; // latency only: the request proceeds
-    const env = serviceEnvelope(where.service, r.status, r.message ?? EXPLANATIONS[r.status] ?? REASONS[r.status] ?? 'Error');
-    if (r.status === 429 || r.retry_after !== undefined) reply.header('retry-after', String(r.retry_after ?? 1));
-    for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
-    return reply.code(r.status).type(env.type).send(env.body);
-  };
+    },
+    s.runtime.now(),
+  );
+  if (!f) return;
+  const r = f.response;
+  if (r.delay_ms) await sleep(r.delay_ms);
+  if (r.drop) {
+    reply.hijack();
+    reply.raw.destroy();
+    return reply;
+  }
+  if (r.status === undefined) return; // latency only: the request proceeds
+  const env = serviceEnvelope(where.service, r.status, r.message ?? EXPLANATIONS[r.status] ?? REASONS[r.status] ?? 'Error');
+  if (r.status === 429 || r.retry_after !== undefined) reply.header('retry-after', String(r.retry_after ?? 1));
+  for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
+  return reply.code(r.status).type(env.type).send(env.body);
 }

@@ -159,7 +159,7 @@ export async function identityAdminRoutes(app: FastifyInstance, opts: { services
     must<ProjectRec>('projects', id);
     enforce('identity:delete_project', ctx, { projectId: id });
     tx(() => store.delete('projects', id));
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   const projectsOfUser = (req: FastifyRequest, userId: string) => {
@@ -239,7 +239,7 @@ export async function identityAdminRoutes(app: FastifyInstance, opts: { services
     enforce('identity:delete_user', ctxOf(req), { userId: id });
     must<UserRec>('users', id);
     tx(() => store.delete('users', id));
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // --- roles ---
@@ -295,7 +295,7 @@ export async function identityAdminRoutes(app: FastifyInstance, opts: { services
       for (const g of store.grants({ role_id: id })) store.revokeGrant(g);
       store.delete('roles', id);
     });
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // --- domains ---
@@ -356,7 +356,7 @@ export async function identityAdminRoutes(app: FastifyInstance, opts: { services
     // keystone/resource/core.py delete_domain: an enabled domain must be disabled first.
     if (d.enabled) throw new KeystoneError(403, 'Cannot delete a domain that is enabled, please disable it first.');
     tx(() => store.deleteDomainContents(id));
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // --- grants: /v3/projects/{p}/users/{u}/roles[/{r}] (keystone/api/projects.py ProjectUserGrantResource) ---
@@ -380,19 +380,19 @@ export async function identityAdminRoutes(app: FastifyInstance, opts: { services
     const { ctx, g } = grantTarget(req, true);
     enforce('identity:create_grant', ctx);
     tx(() => store.grant(g));
-    reply.code(204).send();
+    return reply.code(204).send();
   });
   app.get('/v3/projects/:p/users/:u/roles/:r', async (req, reply) => {
     const { ctx, g } = grantTarget(req, true);
     enforce('identity:check_grant', ctx);
     if (store.grants(g).length === 0) throw assignmentMissing(g);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
   app.delete('/v3/projects/:p/users/:u/roles/:r', async (req, reply) => {
     const { ctx, g } = grantTarget(req, true);
     enforce('identity:revoke_grant', ctx);
     if (!tx(() => store.revokeGrant(g))) throw assignmentMissing(g);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // --- GET /v3/role_assignments (keystone/api/role_assignments.py) ---

@@ -4,6 +4,7 @@ import type { RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
 import { requestBase } from './catalog.js';
 import { AUTH_REQUIRED, KeystoneError } from './errors.js';
+import { syncHook } from '../sync-hooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +31,7 @@ export function contextFromToken(s: Services, tokenId: string | undefined, reque
 
 /** onRequest hook: sets request.ctx or answers 401 as keystonemiddleware does. */
 export function authenticate(s: Services) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return syncHook((req: FastifyRequest, reply: FastifyReply) => {
     const token = req.headers['x-auth-token'];
     const ctx = contextFromToken(s, Array.isArray(token) ? token[0] : token, req.requestId);
     if (!ctx) {
@@ -42,5 +43,6 @@ export function authenticate(s: Services) {
         .send(err.body());
     }
     req.ctx = ctx;
-  };
+    return undefined;
+  });
 }

@@ -53,16 +53,16 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
     const text = status === 413 ? 'Request is too large.' : status === 415 ? 'Unsupported Media Type' : 'The request you have made is malformed.';
     const e = err instanceof KeystoneError ? err : new KeystoneError(status, text);
-    reply.code(e.status).type('application/json').send(e.body());
+    return reply.code(e.status).type('application/json').send(e.body());
   });
 
   app.setNotFoundHandler((_req, reply) => {
     const e = new KeystoneError(404, 'The resource could not be found.');
-    reply.code(404).type('application/json').send(e.body());
+    return reply.code(404).type('application/json').send(e.body());
   });
 
   app.get('/', async (req, reply) => {
-    reply.code(300).send({ versions: { values: [versionDoc(requestBase(req))] } });
+    return reply.code(300).send({ versions: { values: [versionDoc(requestBase(req))] } });
   });
   app.get('/v3', async (req) => ({ version: versionDoc(requestBase(req)) }));
   app.get('/v3/', async (req) => ({ version: versionDoc(requestBase(req)) }));
@@ -98,7 +98,7 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
     const roles = s.identity.roles(user.id, project.id);
     if (roles.length === 0) throw new KeystoneError(401, AUTH_REQUIRED);
     const token = s.tokens.issue(user, project, roles, methods, expiresAt);
-    reply.code(201).header('x-subject-token', token.id).send(tokenBody(token, requestBase(req), s));
+    return reply.code(201).header('x-subject-token', token.id).send(tokenBody(token, requestBase(req), s));
   });
 
   // keystone/api/auth.py AuthTokenResource: the subject token is resolved (404 when unknown) to build the
@@ -116,11 +116,11 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
 
   app.get('/v3/auth/tokens', async (req, reply: FastifyReply) => {
     const t = subject(req, req.method === 'HEAD' ? 'identity:check_token' : 'identity:validate_token');
-    reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req), s));
+    return reply.header('x-subject-token', t.id).send(tokenBody(t, requestBase(req), s));
   });
   app.delete('/v3/auth/tokens', async (req, reply) => {
     s.tokens.revoke(subject(req, 'identity:revoke_token').id);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   await app.register(identityAdminRoutes, { services: s });

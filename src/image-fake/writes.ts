@@ -92,7 +92,7 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
         os_hash_value: createHash('sha512').update(data).digest('hex'), updated_at: now(),
       });
     })();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // GET /v2/images/{id}/file: the bytes with Content-MD5, or 204 when the image has no data.
@@ -180,7 +180,7 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
     access.enforce('delete_image', img, req.ctx);
     if (img.protected) throw new GlanceError(403, `Image ${id} is protected and cannot be deleted.`);
     s.db.transaction(() => store.delete(id))();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // Tags: PUT/DELETE /v2/images/{id}/tags/{tag} (glance/api/v2/image_tags.py).
@@ -200,7 +200,7 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
       tags.add(tag);
       store.update(img.id, { tags: JSON.stringify([...tags]), updated_at: now() });
     })();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
   app.delete('/images/:id/tags/:tag', async (req, reply) => {
     const { tag } = req.params as { tag: string };
@@ -208,7 +208,7 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
     const tags = JSON.parse(img.tags) as string[];
     if (!tags.includes(tag)) throw new GlanceError(404, 'The resource could not be found.');
     s.db.transaction(() => store.update(img.id, { tags: JSON.stringify(tags.filter((t) => t !== tag)), updated_at: now() }))();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // Members (glance/api/v2/image_members.py): only `shared` images have them; the owner adds and removes,
@@ -277,7 +277,7 @@ export async function imageWrites(app: FastifyInstance, opts: { services: Servic
     const m = oneMember(req, img);
     if (!access.isOwnerMember(img, req.ctx)) throw new GlanceError(403, `You cannot delete image member.`);
     s.db.transaction(() => store.deleteMember(img.id, m.member))();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   // Discovery (glance/api/v2/discovery.py): interoperable import is not offered, single store.

@@ -142,7 +142,7 @@ export async function manilaFake(app: FastifyInstance, opts: { services: Service
         const id = (req.params as IdParams).id;
         await fault('delete_share', id);
         backend.deleteShare(ctx(req), id);
-        reply.code(202).send();
+        return reply.code(202).send();
       });
 
       // manila/api/v2/share_export_locations.py (2.9+).
@@ -191,7 +191,7 @@ export async function manilaFake(app: FastifyInstance, opts: { services: Service
         if (!d.success) throw new ManilaError(400, 'Malformed request body');
         await fault('deny_access', id);
         backend.denyAccess(ctx(req), id, d.data.access_id, req.manilaVersion.matches('2.82') && !!d.data.unrestrict);
-        reply.code(202).send();
+        return reply.code(202).send();
       });
 
       // manila/api/v2/share_accesses.py (2.45+).

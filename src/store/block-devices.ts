@@ -2,6 +2,7 @@
 import type { BlockDeviceMapping } from '../domain.js';
 import type { Db } from './db.js';
 import { bool, fromIso, toIso } from './rows.js';
+import { StatementCache } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
 
@@ -45,8 +46,10 @@ export class BdmStore {
   private byVolume;
   private byUuid;
   private del;
+  private readonly stmts: StatementCache;
 
   constructor(private db: Db) {
+    this.stmts = new StatementCache(db);
     this.forInstance = db.prepare('SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
     this.forInstances = db.prepare(
       'SELECT * FROM block_device_mappings WHERE deleted = 0 AND instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY id',
@@ -89,8 +92,8 @@ export class BdmStore {
   }
 
   insert(b: Omit<BlockDeviceMapping, 'id'>): BlockDeviceMapping {
-    const info = this.db
-      .prepare(
+    const info = this.stmts
+      .get(
         `INSERT INTO block_device_mappings (uuid, instance_uuid, source_type, destination_type, device_name, boot_index, delete_on_termination,
            volume_id, volume_size, snapshot_id, image_id, attachment_id, connection_info, tag, no_device, created_at, updated_at,
            volume_type, disk_bus, device_type, guest_format)
@@ -120,7 +123,7 @@ export class BdmStore {
       sets.push(`${k} = @${k}`);
       args[k] = v;
     }
-    if (sets.length) this.db.prepare(`UPDATE block_device_mappings SET ${sets.join(', ')} WHERE id = @id`).run(args);
+    if (sets.length) this.stmts.get(`UPDATE block_device_mappings SET ${sets.join(', ')} WHERE id = @id`).run(args);
   }
 
   destroy(id: number, now: Date): void {

@@ -84,7 +84,7 @@ export async function flavorExtraSpecRoutes(app: FastifyInstance, opts: { deps: 
     delete rest[key];
     flavors.setExtraSpecs(req.ctx, f, rest);
     // 200 with no body (flavors_extraspecs.py NOTE(gmann)).
-    reply.code(200).send();
+    return reply.code(200).send();
   });
 }
 

@@ -180,7 +180,7 @@ export async function flavorRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
     const { id } = req.params as { id: string };
     await mapErrors(() => flavors.destroy(req.ctx, id), { FlavorNotFound: 404 });
     // 202 for backwards compatibility (flavors.py NOTE(oomichi)).
-    reply.code(202).send();
+    return reply.code(202).send();
   });
 
   await app.register(flavorExtraSpecRoutes, { deps });

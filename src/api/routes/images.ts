@@ -97,6 +97,6 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { deps: ApiDe
       if (cls === 'ImageNotAuthorized') throw new NovaError(403, 'You are not allowed to delete the image.');
       throw e;
     }
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

@@ -75,6 +75,6 @@ export async function interfaceRoutes(app: FastifyInstance, opts: { deps: ApiDep
     const i = await instanceOf(req);
     policy.authorize(`${RULE}:delete`, req.ctx, { project_id: i.project_id });
     await mapErrors(() => api().detach(req.ctx, i, (req.params as Params).port_id), { PortNotFound: 404, InstanceIsLocked: 409 }, { action: 'detach_interface', uuid: i.uuid });
-    reply.code(202).send();
+    return reply.code(202).send();
   });
 }

@@ -73,6 +73,6 @@ export async function keypairRoutes(app: FastifyInstance, opts: { deps: ApiDeps 
     const userId = targetUser(req);
     policy.authorize(`${RULE}:delete`, req.ctx, { user_id: userId });
     await mapErrors(() => kp.deleteKeyPair(req.ctx, userId, (req.params as { name: string }).name), { KeypairNotFound: 404 });
-    reply.code(v.matches('2.2') ? 204 : 202).send();
+    return reply.code(v.matches('2.2') ? 204 : 202).send();
   });
 }

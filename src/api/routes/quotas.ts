@@ -93,7 +93,7 @@ export async function quotaRoutes(app: FastifyInstance, opts: { deps: ApiDeps })
     policy.authorize(`${QS}:delete`, req.ctx, { project_id: id });
     const user = userIdOf(req);
     s.db.transaction(() => q.store.destroy(id, user))();
-    reply.code(202).send();
+    return reply.code(202).send();
   });
 
   app.get('/os-quota-class-sets/:id', async (req) => {

@@ -61,6 +61,6 @@ export async function serverGroupRoutes(app: FastifyInstance, opts: { deps: ApiD
     const g = await find((req.params as { id: string }).id);
     policy.authorize(`${RULE}:delete`, req.ctx, { project_id: g.project_id });
     sg.delete(req.ctx, g);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

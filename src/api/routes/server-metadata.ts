@@ -67,6 +67,6 @@ export async function serverMetadataRoutes(app: FastifyInstance, opts: { deps: A
     const { key } = req.params as { key: string };
     if (!Object.hasOwn(i.metadata, key)) throw new NovaError(404, 'Metadata item was not found');
     await mapErrors(() => api.delete(req.ctx, i, key), EXPECTED, { action: 'delete metadata', uuid: i.uuid });
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

@@ -28,6 +28,6 @@ export async function serverPasswordRoutes(app: FastifyInstance, opts: { deps: A
     const sys = { ...i.system_metadata };
     for (let n = 0; n < CHUNKS; n++) sys[`password_${n}`] = '';
     s.db.transaction(() => s.instances.update(i.uuid, { system_metadata: sys, updated_at: s.runtime.now() }))();
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

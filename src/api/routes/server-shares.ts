@@ -81,6 +81,6 @@ export async function serverShareRoutes(app: FastifyInstance, opts: { deps: ApiD
     const i = await authorized(req, 'delete');
     checkState(i, 'delete share');
     await mapErrors(() => api().detach(req.ctx, i, (req.params as Params).share_id), { ShareNotFound: 404 });
-    reply.code(200).send();
+    return reply.code(200).send();
   });
 }

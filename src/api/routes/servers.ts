@@ -202,7 +202,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
     const i = await getInstance(req, (req.params as { id: string }).id);
     policy.authorize(`${RULE}:delete`, req.ctx, { project_id: i.project_id });
     await mapErrors(() => compute.deleteServer(req.ctx, i), { InstanceIsLocked: 409 });
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }
 

@@ -87,7 +87,7 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { deps:
         action: 'detach_volume', uuid: instance.uuid,
       });
     });
-    reply.code(202).send();
+    return reply.code(202).send();
   });
 
   app.put('/servers/:server_id/os-volume_attachments/:volume_id', async (req, reply) => {
@@ -111,7 +111,7 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { deps:
       if (oldId === att.volumeId) return reply.code(202).send();
     }
     await compute.volumeLocks.with([oldId, att.volumeId], () => swap(req, instance, oldId, att.volumeId));
-    reply.code(202).send();
+    return reply.code(202).send();
   });
 
   /** _update_volume_swap. */
