@@ -189,6 +189,67 @@ describe("notify_on_state_change 'vm_state': the other Instance.saves", () => {
   });
 });
 
+describe("notify_on_state_change 'vm_state': a live migration rolled back", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSim({ notifyOnStateChange: 'vm_state', liveMigrationMs: 30_000 });
+  });
+  afterAll(() => sim.close());
+
+  it('abort while running: _rollback_live_migration saves task_state None inside live_migration_rollback.start/.end', async () => {
+    const admin = await client(sim, 'admin');
+    const demo = await client(sim, 'demo');
+    const id = await bootServer(sim, demo, 'lmr');
+    sim.notifications.clear();
+    expect((await admin.req('POST', `${S}/${id}/action`, { 'os-migrateLive': { host: null, block_migration: 'auto' } })).statusCode).toBe(202);
+    let mid: number | undefined;
+    for (let i = 0; i < 2000 && mid === undefined; i++) {
+      const l = (await admin.req('GET', `${S}/${id}/migrations`)).json().migrations as { id: number; status: string }[];
+      if (l[0]?.status === 'running') mid = l[0].id;
+      else await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(mid).toBeDefined();
+    expect((await admin.req('DELETE', `${S}/${id}/migrations/${mid}`)).statusCode).toBe(202);
+    await sim.idle();
+    const rows = stream(sim).filter((r) => r[0] === 'instance.update' || r[0].startsWith('instance.live_migration_rollback'));
+    expect(rows).toEqual([
+      ['instance.update', 'active', 'active', 'migrating', 'migrating'],
+      ['instance.live_migration_rollback.start'],
+      ['instance.update', 'active', 'active', null, null],
+      ['instance.live_migration_rollback.end'],
+    ]);
+  });
+});
+
+describe.each(['master', 'zed'] as const)("notify_on_state_change 'vm_state': a build failing in its claim (%s)", (profile) => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSim({ profile, notifyOnStateChange: 'vm_state' });
+  });
+  afterAll(() => sim.close());
+
+  it('the aborted claim saves host/node None (of the instance on master, of its copy on Zed) before create.error', async () => {
+    const demo = await client(sim, 'demo');
+    sim.faults.add({ service: 'compute', operation: 'manager._build_resources', error: { exception: 'FlavorDiskTooSmall', message: 'too small' } });
+    sim.notifications.clear();
+    const res = await demo.req('POST', S, { server: { name: 'cf', imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6', flavorRef: '1', networks: 'none' } });
+    expect(res.statusCode).toBe(202);
+    await sim.idle();
+    const host = (n: { envelope: { payload: unknown } }) => (n.envelope.payload as { 'nova_object.data': Record<string, unknown> })['nova_object.data'].host;
+    const ns = sim.notifications.list().filter((n) => n.envelope.event_type.startsWith('instance.'));
+    expect(ns.map((n) => [n.envelope.event_type, host(n)])).toEqual([
+      ['instance.update', null], // the conductor: non-existent → BUILDING
+      ['instance.update', null], // BUILDING, task_state None
+      ['instance.create.start', null],
+      ['instance.update', 'compute'], // the claim: host/node
+      ['instance.update', null], // the claim's abort: _unset_instance_host_and_node
+      ['instance.create.error', profile === 'master' ? null : 'compute'],
+      ['instance.update', null], // _set_instance_obj_error_state
+    ]);
+    expect(stream(sim).filter((r) => r[0] === 'instance.update').at(-1)).toEqual(['instance.update', 'building', 'error', null, null]);
+  });
+});
+
 describe("notify_on_state_change 'vm_and_task_state': task-only saves are transitions", () => {
   let sim: Simulator;
   let admin: Client;
