@@ -250,6 +250,28 @@ describe.each(['master', 'zed'] as const)("notify_on_state_change 'vm_state': a 
   });
 });
 
+describe("notify_on_state_change 'vm_state': the periodic shelve offload", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSim({ notifyOnStateChange: 'vm_state', shelvedOffloadTime: 100, shelvedPollInterval: 60, deterministic: true });
+  });
+  afterAll(() => sim.close());
+
+  it('_poll_shelved_instances saves SHELVING_OFFLOADING before shelve_offload_instance runs', async () => {
+    const demo = await client(sim, 'demo');
+    const id = await bootServer(sim, demo, 'pso');
+    await post(sim, demo, id, { shelve: null });
+    sim.services.runtime.advance(120_000);
+    sim.notifications.clear();
+    expect((await sim.periodic.tick()).offloaded).toEqual([id]);
+    await sim.idle();
+    const rows = stream(sim);
+    expect(rows[0]).toEqual(['instance.update', 'shelved', 'shelved', 'shelving_offloading', 'shelving_offloading']);
+    expect(rows[1]).toEqual(['instance.shelve_offload.start']);
+    expect(rows.at(-1)).toEqual(['instance.shelve_offload.end']);
+  });
+});
+
 describe("notify_on_state_change 'vm_and_task_state': task-only saves are transitions", () => {
   let sim: Simulator;
   let admin: Client;
