@@ -131,7 +131,11 @@ export class ComputeApi {
     this.s.db.transaction(() => saveInstance(this.s, this.notifier, ctx, instance.uuid, patch))();
   }
 
-  /** Server tags update_all: saved by nova-api, which then sends instance.update. */
+  /**
+   * Server tags update_all: saved by nova-api, which then sends instance.update. Not an Instance.save
+   * (TagList.create, then send_instance_update_notification(service='nova-api') whatever
+   * notify_on_state_change says): nova/api/openstack/compute/server_tags.py ServerTagsController.update_all.
+   */
   replaceTags(ctx: RequestContext, instance: Instance, tags: string[]): string[] {
     this.s.db.transaction(() => this.s.instances.update(instance.uuid, { tags }))();
     const fresh = this.s.instances.get(instance.uuid)!;

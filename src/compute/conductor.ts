@@ -15,6 +15,7 @@ import { NoValidHost, type Scheduler, type Selection } from '../scheduler/schedu
 import type { Services } from '../services.js';
 import { ComputeException, frame } from './exceptions.js';
 import { exceptionInfo } from './events.js';
+import { saveInstance } from './instance-save.js';
 
 /** UnsupportedPolicyException: "ServerGroup policy is not supported: <reason>". */
 class UnsupportedPolicy extends Error {
@@ -95,7 +96,8 @@ export function scheduleInstance(d: ConductorDeps, ctx: RequestContext, instance
     const unsupported = spec.instanceGroup ? d.scheduler.unsupportedGroupPolicy(spec.instanceGroup.policy) : null;
     if (unsupported) throw new UnsupportedPolicy(unsupported);
     const dest = d.scheduler.selectDestination(ctx, spec, payload);
-    // schedule_and_build_instances: an instance without a requested zone takes its host's.
+    // schedule_and_build_instances: an instance without a requested zone takes its host's (set before
+    // instance.create() turns the build request into the instance: a create, not an Instance.save).
     if (!p.requestedAz && instance.availability_zone !== dest.availabilityZone) {
       s.db.transaction(() => s.instances.update(instance.uuid, { availability_zone: dest.availabilityZone }))();
     }
@@ -109,7 +111,9 @@ export function scheduleInstance(d: ConductorDeps, ctx: RequestContext, instance
       : new ComputeException('NoValidHost', err.message, { novaException: true, code: 500, frames });
     const now = s.runtime.now();
     s.db.transaction(() => {
-      s.instances.update(instance.uuid, { vm_state: 'error', task_state: null, updated_at: now });
+      // _bury_in_cell0 → set_vm_state_and_notify: instance.save() (BUILDING/scheduling → ERROR/None, whose
+      // send_update comes before the fault and compute_task.build_instances.error).
+      saveInstance(s, d.scheduler.notifier, ctx, instance.uuid, { vm_state: 'error', task_state: null, updated_at: now });
       // add_instance_fault_from_exc: details (the traceback) only for code 500.
       s.actions.addFault({ instanceUuid: instance.uuid, code: e.code, message: e.message, details: e.code === 500 ? e.tracebackLines().join('') : '', host: s.config.confHost, at: now });
     })();

@@ -67,6 +67,7 @@ export async function deleteInstance(d: DeleteDeps, ctx: RequestContext, instanc
     const bdms = s.db.transaction(() => {
       const t = now();
       recordDelete();
+      // Not an Instance.save: _delete_while_booting destroys the build request / instance (no send_update).
       s.instances.update(instance.uuid, { vm_state: 'deleted', task_state: null, terminated_at: t, deleted_at: t, deleted: true, updated_at: t });
       const list = s.bdms.listForInstance(instance.uuid);
       for (const b of list) s.bdms.destroy(b.id, t);
@@ -138,6 +139,7 @@ async function localDelete(d: DeleteDeps, ctx: RequestContext, uuid: string, typ
   if (notifies) notifier.notifyAboutInstanceAction(ctx, inst(), s.bdms.listForInstance(uuid), host, 'delete', 'start', null, { source: 'nova-api', bdmsFromDb: true });
   const elevated = { ...ctx, isAdmin: true };
   if (d.network) await deallocateForInstance(d.network, elevated, inst());
+  // The network info cache (deallocate_for_instance → info_cache.save), not an Instance.save.
   s.db.transaction(() => s.instances.update(uuid, { network_info: [] }))();
   // _local_cleanup_bdm_volumes: failures are logged and ignored.
   const bdms = s.bdms.listForInstance(uuid);
@@ -157,7 +159,7 @@ async function localDelete(d: DeleteDeps, ctx: RequestContext, uuid: string, typ
     const t = s.runtime.now();
     for (const b of bdms) s.bdms.destroy(b.id, t);
     saveInstance(s, notifier, ctx, uuid, { vm_state: type === 'soft_delete' ? 'soft-delete' : 'deleted', task_state: null, terminated_at: t, updated_at: t });
-    // instance.destroy()
+    // instance.destroy(): not an Instance.save (no send_update).
     s.instances.update(uuid, { deleted: true, deleted_at: t });
   })();
   if (notifies) notifier.notifyAboutInstanceAction(ctx, inst(), s.bdms.listForInstance(uuid), host, 'delete', 'end', null, { source: 'nova-api', bdmsFromDb: true });

@@ -290,6 +290,7 @@ export async function healNetworkInfo(d: { network: NetworkApi; services: { inst
     const tag = known.get(ip.port_uuid)?.tag;
     return { ...ip, ...(floating.length ? { floating_ips: floating } : {}), ...(tag !== undefined ? { tag } : {}) };
   });
+  // The network info cache (info_cache.save), not an Instance.save: no instance.update.
   d.services.instances.update(instance.uuid, { network_info: info });
 }
 

@@ -9,6 +9,7 @@
 import type { RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
 import type { ComputeManager } from './manager.js';
+import { saveInstance } from './instance-save.js';
 
 export interface PeriodicReport {
   reclaimed: string[];
@@ -127,7 +128,8 @@ export class ShelveReclaimPeriodics {
       const shelvedAt = parseShelvedAt((JSON.parse(r.system_metadata) as Record<string, string>).shelved_at);
       if (shelvedAt === null || !(now - shelvedAt > offloadTime * 1000)) continue;
       const start = s.db.transaction(() => {
-        s.instances.update(r.uuid, { task_state: 'shelving_offloading', updated_at: s.runtime.now() });
+        // instance.task_state = SHELVING_OFFLOADING; instance.save(expected_task_state=(None,)).
+        saveInstance(s, this.manager.d.notifier, ctx, r.uuid, { task_state: 'shelving_offloading', updated_at: s.runtime.now() });
         return this.manager.record(ctx, { kind: 'server_action', uuid: r.uuid, action: 'shelveOffload', args: {} });
       })();
       start();

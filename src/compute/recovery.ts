@@ -4,6 +4,7 @@
 // Invariant kept: a BDM never points at a volume Cinder does not show attached to its instance.
 import type { BlockDeviceMapping, RequestContext } from '../domain.js';
 import { POWER_STATE } from '../domain.js';
+import { saveInstance } from './instance-save.js';
 import { translateVolumeError } from './cinder-errors.js';
 import type { ManagerDeps } from './deps.js';
 import { terminateInstance } from './flows/delete.js';
@@ -85,7 +86,8 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
     case 'build_and_run_instance':
       // _init_instance: a BUILDING instance failed to spawn correctly → ERROR.
       if (instance && instance.vm_state === 'building') {
-        s.instances.update(c.uuid, { vm_state: 'error', task_state: null, power_state: POWER_STATE.pending, updated_at: s.runtime.now() });
+        // _set_instance_obj_error_state(instance, clean_task_state=True): an instance.save().
+        saveInstance(s, d.notifier, ctx, c.uuid, { vm_state: 'error', task_state: null, power_state: POWER_STATE.pending, updated_at: s.runtime.now() });
         return 'rolled back';
       }
       return 'completed';
@@ -221,7 +223,8 @@ async function recoverServerAction(d: ManagerDeps, ctx: RequestContext, c: Extra
     return 'completed';
   }
   if (typeof decl.onRestart === 'function') return decl.onRestart(flowContext(d, ctx, c.uuid, c.args));
-  s.instances.update(c.uuid, { task_state: null, updated_at: s.runtime.now() });
+  // _init_instance: instance.task_state = None; instance.save().
+  saveInstance(s, d.notifier, ctx, c.uuid, { task_state: null, updated_at: s.runtime.now() });
   decl.revertExtra?.(d, c.args);
   return 'rolled back';
 }

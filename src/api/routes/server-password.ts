@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mapErrors } from '../compute-errors.js';
 import type { ApiDeps } from '../plugin.js';
+import { saveInstance } from '../../compute/instance-save.js';
 
 const RULE = 'os_compute_api:os-server-password';
 /** nova/api/metadata/password.py: four 255-character chunks. */
@@ -27,7 +28,10 @@ export async function serverPasswordRoutes(app: FastifyInstance, opts: { deps: A
     // convert_password(None): every chunk set to "".
     const sys = { ...i.system_metadata };
     for (let n = 0; n < CHUNKS; n++) sys[`password_${n}`] = '';
-    s.db.transaction(() => s.instances.update(i.uuid, { system_metadata: sys, updated_at: s.runtime.now() }))();
+    // instance.system_metadata.update(meta); instance.save(): a save only when the dict changed
+    // (Instance.obj_what_changed compares it with the original), then send_update.
+    const changed = Array.from({ length: CHUNKS }, (_, n) => `password_${n}`).some((k) => i.system_metadata[k] !== '');
+    if (changed) s.db.transaction(() => saveInstance(s, opts.deps.notifier, req.ctx, i.uuid, { system_metadata: sys, updated_at: s.runtime.now() }))();
     return reply.code(204).send();
   });
 }

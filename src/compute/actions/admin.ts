@@ -3,6 +3,7 @@
 // and task_state := None (save(admin_state_reset=True): no expected task_state).
 import { z } from 'zod';
 import { defineAction } from './types.js';
+import { saveInstance } from '../instance-save.js';
 
 const resetStateSchema = z.object({ 'os-resetState': z.object({ state: z.enum(['active', 'error']) }).strict() }).strict();
 
@@ -15,10 +16,11 @@ export const resetState = defineAction<{ state: 'active' | 'error' }>({
   lock: false,
   states: null,
   instanceAction: 'resetState',
-  apiEffect({ s, ctx, instance, args }) {
+  apiEffect({ s, notifier, ctx, instance, args }) {
     const now = s.runtime.now();
     const id = s.actions.start({ action: 'resetState', instanceUuid: instance.uuid, requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId, at: now });
-    s.instances.update(instance.uuid, { vm_state: args.state, task_state: null, updated_at: now });
+    // instance.save(admin_state_reset=True): send_update (service 'compute') with notify_on_state_change.
+    saveInstance(s, notifier, ctx, instance.uuid, { vm_state: args.state, task_state: null, updated_at: now });
     s.actions.finish(id, now);
   },
 });

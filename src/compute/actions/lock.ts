@@ -1,7 +1,10 @@
 // lock / unlock (nova/api/openstack/compute/lock_server.py → compute_api.lock/unlock): done by
 // nova-api itself, under wrap_instance_event(prefix='api'), then instance.lock/unlock from nova-api.
+// The flag is an instance.save() inside the event, so with notify_on_state_change an instance.update
+// (publisher nova-compute: send_update's default service) precedes instance.lock/unlock.
 import { anyValue, lockV273 } from './schemas.js';
 import { defineAction } from './types.js';
+import { saveInstance } from '../instance-save.js';
 
 const ROOT = 'os_compute_api:os-lock-server';
 
@@ -25,7 +28,7 @@ export const lock = defineAction<{ reason: string | null }>({
     recordApiEvent('lock', 'lock', () => {
       const sys = { ...instance.system_metadata };
       if (args.reason) sys.locked_reason = args.reason;
-      s.instances.update(instance.uuid, { locked: true, locked_by: isOwner ? 'owner' : 'admin', system_metadata: sys, updated_at: s.runtime.now() });
+      saveInstance(s, notifier, elevated, instance.uuid, { locked: true, locked_by: isOwner ? 'owner' : 'admin', system_metadata: sys, updated_at: s.runtime.now() });
     });
     notifier.notifyAboutInstanceAction(elevated, s.instances.get(instance.uuid)!, s.bdms.listForInstance(instance.uuid), s.config.confHost, 'lock', null, null, { source: 'nova-api', bdmsFromDb: true });
   },
@@ -50,7 +53,7 @@ export const unlock = defineAction<Record<string, never>>({
     recordApiEvent('unlock', 'unlock', () => {
       const sys = { ...instance.system_metadata };
       delete sys.locked_reason;
-      s.instances.update(instance.uuid, { locked: false, locked_by: null, system_metadata: sys, updated_at: s.runtime.now() });
+      saveInstance(s, notifier, elevated, instance.uuid, { locked: false, locked_by: null, system_metadata: sys, updated_at: s.runtime.now() });
     });
     notifier.notifyAboutInstanceAction(elevated, s.instances.get(instance.uuid)!, s.bdms.listForInstance(instance.uuid), s.config.confHost, 'unlock', null, null, { source: 'nova-api', bdmsFromDb: true });
   },

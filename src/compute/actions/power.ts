@@ -48,10 +48,10 @@ export const stop = defineAction<NoArgs>({
     f.notify('power_off', 'start');
     // _power_off_instance: share info (racing mappings put the instance in ERROR), power off, deactivate_all, umount.
     const entry = ['stop_instance', 'do_stop_instance', '_power_off_instance'];
-    const shares = getShareInfo(f.d, f.instance(), entry);
+    const shares = getShareInfo(f.d, f.ctx, f.instance(), entry);
     await driverCall(f, 'power_off', entry);
     setAll(f.d, shares, 'inactive');
-    await mountAll(f.d, f.instance(), shares, entry, 'umount_share');
+    await mountAll(f.d, f.ctx, f.instance(), shares, entry, 'umount_share');
     f.save({ power_state: POWER_STATE.shutdown, vm_state: 'stopped', task_state: null });
     f.notify('power_off', 'end');
   },
@@ -75,8 +75,8 @@ export const start = defineAction<NoArgs>({
     f.notify('power_on', 'start');
     // _power_on: share info, mount every share, power on, activate_all.
     const entry = ['start_instance', '_power_on'];
-    const shares = getShareInfo(f.d, f.instance(), entry);
-    await mountAll(f.d, f.instance(), shares, entry, 'mount_share');
+    const shares = getShareInfo(f.d, f.ctx, f.instance(), entry);
+    await mountAll(f.d, f.ctx, f.instance(), shares, entry, 'mount_share');
     await driverCall(f, 'power_on', entry);
     setAll(f.d, shares, 'active');
     // remove_shelved_keys_from_system_metadata.
@@ -112,13 +112,13 @@ export const reboot = defineAction<{ type: 'SOFT' | 'HARD' }>({
     // Acknowledge the request made it to the manager.
     f.save({ task_state: hard ? 'reboot_pending_hard' : 'reboot_pending' });
     const shareEntry = ['reboot_instance', 'do_reboot_instance', '_reboot_instance'];
-    const shares = getShareInfo(f.d, f.instance(), shareEntry);
+    const shares = getShareInfo(f.d, f.ctx, f.instance(), shareEntry);
     f.notify('reboot', 'start', { bdmsPassed: true });
     const newVmState = f.instance().vm_state === 'rescued' ? 'rescued' : 'active';
     f.save({ task_state: hard ? 'reboot_started_hard' : 'reboot_started' });
     try {
       // "Attempt to mount the shares again" (HARD only), then the driver's reboot and activate_all.
-      if (hard) await mountAll(f.d, f.instance(), shares, shareEntry, 'mount_share');
+      if (hard) await mountAll(f.d, f.ctx, f.instance(), shares, shareEntry, 'mount_share');
       await driverCall(f, 'reboot', ['reboot_instance', 'do_reboot_instance', '_reboot_instance']);
       setAll(f.d, shares, 'active');
     } catch (err) {

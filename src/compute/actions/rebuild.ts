@@ -9,6 +9,7 @@ import { translateAttachmentError } from '../cinder-errors.js';
 import { requestSpecFor } from '../conductor.js';
 import { serviceZone } from '../availability-zones.js';
 import { exceptionInfo } from '../events.js';
+import { saveInstance } from '../instance-save.js';
 import { asComputeException, ComputeException, frame } from '../exceptions.js';
 import { GlanceClient, type NovaImage } from '../glance-client.js';
 import { notifyUsageExists } from '../usage-exists.js';
@@ -200,7 +201,10 @@ export function setVmStateAndNotify(f: FlowContext<unknown>, err: NoValidHost | 
   });
   const now = s.runtime.now();
   s.db.transaction(() => {
-    s.instances.update(f.uuid, { ...extra, vm_state: 'error', task_state: null, updated_at: now });
+    // rebuild_instance rolls a new image back first (instance.image_ref = orig_image_ref; instance.save()),
+    // then set_vm_state_and_notify saves ERROR: two Instance.saves, two instance.update with the option.
+    if (Object.keys(extra).length) saveInstance(s, f.d.notifier, f.ctx, f.uuid, { ...extra, updated_at: now });
+    saveInstance(s, f.d.notifier, f.ctx, f.uuid, { vm_state: 'error', task_state: null, updated_at: now });
     s.actions.addFault({ instanceUuid: f.uuid, code: e.code, message: e.message, details: e.tracebackLines().join(''), host: s.config.confHost, at: now });
   })();
   const notifier = f.d.scheduler.notifier;

@@ -84,6 +84,8 @@ function prepareMove({ s, ctx, instance, args, quotas }: PrepareContext<MoveArgs
   // COMPUTE_SAME_HOST_COLD_MIGRATE trait); a resize may when allow_resize_to_same_host is set.
   const ignoreHosts = !sameFlavor && s.config.allowResizeToSameHost ? [] : instance.host ? [instance.host] : [];
   const sys = { ...instance.system_metadata, image_base_image_ref: instance.image_ref };
+  // Set on the object, saved by compute_api.resize's one instance.save(expected_task_state=[None]) with
+  // task_state RESIZE_PREP (the runner's saveInstance in this transaction sends its instance.update).
   s.instances.update(instance.uuid, { progress: 0, auto_disk_config: args.autoDiskConfig ?? false, system_metadata: sys });
   return { ...args, newFlavor, ignoreHosts, requestedNode };
 }
@@ -198,6 +200,8 @@ export const revertResize = defineAction<FinishedMoveArgs>({
     if (instance.old_flavor) quotas?.checkUpsize(ctx, instance.flavor, instance.old_flavor, instance.project_id, instance.user_id);
     // The AZ of the source host, set in the API before the cast.
     const az = m.source_compute ? s.hosts.hostAvailabilityZone(m.source_compute, s.config.availabilityZone) : instance.availability_zone;
+    // Saved by revert_resize's instance.save(expected_task_state=[None]) with RESIZE_REVERTING (the runner's
+    // saveInstance in this transaction): one instance.update, not two.
     s.instances.update(instance.uuid, { availability_zone: az });
     new MigrationRecords(s.db).update(m.id, { status: 'reverting' }, s.runtime.now());
     return { migrationId: m.id };

@@ -72,6 +72,7 @@ async function buildOnHost(d: ManagerDeps, ctx: RequestContext, first: Instance,
       // _allocate_network: vm_state BUILDING, task_state NETWORKING, save(expected_task_state=[None]).
       saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'building', task_state: 'networking' });
       const networkInfo = await allocateNetwork(d, ctx, s.instances.get(uuid)!, networks);
+      // The network info cache (update_instance_cache_with_nw_info), not an Instance.save.
       s.instances.update(uuid, { network_info: networkInfo });
       await buildBlockDevices(d, ctx, uuid);
       // _build_and_run_instance: task_state SPAWNING, save(expected_task_state=BLOCK_DEVICE_MAPPING).
@@ -137,9 +138,17 @@ const BUILD_ABORTS = new Set([
  */
 async function buildFailed(d: ManagerDeps, ctx: RequestContext, uuid: string, e: ComputeException, extras: { keypairs: KeypairRow[]; trustedImageCertificates: string[] | null }, host: string): Promise<void> {
   const s = d.services;
-  // The aborted claim clears host/node of the instance itself on master; Zed's claim only cleared a copy (Nova f8b98390dc).
-  const claimAbort = s.profile.switches.createErrorNullHost ? { host: null, node: null } : {};
-  s.instances.update(uuid, { task_state: null, network_info: [], ...claimAbort });
+  // The aborted claim (rt.abort_instance_claim → _unset_instance_host_and_node) is an instance.save() of
+  // host/node None: of the instance itself on master; of the claim's copy on Zed (Nova f8b98390dc), so
+  // there the manager's object — which create.error shows — keeps its host. Either way send_update runs.
+  if (s.profile.switches.createErrorNullHost) saveInstance(s, d.notifier, ctx, uuid, { host: null, node: null });
+  else if (s.config.notifyOnStateChange) {
+    const row = s.instances.get(uuid);
+    if (row) d.notifier.sendUpdate(ctx, row, { ...row, host: null, node: null }, s.bdms.listForInstance(uuid));
+  }
+  // Not Instance.saves: the network info cache, and create.error's task_state None (the state of
+  // Nova's sample, whose _build_resources fails before any task state is set).
+  s.instances.update(uuid, { task_state: null, network_info: [] });
   d.notifier.notifyAboutInstanceCreate(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'error', exceptionInfo(e, '_build_and_run_instance'), extras);
   // _do_build_and_run_instance: _cleanup_volumes(raise_exc=False) before the fault is recorded.
   await cleanupVolumes(d, ctx, uuid);

@@ -20,11 +20,12 @@ export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, 
     await d.driver.destroy(instance);
     // _try_deallocate_network: ports Nova created are deleted, the user's ports unbound.
     await deallocateForInstance(d.network, ctx, s.instances.get(uuid) ?? instance);
+    // The network info cache (info_cache.save), not an Instance.save: no instance.update.
     s.instances.update(uuid, { network_info: [] });
     // Shares: umount, deactivate, deny_share; failures are logged and ignored (a dangling share_mapping may stay).
     for (const m of s.shareMappings.listForInstance(uuid)) {
       try {
-        await mountAll(d, instance, [m], ['terminate_instance', '_delete_instance', '_shutdown_instance'], 'umount_share');
+        await mountAll(d, ctx, instance, [m], ['terminate_instance', '_delete_instance', '_shutdown_instance'], 'umount_share');
         s.db.transaction(() => s.shareMappings.setStatus(uuid, m.share_id, 'inactive', s.runtime.now()))();
         await denyShare(d, ctx, uuid, m.share_id, { instance });
       } catch {
@@ -57,6 +58,7 @@ export async function terminateInstance(d: ManagerDeps, reqCtx: RequestContext, 
       // _delete_instance: vm_state DELETED, task_state None, power_state NOSTATE, terminated_at, save(); then destroy().
       saveInstance(s, d.notifier, ctx, uuid, { power_state: POWER_STATE.pending, terminated_at: now, vm_state: 'deleted', task_state: null, updated_at: now });
       for (const b of bdms) s.bdms.destroy(b.id, now);
+      // instance.destroy(): not an Instance.save.
       s.instances.update(uuid, { deleted: true, deleted_at: now });
     })();
     d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid, { readDeleted: true })!, bdms, host, 'delete', 'end');

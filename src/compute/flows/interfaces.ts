@@ -42,6 +42,7 @@ export async function attachInterface(d: ManagerDeps, reqCtx: RequestContext, uu
       });
     }
     vif = ips.map((ip) => ({ ...ip, tag: a.tag }));
+    // The network info cache (update_instance_cache_with_nw_info), not an Instance.save: no instance.update.
     s.db.transaction(() => s.instances.update(uuid, { network_info: [...s.instances.get(uuid)!.network_info, ...vif], updated_at: s.runtime.now() }))();
     d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'interface_attach', 'end');
   });
@@ -67,6 +68,7 @@ export async function detachInterface(d: ManagerDeps, reqCtx: RequestContext, uu
       throw new ComputeException('InterfaceDetachFailed', `Failed to detach network adapter device from ${uuid}`, { novaException: true, code: 400, frames: framesFor(['detach_interface'], frame('nova.compute.manager', 'detach_interface', 7810)) });
     }
     await deallocatePortForInstance(d.network, reqCtx, instance, portId);
+    // The network info cache (deallocate_port_for_instance → info cache), not an Instance.save.
     s.db.transaction(() => s.instances.update(uuid, { network_info: s.instances.get(uuid)!.network_info.filter((ip) => ip.port_uuid !== portId), updated_at: s.runtime.now() }))();
     d.notifier.notifyAboutInstanceAction(ctx, s.instances.get(uuid)!, s.bdms.listForInstance(uuid), host, 'interface_detach', 'end');
   });

@@ -43,10 +43,11 @@ async function faultPoint(f: F<unknown>, operation: string, entry: string[], inn
  * to 'error'; InstanceFaultRollback/NotImplementedError put the instance back in `state`, anything
  * else sets vm_state ERROR. Re-raises.
  */
-function errorOut(f: F<unknown>, e: unknown, migrationId: number | null, state: VmState): never {
+function errorOut(f: F<unknown>, e: unknown, migrationId: number | null, state: VmState, pending: Partial<Instance> = {}): never {
   const cls = (e as { pyClass?: string }).pyClass;
   const rollback = cls === 'NotImplementedError' || cls === 'InstanceFaultRollback';
-  saveBoth(f, rollback ? { vm_state: state, task_state: null } : { vm_state: 'error' }, migrationId, 'error');
+  // `pending`: fields set on the object but not yet saved, which this save persists with the state.
+  saveBoth(f, { ...pending, ...(rollback ? { vm_state: state, task_state: null } : { vm_state: 'error' as const }) }, migrationId, 'error');
   throw e;
 }
 
@@ -300,17 +301,18 @@ export async function finishResize(f: F<unknown>, migrationId: number): Promise<
     const oldVmState = (before.system_metadata.old_vm_state as VmState | undefined) ?? 'active';
     const oldFlavor = before.old_flavor ?? before.flavor;
     const newFlavor = before.new_flavor ?? before.flavor;
-    f.save({ old_flavor: oldFlavor, flavor: newFlavor });
     try {
       await bindPortsTo(f, dest);
-      f.save({ task_state: 'resize_finish' });
+      // old_flavor and _set_instance_info(new_flavor) are set on the object and saved with RESIZE_FINISH:
+      // one instance.save(expected_task_state=RESIZE_MIGRATED), one instance.update.
+      f.save({ old_flavor: oldFlavor, flavor: newFlavor, task_state: 'resize_finish' });
       f.d.notifier.notifyAboutInstanceAction(f.ctx, f.instance(), s.bdms.listForInstance(f.uuid), dest, 'resize_finish', 'start');
       await faultPoint(f, 'driver.finish_migration', entry, frame('nova.virt.libvirt.driver', 'finish_migration'));
       await attachVolumesOn(f, dest);
     } catch (err) {
-      // The flavor goes back to the old one; _error_out_instance_on_exception → ERROR.
-      f.save({ flavor: oldFlavor });
-      errorOut(f, asComputeException(err, entry), migration.id, oldVmState);
+      // The flavor goes back to the old one (_set_instance_info(old_flavor), unsaved), persisted by
+      // _error_out_instance_on_exception's ERROR save.
+      errorOut(f, asComputeException(err, entry), migration.id, oldVmState, { old_flavor: oldFlavor, flavor: oldFlavor });
     }
     const powerOn = oldVmState !== 'stopped';
     saveBoth(f, { vm_state: 'resized', task_state: null, launched_at: s.runtime.now(), power_state: powerOn ? POWER_STATE.running : POWER_STATE.shutdown }, migration.id, 'finished');

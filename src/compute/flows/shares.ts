@@ -5,6 +5,7 @@ import type { Instance, RequestContext } from '../../domain.js';
 import type { ShareMapping, ShareMappingStatus } from '../../store/share-mappings.js';
 import type { ManagerDeps } from '../deps.js';
 import { exceptionInfo, withInstanceEvent } from '../events.js';
+import { saveInstance } from '../instance-save.js';
 import { asComputeException, ComputeException, frame, framesFor } from '../exceptions.js';
 import { type ManilaAccess, ManilaClientError } from '../manila-client.js';
 
@@ -188,12 +189,13 @@ export async function denyShare(d: ManagerDeps, ctx: RequestContext, uuid: strin
  * _get_share_info(check_status=True): a mapping still attaching/detaching means a race with this
  * compute — the instance goes to ERROR and ShareErrorUnexpectedStatus is raised.
  */
-export function getShareInfo(d: ManagerDeps, instance: Instance, entry: string[]): ShareMapping[] {
+export function getShareInfo(d: ManagerDeps, ctx: RequestContext, instance: Instance, entry: string[]): ShareMapping[] {
   const s = d.services;
   const mappings = s.shareMappings.listForInstance(instance.uuid);
   const racing = mappings.find((m) => m.status === 'attaching' || m.status === 'detaching');
   if (racing) {
-    s.db.transaction(() => s.instances.update(instance.uuid, { vm_state: 'error', task_state: null, updated_at: s.runtime.now() }))();
+    // _set_instance_obj_error_state(instance, clean_task_state=True): an instance.save().
+    s.db.transaction(() => saveInstance(s, d.notifier, ctx, instance.uuid, { vm_state: 'error', task_state: null, updated_at: s.runtime.now() }))();
     throw new ComputeException('ShareErrorUnexpectedStatus', `Share ${racing.share_id} used by instance ${instance.uuid} is in an unexpected state.`, {
       novaException: true, code: 500, frames: framesFor(entry, frame('nova.compute.manager', '_get_share_info')),
     });
@@ -202,23 +204,24 @@ export function getShareInfo(d: ManagerDeps, instance: Instance, entry: string[]
 }
 
 /** _set_share_mapping_and_instance_in_error. */
-function mappingAndInstanceInError(d: ManagerDeps, m: ShareMapping): void {
+function mappingAndInstanceInError(d: ManagerDeps, ctx: RequestContext, m: ShareMapping): void {
   const s = d.services;
   s.db.transaction(() => {
     s.shareMappings.setStatus(m.instance_uuid, m.share_id, 'error', s.runtime.now());
-    s.instances.update(m.instance_uuid, { vm_state: 'error', task_state: null, updated_at: s.runtime.now() });
+    // share_mapping.save(), then _set_instance_obj_error_state(instance, clean_task_state=True): an instance.save().
+    saveInstance(s, d.notifier, ctx, m.instance_uuid, { vm_state: 'error', task_state: null, updated_at: s.runtime.now() });
   })();
 }
 
 /** _mount_all_shares / _umount_all_shares: the driver's mount_share/umount_share per mapping. */
-export async function mountAll(d: ManagerDeps, instance: Instance, mappings: ShareMapping[], entry: string[], op: 'mount_share' | 'umount_share'): Promise<void> {
+export async function mountAll(d: ManagerDeps, ctx: RequestContext, instance: Instance, mappings: ShareMapping[], entry: string[], op: 'mount_share' | 'umount_share'): Promise<void> {
   for (const m of mappings) {
     try {
       accessFor(d, m, instance);
       await d.driver.faultPoint(`driver.${op}`, { instance_uuid: instance.uuid }, [...entry, op === 'mount_share' ? '_mount_all_shares' : '_umount_all_shares', `_${op}`]);
     } catch (err) {
       const e = asComputeException(err, [...entry, `_${op}`]);
-      if (['ShareNotFound', 'ShareProtocolNotSupported', 'ShareMountError', 'ShareUmountError'].includes(e.pyClass)) mappingAndInstanceInError(d, m);
+      if (['ShareNotFound', 'ShareProtocolNotSupported', 'ShareMountError', 'ShareUmountError'].includes(e.pyClass)) mappingAndInstanceInError(d, ctx, m);
       throw e;
     }
   }

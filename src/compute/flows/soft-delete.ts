@@ -5,6 +5,7 @@
 import type { RequestContext } from '../../domain.js';
 import { type ManagerDeps, elevated } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
+import { saveInstance } from '../instance-save.js';
 
 export async function softDeleteInstance(d: ManagerDeps, reqCtx: RequestContext, uuid: string): Promise<void> {
   const s = d.services;
@@ -16,10 +17,11 @@ export async function softDeleteInstance(d: ManagerDeps, reqCtx: RequestContext,
     notify('start');
     try {
       await d.driver.faultPoint('driver.soft_delete', { instance_uuid: uuid }, ['soft_delete_instance']);
-      s.db.transaction(() => s.instances.update(uuid, { vm_state: 'soft-delete', task_state: null, updated_at: s.runtime.now() }))();
+      // instance.vm_state = SOFT_DELETED; task_state None; instance.save(expected_task_state=[SOFT_DELETING]).
+      s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'soft-delete', task_state: null, updated_at: s.runtime.now() }))();
     } catch (e) {
-      // reverts_task_state
-      s.db.transaction(() => s.instances.update(uuid, { task_state: null }))();
+      // reverts_task_state: _instance_update(context, instance, task_state=None), an instance.save().
+      s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, { task_state: null }))();
       throw e;
     } finally {
       // The context manager's finally: soft_delete.end is sent even when the driver failed.

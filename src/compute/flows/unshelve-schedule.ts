@@ -5,6 +5,7 @@
 // server takes the zone of the chosen host, and NoValidHost just clears task_state.
 import { ComputeException, frame } from '../exceptions.js';
 import { GlanceClient } from '../glance-client.js';
+import { saveInstance } from '../instance-save.js';
 import { requestSpecFor } from '../conductor.js';
 import { setRequestedAz } from '../request-spec-az.js';
 import type { FlowContext } from '../actions/types.js';
@@ -52,7 +53,8 @@ async function checkShelvedImage(f: FlowContext<UnshelveArgs>, imageId: string):
     const reason = `Unshelve attempted but the image ${imageId} cannot be found.`;
     const now = s.runtime.now();
     s.db.transaction(() => {
-      s.instances.update(f.uuid, { vm_state: 'error', updated_at: now });
+      // instance.vm_state = ERROR; instance.save() (conductor unshelve_instance), then the fault.
+      saveInstance(s, f.d.notifier, f.ctx, f.uuid, { vm_state: 'error', updated_at: now });
       s.actions.addFault({ instanceUuid: f.uuid, code: 404, message: reason, details: '', host: s.config.confHost, at: now });
     })();
     throw new ComputeException('UnshelveException', `Error during unshelve instance ${f.uuid}: ${reason}`, {

@@ -12,6 +12,7 @@ import { requestSpecFor } from '../conductor.js';
 import { exceptionInfo } from '../events.js';
 import { asComputeException, ComputeException, formatFrames, frame } from '../exceptions.js';
 import { InstanceInvalidState } from '../checks.js';
+import { saveInstance } from '../instance-save.js';
 import { POWER_STATE } from '../../domain.js';
 
 /** What the API hands the conductor (compute_api.live_migrate's arguments). */
@@ -74,6 +75,8 @@ export function liveMigrateInstance(d: LiveMigrateConductorDeps, ctx: RequestCon
     const { dest, destNode } = execute(d, ctx, instance, args, forcedDest);
     s.db.transaction(() => {
       // LiveMigrationTask._execute: the instance takes the destination's zone; the migration its nodes.
+      // Not an Instance.save here: the conductor only sets instance.availability_zone, which travels
+      // with the object to the source compute and is saved by its next save (no instance.update now).
       s.instances.update(uuid, { availability_zone: s.hosts.hostAvailabilityZone(dest, s.config.availabilityZone), updated_at: now() });
       records.update(migrationId, { source_node: instance.node, dest_node: destNode, dest_compute: dest }, now().toISOString());
       if (action && eventId !== null) s.actions.eventFinish(eventId, action.id, now(), null);
@@ -83,14 +86,15 @@ export function liveMigrateInstance(d: LiveMigrateConductorDeps, ctx: RequestCon
     const e = asComputeException(err, ['_live_migrate']);
     const known = KNOWN.has(e.pyClass);
     const at = now();
+    const notifier = d.scheduler.notifier;
     s.db.transaction(() => {
-      // _set_vm_state(context, instance, ex, instance.vm_state) for the known ones; ERROR otherwise.
-      s.instances.update(uuid, { ...(known ? {} : { vm_state: 'error' as const }), task_state: null, updated_at: at });
+      // _set_vm_state(context, instance, ex, instance.vm_state) for the known ones; ERROR otherwise:
+      // scheduler_utils.set_vm_state_and_notify's instance.save() (send_update: instance.update first).
+      saveInstance(s, notifier, ctx, uuid, { ...(known ? {} : { vm_state: 'error' as const }), task_state: null, updated_at: at });
       s.actions.addFault({ instanceUuid: uuid, code: e.novaException ? e.code : 500, message: e.novaException ? e.message : e.pyClass, details: (e.novaException ? e.code : 500) === 500 ? e.tracebackLines().join('') : '', host: s.config.confHost, at });
       records.update(migrationId, { status: 'error' }, at.toISOString());
       if (action && eventId !== null) s.actions.eventFinish(eventId, action.id, at, { details: e.message, traceback: formatFrames(e.frames).join('') });
     })();
-    const notifier = d.scheduler.notifier;
     if (notifier.versionedEnabled) {
       const { payload } = requestSpecFor(s, s.instances.get(uuid)!, {});
       notifier.emit({

@@ -14,6 +14,7 @@ import type { ManagerDeps } from '../deps.js';
 import { withInstanceEvent } from '../events.js';
 import { asComputeException, ComputeException, frame } from '../exceptions.js';
 import { listInstancePorts } from '../network.js';
+import { saveInstance } from '../instance-save.js';
 import { translateAttachmentError } from '../cinder-errors.js';
 import type { LiveMigrationCast } from './conductor.js';
 
@@ -129,9 +130,10 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
     try {
       await faultPoint(d, 'driver.live_migration', uuid, ['_do_live_migration']);
     } catch {
-      // "Live migration failed.": the migration in `error`, the instance in ERROR (task_state cleared).
+      // "Live migration failed.": the migration in `error`, the instance in ERROR (task_state cleared):
+      // _set_instance_obj_error_state(instance, clean_task_state=True), an instance.save().
       setMigrationStatus(d, cast.migrationId, 'error');
-      s.db.transaction(() => s.instances.update(uuid, { vm_state: 'error', task_state: null, updated_at: now(d) }))();
+      s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, { vm_state: 'error', task_state: null, updated_at: now(d) }))();
       return;
     }
     // FakeLiveMigrateDriver.live_migration: migrating until force_complete/abort, the time is up, or
@@ -255,7 +257,8 @@ async function rollbackLiveMigration(d: ManagerDeps, ctx: RequestContext, uuid: 
   const bdms = s.bdms.listForInstance(uuid);
   notify(d, ctx, s.instances.get(uuid)!, source, 'live_migration_rollback', 'start', bdms);
   const destCopy = cast.blockMigration ? s.instances.get(uuid)! : null;
-  s.db.transaction(() => s.instances.update(uuid, { task_state: null, progress: 0, updated_at: now(d) }))();
+  // instance.task_state = None; instance.progress = 0; instance.save(expected_task_state=[MIGRATING]).
+  s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, { task_state: null, progress: 0, updated_at: now(d) }))();
   notify(d, ctx, s.instances.get(uuid)!, source, 'live_migration_rollback', 'end', bdms);
   if (status) setMigrationStatus(d, cast.migrationId, status);
   if (destCopy) await rollbackAtDestination(d, ctx, destCopy, cast.dest);
@@ -294,7 +297,9 @@ async function postLiveMigration(d: ManagerDeps, ctx: RequestContext, uuid: stri
     } catch (e) {
       driverError = e;
     }
-    s.db.transaction(() => s.instances.update(uuid, {
+    // _do_post_live_migration_at_destination's finally: host, node, power_state, task_state None,
+    // progress 0 (vm_state ERROR when the driver failed); instance.save(expected_task_state=MIGRATING).
+    s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, {
       ...(driverError ? { vm_state: 'error' as const } : {}),
       host: cast.dest, node: cast.destNode, power_state: POWER_STATE.running, task_state: null, progress: 0, updated_at: now(d),
     }))();
@@ -336,7 +341,8 @@ export async function liveMigrationAbort(d: ManagerDeps, ctx: RequestContext, uu
     if (mon && m && m.status === 'queued') {
       // future.cancel() succeeded: nothing ran; the job will find itself cancelled.
       monitorsOf(d).delete(uuid);
-      s.db.transaction(() => s.instances.update(uuid, { task_state: null, updated_at: now(d) }))();
+      // instance.task_state = None; instance.save(expected_task_state=[MIGRATING]).
+      s.db.transaction(() => saveInstance(s, d.notifier, ctx, uuid, { task_state: null, updated_at: now(d) }))();
       setMigrationStatus(d, migrationId, 'cancelled');
     } else if (mon && m && m.status === 'preparing') {
       mon.aborted = true;
@@ -383,6 +389,7 @@ export async function recoverLiveMigrationJob(d: ManagerDeps, ctx: RequestContex
     for (const a of theirs) if (a.id !== was) await d.volumes.attachmentDelete(ctx, a.id).catch(() => undefined);
   }
   if (m && ['accepted', 'queued', 'preparing', 'running', 'post-migrating'].includes(m.status)) setMigrationStatus(d, m.id, 'error');
-  if (instance && instance.task_state === 'migrating') s.db.transaction(() => s.instances.update(job.uuid, { task_state: null, updated_at: now(d) }))();
+  // _reset_live_migration: instance.task_state = None; instance.save(expected_task_state=[MIGRATING]).
+  if (instance && instance.task_state === 'migrating') s.db.transaction(() => saveInstance(s, d.notifier, ctx, job.uuid, { task_state: null, updated_at: now(d) }))();
   return 'rolled back';
 }
