@@ -2,7 +2,7 @@
 // arrives in Node 22), so the CLI ships as one CommonJS script (dist/bundle/novasim-cli.cjs, built by
 // scripts/bundle.mjs) that this loader compiles with vm.Script and `cachedData`: the first start writes
 // V8's code for every function compiled by the time the server listens, later starts skip parsing and
-// compiling that ~1.9 MB again (cold start 1.86× → 1.41× bare fastify in A/B, BENCHMARKS.md issue #16).
+// compiling that ~1.9 MB again (with the other start-up changes: 1.87× → 1.40–1.60× bare fastify, BENCHMARKS.md issue #16 second round).
 // V8 itself refuses a cache made from other source, by another V8 or with other flags
 // (script.cachedDataRejected); the loader then runs without it and writes a fresh one.
 //
