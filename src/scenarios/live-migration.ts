@@ -42,7 +42,9 @@ async function expectStatus(h: SampleHarness, server: Server, status: string): P
   if (shown.status !== status) throw new ScenarioError(`server ${server.id} is ${shown.status}, expected ${status}`);
 }
 
-const sample = (server: Server) => (name: string): Check => ({ kind: 'sample', sample: name, replacements: serverReplacements(server) });
+/** Each notification of `actual` compared with the sample file of the same place in `files`, under the server's replacements. */
+const samples = (server: Server, actual: Recorded4[], files: string[]) =>
+  record(actual, files.map((file): [string, Check] => [file, { kind: 'sample', sample: file, replacements: serverReplacements(server) }]));
 const ofType = (ns: Recorded4[], t: string) => ns.filter((n) => n.event_type === t);
 
 /** _test_live_migration_rollback: ComputeAPI.pre_live_migration mocked to raise DestinationDiskExists; cleanup flags (True, False). */
@@ -63,7 +65,6 @@ export const liveMigrationRollback: Scenario = {
     await h.sim.idle();
     await expectStatus(h, server, 'ACTIVE');
     const ns = h.notifications();
-    const check = sample(server);
     const problems = expectEventTypes(ns, ['scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'instance.live_migration_rollback.start', 'instance.live_migration_rollback.end', 'instance.live_migration_rollback_dest.start', 'instance.live_migration_rollback_dest.end']);
     const single = (t: string) => {
       const found = ofType(ns, t);
@@ -73,10 +74,10 @@ export const liveMigrationRollback: Scenario = {
     return {
       name: this.name, nova: this.nova, problems,
       recorded: [
-        ...record(ns.slice(2, 3), [['instance-live_migration_rollback-start', check('instance-live_migration_rollback-start')]]),
-        ...record(single('instance.live_migration_rollback.end'), [['instance-live_migration_rollback-end', check('instance-live_migration_rollback-end')]]),
-        ...record(single('instance.live_migration_rollback_dest.start'), [['instance-live_migration_rollback_dest-start', check('instance-live_migration_rollback_dest-start')]]),
-        ...record(single('instance.live_migration_rollback_dest.end'), [['instance-live_migration_rollback_dest-end', check('instance-live_migration_rollback_dest-end')]]),
+        ...samples(server, ns.slice(2, 3), ['instance-live_migration_rollback-start']),
+        ...samples(server, single('instance.live_migration_rollback.end'), ['instance-live_migration_rollback-end']),
+        ...samples(server, single('instance.live_migration_rollback_dest.start'), ['instance-live_migration_rollback_dest-start']),
+        ...samples(server, single('instance.live_migration_rollback_dest.end'), ['instance-live_migration_rollback_dest-end']),
       ],
       notes: [NOTE, "Nova mocks _live_migration_cleanup_flags to (True, False); novasim cleans up the destination after a block migration (block_migration true here), which gives the same rollback_dest notifications.", 'The failure is injected at the fault point rpc.pre_live_migration (the source\'s call to the destination), as Nova mocks ComputeAPI.pre_live_migration.'],
     };
@@ -103,16 +104,15 @@ export const liveMigrationSuccess: Scenario = {
       'scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'instance.live_migration_pre.start', 'instance.live_migration_pre.end',
       'instance.live_migration_post.start', 'instance.live_migration_post_dest.start', 'instance.live_migration_post_dest.end', 'instance.live_migration_post.end',
     ]));
-    const check = sample(server);
     return {
       name: this.name, nova: this.nova, problems,
-      recorded: record(ns.slice(2), [
-        ['instance-live_migration_pre-start', check('instance-live_migration_pre-start')],
-        ['instance-live_migration_pre-end', check('instance-live_migration_pre-end')],
-        ['instance-live_migration_post-start', check('instance-live_migration_post-start')],
-        ['instance-live_migration_post_dest-start', check('instance-live_migration_post_dest-start')],
-        ['instance-live_migration_post_dest-end', check('instance-live_migration_post_dest-end')],
-        ['instance-live_migration_post-end', check('instance-live_migration_post-end')],
+      recorded: samples(server, ns.slice(2), [
+        'instance-live_migration_pre-start',
+        'instance-live_migration_pre-end',
+        'instance-live_migration_post-start',
+        'instance-live_migration_post_dest-start',
+        'instance-live_migration_post_dest-end',
+        'instance-live_migration_post-end',
       ]),
       notes: [NOTE, 'FakeLiveMigrateDriver migrates for up to 5 s; this scenario runs with --live-migration-ms 300.'],
     };
@@ -139,16 +139,15 @@ export const liveMigrationAbort: Scenario = {
       'scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'instance.live_migration_pre.start', 'instance.live_migration_pre.end',
       'instance.live_migration_abort.start', 'instance.live_migration_abort.end', 'instance.live_migration_rollback.start', 'instance.live_migration_rollback.end',
     ]);
-    const check = sample(server);
     return {
       name: this.name, nova: this.nova, problems,
-      recorded: record(ns.slice(2), [
-        ['instance-live_migration_pre-start', check('instance-live_migration_pre-start')],
-        ['instance-live_migration_pre-end', check('instance-live_migration_pre-end')],
-        ['instance-live_migration_abort-start', check('instance-live_migration_abort-start')],
-        ['instance-live_migration_abort-end', check('instance-live_migration_abort-end')],
-        ['instance-live_migration_rollback-start', check('instance-live_migration_rollback-start')],
-        ['instance-live_migration_rollback-end', check('instance-live_migration_rollback-end')],
+      recorded: samples(server, ns.slice(2), [
+        'instance-live_migration_pre-start',
+        'instance-live_migration_pre-end',
+        'instance-live_migration_abort-start',
+        'instance-live_migration_abort-end',
+        'instance-live_migration_rollback-start',
+        'instance-live_migration_rollback-end',
       ]),
       notes: [NOTE],
     };
@@ -173,12 +172,11 @@ export const liveMigrationForceComplete: Scenario = {
       'scheduler.select_destinations.start', 'scheduler.select_destinations.end', 'instance.live_migration_pre.start', 'instance.live_migration_pre.end',
       'instance.live_migration_force_complete.start', 'instance.live_migration_force_complete.end',
     ], { atLeast: 6 });
-    const check = sample(server);
     return {
       name: this.name, nova: this.nova, problems,
-      recorded: record(ns.slice(4, 6), [
-        ['instance-live_migration_force_complete-start', check('instance-live_migration_force_complete-start')],
-        ['instance-live_migration_force_complete-end', check('instance-live_migration_force_complete-end')],
+      recorded: samples(server, ns.slice(4, 6), [
+        'instance-live_migration_force_complete-start',
+        'instance-live_migration_force_complete-end',
       ]),
       notes: [NOTE, 'Nova starts the server first (the evacuate step before it stopped it); here it is already ACTIVE.', 'The post notifications that follow force_complete are sent too (Nova asserts at least 6).'],
     };
