@@ -70,6 +70,11 @@ class InProcessIncoming extends Readable {
   }
 }
 
+/** Whether a request came in through this dispatcher (no socket, no HTTP framing). */
+export function isInProcessRequest(raw: unknown): boolean {
+  return raw instanceof InProcessIncoming;
+}
+
 type HeaderValue = string | number | string[];
 
 /** ServerResponse as fastify and our hooks use it: head, body chunks, finish/close, destroy. */
