@@ -100,7 +100,8 @@ function exchangeInProcess(handler: InProcessHandler, u: URL, x: HttpExchange, h
         reject(new HttpExchangeError('timeout', false, undefined, 'The operation was aborted due to timeout'));
       }, x.timeoutMs);
     }
-    handler({ method: x.method, path: `${u.pathname}${u.search}`, headers: { ...headers, host: u.host }, body: x.body }).then(
+    headers.host = u.host;
+    handler({ method: x.method, path: `${u.pathname}${u.search}`, headers, body: x.body }).then(
       (res) => {
         if (settled) return;
         settled = true;
