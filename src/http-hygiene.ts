@@ -6,21 +6,29 @@
 //   service the request line names, where Node still lets us write an answer (clientError).
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { isInProcessRequest } from './inprocess-dispatch.js';
+import { syncHook } from './sync-hooks.js';
 
 const BODYLESS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
 
 export function acceptEmptyBodies(app: FastifyInstance): void {
-  // Deliberately `async` while the other root hooks are synchronous (src/sync-hooks.ts): this one
-  // deferral lets Node's HTTP parser finish the packet the request arrived in before any route answers,
-  // so malformed framing after the headers (a bad chunk) still gets the clientError envelope below
-  // instead of racing a route's own answer (a 415 for the missing Content-Type) onto the socket.
-  app.addHook('onRequest', async (req) => {
+  // Deferred (a promise, as an `async` hook) while the other root hooks are synchronous (src/sync-hooks.ts):
+  // this one deferral lets Node's HTTP parser finish the packet the request arrived in before any route
+  // answers, so malformed framing after the headers (a bad chunk) still gets the clientError envelope below
+  // instead of racing a route's own answer (a 415 for the missing Content-Type) onto the socket. A request
+  // handed over in-process (src/inprocess-dispatch.ts) has no framing to wait for: it goes on at once.
+  app.addHook('onRequest', syncHook((req) => {
     const h = req.raw.headers;
-    if (!BODYLESS.has(req.method) || h['content-type'] === undefined) return;
-    const empty = h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
-    if (empty) delete h['content-type'];
-  });
+    if (BODYLESS.has(req.method) && h['content-type'] !== undefined) {
+      const empty = h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
+      if (empty) delete h['content-type'];
+    }
+    return isInProcessRequest(req.raw) ? undefined : DEFER;
+  }));
 }
+
+/** Any value but undefined makes syncHook hand fastify a resolved promise: one microtask, as `async`. */
+const DEFER = true;
 
 /** fastify's clientErrorHandler: the service envelope for what Node's parser refused. */
 export function clientErrorHandler(envelopeFor: (url: string, status: number, message: string) => { type: string; body: string }) {

@@ -73,7 +73,7 @@ export interface InProcessRequest {
   body?: string;
 }
 
-/** Answers like a response, or rejects with an error carrying `code` (a dropped connection: LIGHT_ECONNRESET). */
+/** Answers like a response, or rejects with an error carrying `code` (a dropped connection: ECONNRESET). */
 export type InProcessHandler = (req: InProcessRequest) => Promise<HttpAnswer>;
 
 /** origin (`http://novasim-1.internal`) → the simulator that answers it in this process. */
@@ -100,7 +100,8 @@ function exchangeInProcess(handler: InProcessHandler, u: URL, x: HttpExchange, h
         reject(new HttpExchangeError('timeout', false, undefined, 'The operation was aborted due to timeout'));
       }, x.timeoutMs);
     }
-    handler({ method: x.method, path: `${u.pathname}${u.search}`, headers: { ...headers, host: u.host }, body: x.body }).then(
+    headers.host = u.host;
+    handler({ method: x.method, path: `${u.pathname}${u.search}`, headers, body: x.body }).then(
       (res) => {
         if (settled) return;
         settled = true;
@@ -111,9 +112,11 @@ function exchangeInProcess(handler: InProcessHandler, u: URL, x: HttpExchange, h
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        // light-my-request's LIGHT_ECONNRESET is a route fault's dropped connection: Node's ECONNRESET.
+        // A route fault's dropped connection (src/inprocess-dispatch.ts; light-my-request's LIGHT_ECONNRESET
+        // for a handler built on inject): Node's ECONNRESET, as the socket leg reports it.
         const socketError = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-        reject(new HttpExchangeError('connection', false, err.code === 'LIGHT_ECONNRESET' ? socketError : err, socketError.message));
+        const reset = err.code === 'ECONNRESET' || err.code === 'LIGHT_ECONNRESET';
+        reject(new HttpExchangeError('connection', false, reset ? socketError : err, socketError.message));
       },
     );
   });

@@ -19,7 +19,8 @@ import type { Sink } from './notifier/sinks/sink.js';
 import { getProfile } from './profiles/index.js';
 import { Runtime } from './runtime.js';
 import { ResetBarrier } from './reset-barrier.js';
-import { registerInProcess, type HttpAnswer } from './http-transport.js';
+import { registerInProcess } from './http-transport.js';
+import { inProcessDispatcher } from './inprocess-dispatch.js';
 import type { Services } from './services.js';
 import { ActionStore } from './store/actions.js';
 import { BdmStore } from './store/block-devices.js';
@@ -191,10 +192,7 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   const built = await buildApp(config, { services, notifier, capture, legacyCapture, reset, health, barrier });
   const unregister = inProcessOrigin
-    ? registerInProcess(inProcessOrigin, async (r) => {
-        const res = await built.app.inject({ method: r.method as 'GET', url: r.path, headers: r.headers, ...(r.body === undefined ? {} : { payload: r.body }) });
-        return { status: res.statusCode, statusText: res.statusMessage, headers: res.headers as HttpAnswer['headers'], text: res.payload };
-      })
+    ? registerInProcess(inProcessOrigin, inProcessDispatcher(built.app))
     : () => {};
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).

@@ -21,6 +21,7 @@ import { volumeActionRoutes } from './routes/volume-actions.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { versionsDoc } from './views/versions.js';
 import { syncHook, syncSendHook } from '../sync-hooks.js';
+import { rawStringBodies } from '../raw-body.js';
 
 export interface CinderFakeOptions {
   services: Services;
@@ -61,8 +62,7 @@ export async function cinderFake(app: FastifyInstance, opts: CinderFakeOptions) 
   const deps: RouteDeps = { services, backend, mount: app.prefix };
 
   // Bodies are decoded by the hooks below (Cinder's rules, not fastify's).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  rawStringBodies(app);
 
   app.decorateRequest('cinderReq', null as never);
   // Synchronous hooks (src/sync-hooks.ts): they run on every Cinder request.

@@ -83,6 +83,11 @@ function toDb(value: unknown, col: string): unknown {
   return value;
 }
 
+function deepFreezeType(t: VolumeType): VolumeType {
+  Object.freeze(t.extra_specs);
+  return Object.freeze(t);
+}
+
 function fromDb<T>(row: Record<string, unknown> | undefined): T | undefined {
   if (!row) return undefined;
   // better-sqlite3 builds a fresh plain object per row: convert its few typed columns in place.
@@ -94,6 +99,31 @@ function fromDb<T>(row: Record<string, unknown> | undefined): T | undefined {
     else if (kind === 2) row[k] = JSON.parse(v as string);
   }
   return row as T;
+}
+
+/**
+ * A decoder for rows read with `.raw(true)` (arrays in column order), compiled once per statement: an
+ * object literal of one fixed shape with the typed columns converted as fromDb does. better-sqlite3's
+ * keyed rows are built property by property in native code (≈ 36 columns for a volume) and end up in
+ * V8's dictionary mode; this is ≈ 35 % cheaper per read and gives fast-mode objects (BENCHMARKS.md, #16).
+ * Column names come from the schema (the statement's own columns()), not from input.
+ */
+type RowDecoder = (a: unknown[]) => Record<string, unknown>;
+
+function compileDecoder(cols: readonly string[]): RowDecoder {
+  const fields = cols.map((c, i) => {
+    const kind = COL_KIND.get(c);
+    const v = `a[${i}]`;
+    const expr = kind === 1 ? `${v} === null ? null : ${v} === 1` : kind === 2 ? `${v} === null ? null : JSON.parse(${v})` : v;
+    return `${JSON.stringify(c)}: ${expr}`;
+  });
+  return new Function('a', `return { ${fields.join(', ')} };`) as RowDecoder;
+}
+
+interface RawStatement {
+  get(...args: unknown[]): unknown[] | undefined;
+  all(...args: unknown[]): unknown[][];
+  columns(): { name: string }[];
 }
 
 export interface VolumeFilter {
@@ -125,40 +155,92 @@ export class CinderStore {
     return s;
   }
 
+  private readonly rawStmts = new Map<string, { stmt: RawStatement; decode: RowDecoder }>();
+
+  /** A `SELECT` read as arrays and decoded by a compiled decoder (see compileDecoder). */
+  private raw(sql: string): { stmt: RawStatement; decode: RowDecoder } {
+    let r = this.rawStmts.get(sql);
+    if (!r) {
+      const stmt = (this.db.prepare(sql) as unknown as { raw(on: boolean): RawStatement }).raw(true);
+      r = { stmt, decode: compileDecoder(stmt.columns().map((c) => c.name)) };
+      this.rawStmts.set(sql, r);
+    }
+    return r;
+  }
+
+  private rawGet<T>(sql: string, ...args: unknown[]): T | undefined {
+    const r = this.raw(sql);
+    const a = r.stmt.get(...args);
+    return a === undefined ? undefined : (r.decode(a) as T);
+  }
+
+  private rawAll<T>(sql: string, ...args: unknown[]): T[] {
+    const r = this.raw(sql);
+    return r.stmt.all(...args).map((a) => r.decode(a) as T);
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
   // ---- volume types ----
 
+  /**
+   * The volume_types rows, read once: the table is written only by ensureTypes (the seed) and emptied only by
+   * a reset (wipe(), which the simulator's reset always calls after its own table wipe), and both drop this.
+   * A volume view reads its type, so this saves two statements per volume read (10 a swap).
+   */
+  private types: { list: VolumeType[]; byId: Map<string, VolumeType>; byName: Map<string, VolumeType>; defaultType: VolumeType | undefined } | null = null;
+
+  private loadTypes(): NonNullable<CinderStore['types']> {
+    if (this.types) return this.types;
+    // In rowid order, the order `WHERE name = ?` / `WHERE is_default = 1` with .get() would find first.
+    const rows = this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default, created_at FROM volume_types ORDER BY rowid').all() as Record<string, unknown>[];
+    const created = new Map<string, string>();
+    const inRowid = rows.map((r) => {
+      created.set(r.id as string, r.created_at as string);
+      delete r.created_at;
+      return deepFreezeType(fromDb<VolumeType>(r)!);
+    });
+    const byName = new Map<string, VolumeType>();
+    for (const t of inRowid) if (!byName.has(t.name)) byName.set(t.name, t);
+    // The list's order: ORDER BY created_at DESC, id DESC (SQLite compares TEXT bytewise, as < does here).
+    const cmp = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+    const list = [...inRowid].sort((a, b) => cmp(created.get(a.id)!, created.get(b.id)!) || cmp(a.id, b.id));
+    this.types = { list, byId: new Map(inRowid.map((t) => [t.id, t])), byName, defaultType: inRowid.find((t) => t.is_default) };
+    return this.types;
+  }
+
   /** Seed the fixed types when the table is empty (after a reset that wiped it). */
   ensureTypes(now: () => string): void {
-    if (this.stmt('SELECT 1 FROM volume_types LIMIT 1').get()) return;
+    if (this.loadTypes().list.length > 0) return;
     const nowIso = now();
     const ins = this.stmt('INSERT OR IGNORE INTO volume_types (id, name, description, is_public, extra_specs, is_default, created_at) VALUES (?, ?, ?, 1, ?, ?, ?)');
     for (const t of VOLUME_TYPES) ins.run(t.id, t.name, t.description, JSON.stringify(t.extra_specs), t.is_default ? 1 : 0, nowIso);
+    this.types = null;
   }
 
+  /** The cached rows are shared: frozen, so no caller can change another's copy. */
   typeById(id: string): VolumeType | undefined {
-    return fromDb<VolumeType>(this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types WHERE id = ?').get(id) as Record<string, unknown>);
+    return this.loadTypes().byId.get(id);
   }
 
   typeByName(name: string): VolumeType | undefined {
-    return fromDb<VolumeType>(this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types WHERE name = ?').get(name) as Record<string, unknown>);
+    return this.loadTypes().byName.get(name);
   }
 
   defaultType(): VolumeType | undefined {
-    return fromDb<VolumeType>(this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types WHERE is_default = 1').get() as Record<string, unknown>);
+    return this.loadTypes().defaultType;
   }
 
   listTypes(): VolumeType[] {
-    return (this.stmt('SELECT id, name, description, is_public, qos_specs_id, extra_specs, is_default FROM volume_types ORDER BY created_at DESC, id DESC').all() as Record<string, unknown>[]).map((r) => fromDb<VolumeType>(r)!);
+    return [...this.loadTypes().list];
   }
 
   // ---- volumes ----
 
   getVolume(id: string): Volume | undefined {
-    return fromDb<Volume>(this.stmt('SELECT * FROM volumes WHERE id = ?').get(id) as Record<string, unknown>);
+    return this.rawGet<Volume>('SELECT * FROM volumes WHERE id = ?', id);
   }
 
   insertVolume(v: Volume): void {
@@ -193,7 +275,7 @@ export class CinderStore {
       }
     }
     const sql = `SELECT * FROM volumes${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
-    let rows = (this.stmt(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Volume>(r)!);
+    let rows = this.rawAll<Volume>(sql, ...args);
     if (f.metadata) rows = rows.filter((v) => Object.entries(f.metadata!).every(([k, x]) => v.metadata[k] === x));
     return rows;
   }
@@ -207,16 +289,16 @@ export class CinderStore {
   // ---- attachments ----
 
   getAttachment(id: string): Attachment | undefined {
-    return fromDb<Attachment>(this.stmt('SELECT * FROM volume_attachments WHERE id = ?').get(id) as Record<string, unknown>);
+    return this.rawGet<Attachment>('SELECT * FROM volume_attachments WHERE id = ?', id);
   }
 
   /** A volume's attachments in creation order (the volume_attachment relationship). */
   attachmentsOf(volumeId: string): Attachment[] {
-    return (this.stmt('SELECT * FROM volume_attachments WHERE volume_id = ? ORDER BY created_at, rowid').all(volumeId) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+    return this.rawAll<Attachment>('SELECT * FROM volume_attachments WHERE volume_id = ? ORDER BY created_at, rowid', volumeId);
   }
 
   attachmentsOfInstance(instanceUuid: string): Attachment[] {
-    return (this.stmt('SELECT * FROM volume_attachments WHERE instance_uuid = ? ORDER BY created_at, rowid').all(instanceUuid) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+    return this.rawAll<Attachment>('SELECT * FROM volume_attachments WHERE instance_uuid = ? ORDER BY created_at, rowid', instanceUuid);
   }
 
   /** Attachments joined to their volume, optionally limited to one project; newest first. */
@@ -232,7 +314,7 @@ export class CinderStore {
       args.push(val);
     }
     const sql = `SELECT a.* FROM volume_attachments a JOIN volumes v ON v.id = a.volume_id${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY a.created_at DESC, a.id DESC`;
-    return (this.stmt(sql).all(...args) as Record<string, unknown>[]).map((r) => fromDb<Attachment>(r)!);
+    return this.rawAll<Attachment>(sql, ...args);
   }
 
   insertAttachment(a: Attachment): void {
@@ -253,5 +335,6 @@ export class CinderStore {
   /** Everything the fake owns, for reset. */
   wipe(): void {
     this.db.exec('DELETE FROM volume_attachments; DELETE FROM volumes; DELETE FROM volume_types;');
+    this.types = null;
   }
 }

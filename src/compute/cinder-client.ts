@@ -61,11 +61,9 @@ function faultMessage(body: unknown, fallback: string): string {
 /** One keep-alive pool for every CinderClient of the process (keystoneauth keeps a session too). */
 const agents = keepAliveAgents();
 
-/** cinderclient's api_versions.update_headers: no header for x.0 versions. */
 /** Ids go into the path verbatim in cinderclient; escape them so any id reaches Cinder as a 404, not a bad URL. */
 const enc = (id: string) => encodeURIComponent(id);
 
-const versionHeader = (v: string | null): Record<string, string> => (v && !v.endsWith('.0') ? { 'openstack-api-version': `volume ${v}` } : {});
 
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -129,8 +127,9 @@ export class CinderClient implements VolumeApi {
       'user-agent': 'python-cinderclient',
       'x-auth-token': ctx.authToken,
       'x-openstack-request-id': ctx.requestId,
-      ...versionHeader(version),
     };
+    // cinderclient's api_versions.update_headers: no header for x.0 versions.
+    if (version && !version.endsWith('.0')) headers['openstack-api-version'] = `volume ${version}`;
     if (serviceToken) headers['x-service-token'] = serviceToken;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let delay = retryDelayMs;

@@ -10,6 +10,7 @@ import { NeutronBackend, type NeutronCtx } from './backend.js';
 import { NeutronError, webobError } from './errors.js';
 import { resourceRoutes, type RouteDeps } from './routes/resources.js';
 import { headOnGetRoutes } from '../head-routes.js';
+import { rawStringBodies } from '../raw-body.js';
 
 const backends = new WeakMap<Services, NeutronBackend>();
 
@@ -44,8 +45,7 @@ export async function neutronFake(app: FastifyInstance, opts: { services: Servic
   const backend = neutronBackend(services);
   const mount = app.prefix;
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  rawStringBodies(app);
   app.decorateRequest('neutronBody', undefined);
 
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {

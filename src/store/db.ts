@@ -13,8 +13,29 @@ export function openDatabase(path: string): Db {
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  reuseTransactionWrapper(db);
   migrate(db);
   return db;
+}
+
+/**
+ * The simulator writes through `db.transaction(fn)()` at ~170 sites, once per write. better-sqlite3's
+ * `transaction` builds four wrappers (default/deferred/immediate/exclusive) and defines five properties
+ * on each at every call — ≈ 3 % of a swap's CPU (BENCHMARKS.md, #16). This instance's `transaction`
+ * instead returns a plain function that runs `fn` inside one wrapper made once by better-sqlite3 itself,
+ * so BEGIN/COMMIT, SAVEPOINT nesting, rollback on throw and the no-promise rule are its own. Only the
+ * default (deferred BEGIN) form exists: no call site uses `.immediate`/`.exclusive`.
+ */
+function reuseTransactionWrapper(db: Db): void {
+  const run = db.transaction(function (this: unknown, fn: (...args: unknown[]) => unknown, args: unknown[]) {
+    return fn.apply(this, args);
+  });
+  db.transaction = function <F extends (...args: never[]) => unknown>(fn: F) {
+    if (typeof fn !== 'function') throw new TypeError('Expected first argument to be a function');
+    return function (this: unknown, ...args: unknown[]) {
+      return run.call(this, fn as unknown as (...a: unknown[]) => unknown, args);
+    } as unknown as Database.Transaction<F>;
+  } as Db['transaction'];
 }
 
 export function migrate(db: Db): void {
