@@ -36,6 +36,7 @@ import { InstanceStore } from './store/instances.js';
 import { ShareMappingStore } from './store/share-mappings.js';
 import { applySeed, loadSeed } from './store/seed.js';
 import { abandonLiveMigrations } from './compute/live-migration/manager.js';
+import { prepared } from './store/statement-cache.js';
 
 export type { Config, ConfigInput } from './config.js';
 export type { FaultSpec } from './faults/registry.js';
@@ -57,7 +58,7 @@ export async function createSimulator(options: ConfigInput = {}) {
   const hosts = new HostStore(db);
   const seedHosts = () => hosts.seed(config, profile.name, runtime.now().toISOString(), hostSeed);
   const seedIfEmpty = () => {
-    const has = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
+    const has = prepared(db, 'SELECT COUNT(*) AS n FROM users').get() as { n: number };
     if (has.n === 0) db.transaction(() => applySeed(db, seed, runtime.now().toISOString()))();
     return has.n === 0;
   };
@@ -162,9 +163,9 @@ export async function createSimulator(options: ConfigInput = {}) {
         faults.clear();
         db.transaction(() => {
           // Checked at commit, when the seed is back: deletion order does not matter.
-          db.pragma('defer_foreign_keys = ON');
+          prepared(db, 'PRAGMA defer_foreign_keys = ON').run();
           // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
-          for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
+          for (const t of allDataTables(db)) if (t !== 'tokens') prepared(db, `DELETE FROM "${t}"`).run();
           applySeed(db, seed, runtime.now().toISOString());
           seedHosts();
         })();

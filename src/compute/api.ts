@@ -31,6 +31,7 @@ import { setRequestedAz } from './request-spec-az.js';
 import { LiveMigrationApi } from './live-migration/api.js';
 import { type ApiBdm, type BdmRequest, fromLegacyMapping, isVolume, rootBdm } from './block-device.js';
 import { type BootMeta, bdmImageMetadata, checkAndTransformBdm, checkRootVolumeSize, validateBdm, validateVolAzForCreate, volumesForBdms } from './bdm-validation.js';
+import { prepared } from '../store/statement-cache.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -189,7 +190,7 @@ export class ComputeApi {
       bootMeta = await bdmImageMetadata(s, this.volumes, ctx, asDicts, requestedBdms!.legacy);
     }
     if (r.keyName !== null) {
-      const kp = s.db.prepare('SELECT 1 FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, r.keyName);
+      const kp = prepared(s.db, 'SELECT 1 FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, r.keyName);
       if (!kp) throw new ComputeException('KeypairNotFound', 'Invalid key_name provided.', { novaException: true, code: 400 });
     }
     // Nova: a zone is checked against the zones of enabled compute services unless a host is forced.

@@ -2,7 +2,7 @@
 import type { BlockDeviceMapping } from '../domain.js';
 import type { Db } from './db.js';
 import { bool, fromIso, toIso } from './rows.js';
-import { StatementCache } from './statement-cache.js';
+import { StatementCache, prepared } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
 
@@ -50,14 +50,14 @@ export class BdmStore {
 
   constructor(private db: Db) {
     this.stmts = new StatementCache(db);
-    this.forInstance = db.prepare('SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
-    this.forInstances = db.prepare(
+    this.forInstance = prepared(db, 'SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
+    this.forInstances = prepared(db,
       'SELECT * FROM block_device_mappings WHERE deleted = 0 AND instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY id',
     );
-    this.byVolumeInstance = db.prepare('SELECT * FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1');
-    this.byVolume = db.prepare('SELECT * FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id');
-    this.byUuid = db.prepare('SELECT * FROM block_device_mappings WHERE uuid = ? AND deleted = 0');
-    this.del = db.prepare('UPDATE block_device_mappings SET deleted = 1, updated_at = ? WHERE id = ?');
+    this.byVolumeInstance = prepared(db, 'SELECT * FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1');
+    this.byVolume = prepared(db, 'SELECT * FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id');
+    this.byUuid = prepared(db, 'SELECT * FROM block_device_mappings WHERE uuid = ? AND deleted = 0');
+    this.del = prepared(db, 'UPDATE block_device_mappings SET deleted = 1, updated_at = ? WHERE id = ?');
   }
 
   listForInstance(instanceUuid: string): BlockDeviceMapping[] {

@@ -1,6 +1,7 @@
 // Opens the SQLite database and applies versioned migrations in one transaction each.
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations/index.js';
+import { prepared } from './statement-cache.js';
 
 export type Db = Database.Database;
 
@@ -31,8 +32,7 @@ export function migrate(db: Db): void {
 
 /** Tables emptied by reset, in an order that respects foreign keys. */
 export function allDataTables(db: Db): string[] {
-  return db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'")
+  return prepared(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'")
     .all()
     .map((r) => (r as { name: string }).name);
 }

@@ -2,6 +2,7 @@
 import type { Instance, VmState } from '../domain.js';
 import type { Db } from './db.js';
 import { bool, fromIso, toIso } from './rows.js';
+import { prepared } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
 
@@ -78,9 +79,9 @@ export class InstanceStore {
   private listStmts = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private db: Db) {
-    this.byUuid = db.prepare('SELECT * FROM instances WHERE uuid = ? AND deleted = 0');
-    this.byUuidAny = db.prepare('SELECT * FROM instances WHERE uuid = ?');
-    this.cols = (db.prepare('PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
+    this.byUuid = prepared(db, 'SELECT * FROM instances WHERE uuid = ? AND deleted = 0');
+    this.byUuidAny = prepared(db, 'SELECT * FROM instances WHERE uuid = ?');
+    this.cols = (prepared(db, 'PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
     this.kinds = this.cols.map(kindOf);
   }
 
@@ -92,8 +93,7 @@ export class InstanceStore {
   insert(i: Omit<Instance, 'id'>): Instance {
     const row = toRow(i);
     const keys = Object.keys(row).filter((k) => this.cols.includes(k));
-    const info = this.db
-      .prepare(`INSERT INTO instances (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`)
+    const info = prepared(this.db, `INSERT INTO instances (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`)
       .run(Object.fromEntries(keys.map((k) => [k, row[k]])));
     return { ...(i as Instance), id: Number(info.lastInsertRowid) };
   }
@@ -102,7 +102,7 @@ export class InstanceStore {
     const row = toRow(patch);
     const keys = Object.keys(row).filter((k) => this.cols.includes(k) && k !== 'id' && k !== 'uuid');
     if (keys.length === 0) return;
-    this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE uuid = @__uuid`).run({ ...Object.fromEntries(keys.map((k) => [k, row[k]])), __uuid: uuid });
+    prepared(this.db, `UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE uuid = @__uuid`).run({ ...Object.fromEntries(keys.map((k) => [k, row[k]])), __uuid: uuid });
   }
 
   /** Servers newest first (Nova's default sort: created_at desc, id desc). */
@@ -152,7 +152,7 @@ export class InstanceStore {
   }
 
   markerFor(uuid: string): { created_at: string; id: number } | null {
-    const r = this.db.prepare('SELECT created_at, id FROM instances WHERE uuid = ?').get(uuid) as { created_at: string; id: number } | undefined;
+    const r = prepared(this.db, 'SELECT created_at, id FROM instances WHERE uuid = ?').get(uuid) as { created_at: string; id: number } | undefined;
     return r ?? null;
   }
 }
