@@ -24,7 +24,8 @@ import type { Services } from './services.js';
 import { ActionStore } from './store/actions.js';
 import { BdmStore } from './store/block-devices.js';
 import { CatalogStore } from './store/catalog.js';
-import { allDataTables, openDatabase } from './store/db.js';
+import { openDatabase } from './store/db.js';
+import { emptyDataTables } from './store/empty-tables.js';
 import { FlavorStore } from './store/flavors.js';
 import { HostSeedSchema, HostStore } from './store/hosts.js';
 import { HostApi } from './compute/host-api.js';
@@ -162,10 +163,9 @@ export async function createSimulator(options: ConfigInput = {}) {
       () => {
         faults.clear();
         db.transaction(() => {
-          // Checked at commit, when the seed is back: deletion order does not matter.
-          prepared(db, 'PRAGMA defer_foreign_keys = ON').run();
           // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
-          for (const t of allDataTables(db)) if (t !== 'tokens') prepared(db, `DELETE FROM "${t}"`).run();
+          // Referencing tables are emptied first, and the seed goes back parent-first (src/store/empty-tables.ts).
+          emptyDataTables(db, ['tokens']);
           applySeed(db, seed, runtime.now().toISOString());
           seedHosts();
         })();
