@@ -1,6 +1,6 @@
 // /servers: create, list, detail, show, update, delete (nova/api/openstack/compute/servers.py).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BlockDeviceMapping, Instance, VmState } from '../../domain.js';
+import type { Instance, VmState } from '../../domain.js';
 import { requestBase } from '../../identity/catalog.js';
 import type { NetworkRequest, RequestedNetwork } from '../../compute/network.js';
 import { mapErrors } from '../compute-errors.js';
@@ -15,6 +15,7 @@ import { schedulerHintGroup } from '../schemas/scheduler-hints.js';
 import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
 import type { ApiBdm } from '../../compute/block-device.js';
 import { processBdmsForCreate } from '../../compute/bdm-validation.js';
+import type { AttachedVolume } from '../../store/block-devices.js';
 
 const RULE = 'os_compute_api:servers';
 
@@ -54,16 +55,16 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
   const { services: s, policy, compute } = opts.deps;
   const base = (req: FastifyRequest) => `${requestBase(req)}/compute/v2.1`;
 
-  const detail = (req: FastifyRequest, i: Instance, kind: 'show' | 'list', bdms?: BlockDeviceMapping[]) =>
+  const detail = (req: FastifyRequest, i: Instance, kind: 'show' | 'list', bdms?: AttachedVolume[]) =>
     serverDetail(i, {
       base: base(req), version: req.apiVersion, isAdmin: req.ctx.isAdmin, bdms: bdms ?? s.bdms.listForInstance(i.uuid),
       // Looked up only for ERROR/DELETED servers (the view shows a fault only then).
       fault: () => s.actions.latestFaultFor(i.uuid), detailKind: kind,
     });
 
-  /** The list's details: the BDMs of every listed server in one query. */
+  /** The list's details: the attached volumes of every listed server in one query. */
   const detailList = (req: FastifyRequest, servers: Instance[]) => {
-    const bdms = s.bdms.listForInstances(servers.map((i) => i.uuid));
+    const bdms = s.bdms.volumesAttachedToMany(servers.map((i) => i.uuid));
     return servers.map((i) => detail(req, i, 'list', bdms.get(i.uuid) ?? []));
   };
 

@@ -1,7 +1,8 @@
 // Server representation by microversion (nova/api/openstack/compute/views/servers.py).
 import { createHash } from 'node:crypto';
-import type { BlockDeviceMapping, Instance } from '../../domain.js';
+import type { Instance } from '../../domain.js';
 import type { InstanceFault } from '../../store/actions.js';
+import type { AttachedVolume } from '../../store/block-devices.js';
 import { isoMicro, isoSecondsZ } from '../../time-format.js';
 import type { ApiVersion } from '../microversion.js';
 import { statusFromState } from './server-status.js';
@@ -10,7 +11,8 @@ export interface ServerViewOpts {
   base: string;           // http://host/compute/v2.1
   version: ApiVersion;
   isAdmin: boolean;
-  bdms: BlockDeviceMapping[];
+  /** The server's BDMs, or just their volume ids and delete_on_termination (all the view reads). */
+  bdms: readonly AttachedVolume[];
   /** The latest fault, or a function looking it up (called only for ERROR/DELETED servers, the only ones showing it). */
   fault: InstanceFault | null | (() => InstanceFault | null);
   /** server_groups appear on show/update/rebuild only (2.71). */
