@@ -2,6 +2,7 @@
 // (neutron/db/models_v2.py, trimmed). Knows SQL, nothing of HTTP.
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/statement-cache.js';
+import { transact } from '../store/transact.js';
 
 export type Doc = Record<string, unknown> & { id: string; project_id: string };
 
@@ -65,7 +66,7 @@ export class NeutronStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return transact(this.db, fn);
   }
 
   allocated(subnetId: string): Set<string> {
