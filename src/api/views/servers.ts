@@ -37,8 +37,19 @@ export function hostId(i: Instance): string {
   return h;
 }
 
+/** The bookmark base (no /v2.1) of a base URL; the last one is kept: a list asks it for every server. */
+let lastBase = '';
+let lastBookmark = '';
+function bookmarkOf(base: string): string {
+  if (base !== lastBase) {
+    lastBookmark = base.replace(/\/v2\.1$/, '');
+    lastBase = base;
+  }
+  return lastBookmark;
+}
+
 export function serverLinks(base: string, id: string) {
-  const bookmark = base.replace(/\/v2\.1$/, '');
+  const bookmark = bookmarkOf(base);
   return [link(`${base}/servers/${id}`, 'self'), link(`${bookmark}/servers/${id}`, 'bookmark')];
 }
 
@@ -57,7 +68,7 @@ export function basicServer(base: string, i: Instance) {
 
 export function serverDetail(i: Instance, o: ServerViewOpts): Record<string, unknown> {
   const v = o.version;
-  const bookmark = o.base.replace(/\/v2\.1$/, '');
+  const bookmark = bookmarkOf(o.base);
   const status = i.deleted ? 'DELETED' : statusFromState(i.vm_state, i.task_state);
   const s: Record<string, unknown> = {
     id: i.uuid,
