@@ -75,7 +75,7 @@ export class BdmStore {
    * The volumes attached to each of many instances, in one query: uuid → its volume BDMs' volume_id and
    * delete_on_termination (ordered by id; absent when none) — all the server list's
    * os-extended-volumes:volumes_attached shows. Only those three columns are read: building whole BDM
-   * rows was a third of GET /servers/detail?limit=1000 at 10,000 servers (BENCHMARKS.md, issue #16).
+   * rows was a third of GET /servers/detail?limit=1000 at 10,000 servers (issue #16).
    */
   volumesAttachedToMany(instanceUuids: string[]): Map<string, AttachedVolume[]> {
     const out = new Map<string, AttachedVolume[]>();

@@ -4,7 +4,7 @@
 // any order. That pragma is one of SQLite's flag pragmas, and setting any of them expires every prepared
 // statement of the connection (pragma.c, PragTyp_FLAG → OP_Expire): after each reset, each statement
 // novasim had prepared was compiled again on its next use — most of the SQL time of the next test
-// (BENCHMARKS.md, issue #16). Deleting referencing tables first needs no deferral: every foreign key is
+// (issue #16). Deleting referencing tables first needs no deferral: every foreign key is
 // satisfied at each step, and the seed goes back in parent-first order as on a fresh database.
 import { allDataTables, type Db } from './db.js';
 import { prepared } from './statement-cache.js';

@@ -32,7 +32,7 @@ type RowReader = (a: unknown[]) => Instance;
  * columns as keys, in column order (the same object, key order included, as spreading a keyed row and
  * converting the JSON, date and boolean columns). Raw rows spare better-sqlite3 building a keyed row
  * object per row, and the literal spares 41 keyed stores per row; together they were most of the cost
- * of a 1,000-server page (BENCHMARKS.md, F3 and issue #16). Column names come from PRAGMA table_info
+ * of a 1,000-server page (BENCHMARKS.md F3; issue #16). Column names come from PRAGMA table_info
  * of our own schema and enter the source only as JSON string literals. Conversions as rows.ts's:
  * JSON.parse (NULL stays null), fromIso (falsy → null), bool (1 or true).
  */

@@ -1,5 +1,5 @@
 // Prepared statements kept by their SQL text: better-sqlite3's prepare() compiles the SQL each time
-// (≈ 0.1 ms), which showed up per request on the swap path and in reset() (BENCHMARKS.md, issue #16).
+// (≈ 0.1 ms), which showed up per request on the swap path and in reset() (issue #16).
 // Only for statements used with plain run/get/all — never one switched to raw()/pluck()/expand() or
 // read with iterate(), which would change it (or keep it busy) for every other user of the same SQL.
 //
