@@ -80,13 +80,13 @@ export async function createBackup(core: CinderCore, ctx: CinderCtx, r: CreateBa
   };
   core.services.db.transaction(() => {
     checkBackupQuota(core, ctx.projectId, v.size);
-    prepared(core.services.db,
-        `INSERT INTO backups (id, volume_id, project_id, user_id, display_name, display_description, status, size, object_count, container, availability_zone,
-           is_incremental, metadata, data_timestamp, created_at)
-         VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @size, @object_count, @container, @availability_zone,
-           @is_incremental, @metadata, @data_timestamp, @created_at)`,
-      )
-      .run({ ...b, is_incremental: b.is_incremental ? 1 : 0, metadata: JSON.stringify(b.metadata), snapshot_id: undefined, fail_reason: undefined, restore_volume_id: undefined, updated_at: undefined });
+    prepared(
+      core.services.db,
+      `INSERT INTO backups (id, volume_id, project_id, user_id, display_name, display_description, status, size, object_count, container, availability_zone,
+         is_incremental, metadata, data_timestamp, created_at)
+       VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @size, @object_count, @container, @availability_zone,
+         @is_incremental, @metadata, @data_timestamp, @created_at)`,
+    ).run({ ...b, is_incremental: b.is_incremental ? 1 : 0, metadata: JSON.stringify(b.metadata), snapshot_id: undefined, fail_reason: undefined, restore_volume_id: undefined, updated_at: undefined });
     core.saveVolume(v.id, { status: 'backing-up', previous_status: v.status });
   })();
   core.tasks.schedule(core.config.volumeCreateDelayMs, async () => {

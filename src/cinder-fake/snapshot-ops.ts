@@ -102,11 +102,11 @@ export async function createSnapshot(core: CinderCore, ctx: CinderCtx, r: Create
   };
   core.services.db.transaction(() => {
     checkSnapshotQuota(core, ctx.projectId, v.size);
-    prepared(core.services.db,
-        `INSERT INTO snapshots (id, volume_id, project_id, user_id, display_name, display_description, status, progress, volume_size, volume_type_id, metadata, use_quota, created_at)
-         VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @progress, @volume_size, @volume_type_id, @metadata, 1, @created_at)`,
-      )
-      .run({ ...snap, metadata: JSON.stringify(snap.metadata), use_quota: undefined, group_snapshot_id: undefined, updated_at: undefined });
+    prepared(
+      core.services.db,
+      `INSERT INTO snapshots (id, volume_id, project_id, user_id, display_name, display_description, status, progress, volume_size, volume_type_id, metadata, use_quota, created_at)
+       VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @progress, @volume_size, @volume_type_id, @metadata, 1, @created_at)`,
+    ).run({ ...snap, metadata: JSON.stringify(snap.metadata), use_quota: undefined, group_snapshot_id: undefined, updated_at: undefined });
   })();
   // volume manager create_snapshot: the driver finishes, progress 100%.
   core.tasks.schedule(core.config.volumeCreateDelayMs, async () => {

@@ -136,11 +136,11 @@ export class FlavorStore {
   create(v: NewFlavor, nowIso: string): FlavorSnapshot {
     if (this.byFlavorId.get(v.flavorid)) throw new FlavorIdExists(v.flavorid);
     if (prepared(this.db, 'SELECT 1 FROM flavors WHERE name = ?').get(v.name)) throw new FlavorNameExists(v.name);
-    const info = prepared(this.db,
-        `INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, vcpu_weight, is_public, extra_specs, description, created_at)
-         VALUES (@flavorid, @name, @memory_mb, @vcpus, @root_gb, @ephemeral_gb, @swap, @rxtx_factor, @vcpu_weight, @is_public, @extra_specs, @description, @created_at)`,
-      )
-      .run({ ...v, is_public: v.is_public ? 1 : 0, extra_specs: JSON.stringify(v.extra_specs), created_at: nowIso });
+    const info = prepared(
+      this.db,
+      `INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, vcpu_weight, is_public, extra_specs, description, created_at)
+       VALUES (@flavorid, @name, @memory_mb, @vcpus, @root_gb, @ephemeral_gb, @swap, @rxtx_factor, @vcpu_weight, @is_public, @extra_specs, @description, @created_at)`,
+    ).run({ ...v, is_public: v.is_public ? 1 : 0, extra_specs: JSON.stringify(v.extra_specs), created_at: nowIso });
     return { ...v, id: Number(info.lastInsertRowid), disabled: false };
   }
 

@@ -249,11 +249,11 @@ export class HostStore {
     prepared(this.db, 'INSERT INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, NULL, ?, ?, NULL)')
       .run(nameUuid('service', `${h.host}/nova-compute`), h.host, 'nova-compute', 'compute', SERVICE_VERSION[profileName], nowIso);
     const svc = this.serviceByHostBinary(h.host, 'nova-compute')!;
-    prepared(this.db,
-        `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
-           cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    prepared(
+      this.db,
+      `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
+         cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
         nameUuid('node', h.node), svc.id, h.host, h.node, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type, h.hypervisor_version,
         JSON.stringify(h.cpu_info), h.host_ip, config.cpuAllocationRatio, config.ramAllocationRatio, config.diskAllocationRatio, nowIso,
       );

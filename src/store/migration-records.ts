@@ -52,12 +52,12 @@ export class MigrationRecords {
 
   /** Migration.create() of a resize/cold migration. */
   create(m: NewMigration): MigrationRow {
-    const info = prepared(this.db,
-        `INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, source_node, dest_node, dest_host, old_instance_type_id,
-           new_instance_type_id, status, migration_type, hidden, user_id, project_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL)`,
-      )
-      .run(m.uuid, m.instanceUuid, m.sourceCompute, m.destCompute, m.sourceNode, m.destNode, m.destHost, m.oldInstanceTypeId, m.newInstanceTypeId,
+    const info = prepared(
+      this.db,
+      `INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, source_node, dest_node, dest_host, old_instance_type_id,
+         new_instance_type_id, status, migration_type, hidden, user_id, project_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL)`,
+    ).run(m.uuid, m.instanceUuid, m.sourceCompute, m.destCompute, m.sourceNode, m.destNode, m.destHost, m.oldInstanceTypeId, m.newInstanceTypeId,
         m.status, m.migrationType, m.userId, m.projectId, m.at.toISOString());
     return this.get(Number(info.lastInsertRowid))!;
   }
