@@ -25,7 +25,9 @@ import type { Services } from './services.js';
 import { ActionStore } from './store/actions.js';
 import { BdmStore } from './store/block-devices.js';
 import { CatalogStore } from './store/catalog.js';
-import { allDataTables, openDatabase } from './store/db.js';
+import { openDatabase } from './store/db.js';
+import { emptyDataTables } from './store/empty-tables.js';
+import { transact } from './store/transact.js';
 import { FlavorStore } from './store/flavors.js';
 import { HostSeedSchema, HostStore } from './store/hosts.js';
 import { HostApi } from './compute/host-api.js';
@@ -37,6 +39,7 @@ import { InstanceStore } from './store/instances.js';
 import { ShareMappingStore } from './store/share-mappings.js';
 import { applySeed, loadSeed } from './store/seed.js';
 import { abandonLiveMigrations } from './compute/live-migration/manager.js';
+import { prepared } from './store/statement-cache.js';
 
 export type { Config, ConfigInput } from './config.js';
 export type { FaultSpec } from './faults/registry.js';
@@ -58,7 +61,7 @@ export async function createSimulator(options: ConfigInput = {}) {
   const hosts = new HostStore(db);
   const seedHosts = () => hosts.seed(config, profile.name, runtime.now().toISOString(), hostSeed);
   const seedIfEmpty = () => {
-    const has = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
+    const has = prepared(db, 'SELECT COUNT(*) AS n FROM users').get() as { n: number };
     if (has.n === 0) db.transaction(() => applySeed(db, seed, runtime.now().toISOString()))();
     return has.n === 0;
   };
@@ -161,14 +164,13 @@ export async function createSimulator(options: ConfigInput = {}) {
       () => built.manager.tasks.pending === 0 && cinder.pendingTasks === 0,
       () => {
         faults.clear();
-        db.transaction(() => {
-          // Checked at commit, when the seed is back: deletion order does not matter.
-          db.pragma('defer_foreign_keys = ON');
+        transact(db, () => {
           // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
-          for (const t of allDataTables(db)) if (t !== 'tokens') db.prepare(`DELETE FROM "${t}"`).run();
+          // Referencing tables are emptied first, and the seed goes back parent-first (src/store/empty-tables.ts).
+          emptyDataTables(db, ['tokens']);
           applySeed(db, seed, runtime.now().toISOString());
           seedHosts();
-        })();
+        });
         cinder.reset();
         cinder.seedVolumes(seed);
         applySeedNetworks(neutronBackend(services), seed);

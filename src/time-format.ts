@@ -14,10 +14,25 @@ function parts(d: Date) {
 const ISO_MIN = -30_610_224_000_000; // 1000-01-01T00:00:00.000Z (parts() does not pad the year)
 const ISO_MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-/** `YYYY-MM-DDTHH:mm:ss.sss` from one toISOString(), or null when parts() must be used. */
+/**
+ * toISOString() by time value. It costs ≈ 0.65 µs a call, and the same instants are spelled again and
+ * again (a server's created/updated/launched_at, every datetime of a frozen-clock run; a 1,000-server
+ * page made 3,000 calls). The string is a function of getTime() alone, so an entry can never be stale;
+ * the map starts over when full.
+ */
+const isoByTime = new Map<number, string>();
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` (toISOString), or null when parts() must be used. */
 function iso(d: Date): string | null {
   const t = d.getTime();
-  return t >= ISO_MIN && t <= ISO_MAX ? d.toISOString() : null;
+  if (!(t >= ISO_MIN && t <= ISO_MAX)) return null;
+  let s = isoByTime.get(t);
+  if (s === undefined) {
+    s = d.toISOString();
+    if (isoByTime.size >= 8192) isoByTime.clear();
+    isoByTime.set(t, s);
+  }
+  return s;
 }
 
 /** Notification payload datetimes and the server view: `2012-10-29T13:42:11Z` (no fraction). */

@@ -4,6 +4,7 @@ import type { CinderCtx } from './context.js';
 import type { CinderCore } from './core.js';
 import { CinderError, invalidVolume, policyDenied } from './errors.js';
 import { checkBackupQuota } from './quota-ops.js';
+import { prepared } from '../store/statement-cache.js';
 
 export interface Backup {
   id: string; volume_id: string; snapshot_id: string | null; project_id: string; user_id: string; display_name: string | null;
@@ -27,13 +28,13 @@ const fromRow = (r: Record<string, unknown> | undefined): Backup | undefined =>
   r ? { ...(r as unknown as Backup), metadata: JSON.parse(r.metadata as string), is_incremental: !!r.is_incremental } : undefined;
 
 function row(core: CinderCore, id: string): Backup | undefined {
-  return fromRow(core.services.db.prepare('SELECT * FROM backups WHERE id = ?').get(id) as Record<string, unknown> | undefined);
+  return fromRow(prepared(core.services.db, 'SELECT * FROM backups WHERE id = ?').get(id) as Record<string, unknown> | undefined);
 }
 
 function save(core: CinderCore, id: string, patch: Partial<Backup>): void {
   const r: Record<string, unknown> = { ...patch, updated_at: core.now() };
   const cols = Object.keys(r);
-  core.services.db.prepare(`UPDATE backups SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @__id`).run({ ...r, __id: id });
+  prepared(core.services.db, `UPDATE backups SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @__id`).run({ ...r, __id: id });
 }
 
 export function getBackup(core: CinderCore, ctx: CinderCtx, id: string): Backup {
@@ -46,7 +47,7 @@ export function getBackup(core: CinderCore, ctx: CinderCtx, id: string): Backup 
 export function listBackups(core: CinderCore, ctx: CinderCtx, q: Record<string, string>): Backup[] {
   authorize(core, 'backup:get_all', ctx, ctx.projectId);
   const all = ctx.isAdmin && q.all_tenants !== undefined && ['1', 'true', 'True'].includes(q.all_tenants);
-  let rows = (core.services.db.prepare('SELECT * FROM backups ORDER BY created_at DESC, id DESC').all() as Record<string, unknown>[]).map((r) => fromRow(r)!);
+  let rows = (prepared(core.services.db, 'SELECT * FROM backups ORDER BY created_at DESC, id DESC').all() as Record<string, unknown>[]).map((r) => fromRow(r)!);
   if (!all) rows = rows.filter((b) => b.project_id === ctx.projectId);
   if (q.name !== undefined) rows = rows.filter((b) => b.display_name === q.name);
   if (q.status !== undefined) rows = rows.filter((b) => b.status === q.status);
@@ -67,7 +68,7 @@ export async function createBackup(core: CinderCore, ctx: CinderCtx, r: CreateBa
   if (!['available', 'in-use'].includes(v.status)) throw invalidVolume(`Volume to be backed up must be available or in-use, but the current status is "${v.status}".`);
   if (v.status === 'in-use' && !r.force) throw invalidVolume('Backing up an in-use volume must use the force flag.');
   const parent = r.incremental
-    ? (core.services.db.prepare("SELECT id FROM backups WHERE volume_id = ? AND status = 'available' LIMIT 1").get(v.id) as { id: string } | undefined)
+    ? (prepared(core.services.db, "SELECT id FROM backups WHERE volume_id = ? AND status = 'available' LIMIT 1").get(v.id) as { id: string } | undefined)
     : undefined;
   if (r.incremental && !parent) throw invalidBackup('No backups available to do an incremental backup.');
   const now = core.now();
@@ -79,14 +80,13 @@ export async function createBackup(core: CinderCore, ctx: CinderCtx, r: CreateBa
   };
   core.services.db.transaction(() => {
     checkBackupQuota(core, ctx.projectId, v.size);
-    core.services.db
-      .prepare(
-        `INSERT INTO backups (id, volume_id, project_id, user_id, display_name, display_description, status, size, object_count, container, availability_zone,
-           is_incremental, metadata, data_timestamp, created_at)
-         VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @size, @object_count, @container, @availability_zone,
-           @is_incremental, @metadata, @data_timestamp, @created_at)`,
-      )
-      .run({ ...b, is_incremental: b.is_incremental ? 1 : 0, metadata: JSON.stringify(b.metadata), snapshot_id: undefined, fail_reason: undefined, restore_volume_id: undefined, updated_at: undefined });
+    prepared(
+      core.services.db,
+      `INSERT INTO backups (id, volume_id, project_id, user_id, display_name, display_description, status, size, object_count, container, availability_zone,
+         is_incremental, metadata, data_timestamp, created_at)
+       VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @size, @object_count, @container, @availability_zone,
+         @is_incremental, @metadata, @data_timestamp, @created_at)`,
+    ).run({ ...b, is_incremental: b.is_incremental ? 1 : 0, metadata: JSON.stringify(b.metadata), snapshot_id: undefined, fail_reason: undefined, restore_volume_id: undefined, updated_at: undefined });
     core.saveVolume(v.id, { status: 'backing-up', previous_status: v.status });
   })();
   core.tasks.schedule(core.config.volumeCreateDelayMs, async () => {
@@ -103,11 +103,11 @@ export async function deleteBackup(core: CinderCore, ctx: CinderCtx, id: string)
   const b = getBackup(core, ctx, id);
   authorize(core, 'backup:delete', ctx, b.project_id);
   if (!['available', 'error'].includes(b.status)) throw invalidBackup('Backup status must be available or error');
-  const children = core.services.db.prepare("SELECT COUNT(*) AS n FROM backups WHERE volume_id = ? AND is_incremental = 1 AND id != ? AND created_at >= ?").get(b.volume_id, b.id, b.created_at) as { n: number };
+  const children = prepared(core.services.db, "SELECT COUNT(*) AS n FROM backups WHERE volume_id = ? AND is_incremental = 1 AND id != ? AND created_at >= ?").get(b.volume_id, b.id, b.created_at) as { n: number };
   if (!b.is_incremental && children.n > 0) throw invalidBackup('Incremental backups exist for this backup.');
   save(core, id, { status: 'deleting' });
   core.tasks.schedule(core.config.volumeDeleteDelayMs, () => {
-    core.services.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
+    prepared(core.services.db, 'DELETE FROM backups WHERE id = ?').run(id);
   });
 }
 

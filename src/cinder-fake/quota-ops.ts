@@ -4,6 +4,7 @@
 import type { CinderCtx } from './context.js';
 import type { CinderCore } from './core.js';
 import { CinderError, invalidInput, policyDenied, quotaError } from './errors.js';
+import { prepared } from '../store/statement-cache.js';
 
 export const NON_QUOTA_KEYS = ['tenant_id', 'id'];
 
@@ -20,7 +21,7 @@ export function quotaDefaults(core: CinderCore): Record<string, number> {
 
 export function quotaLimits(core: CinderCore, projectId: string): Record<string, number> {
   const out = quotaDefaults(core);
-  const rows = core.services.db.prepare('SELECT resource, hard_limit FROM volume_quotas WHERE project_id = ?').all(projectId) as { resource: string; hard_limit: number }[];
+  const rows = prepared(core.services.db, 'SELECT resource, hard_limit FROM volume_quotas WHERE project_id = ?').all(projectId) as { resource: string; hard_limit: number }[];
   for (const r of rows) if (r.resource in out) out[r.resource] = r.hard_limit;
   return out;
 }
@@ -28,14 +29,14 @@ export function quotaLimits(core: CinderCore, projectId: string): Record<string,
 /** in_use per resource, as QUOTAS.get_project_quotas(usages=True) reports it. */
 export function quotaUsage(core: CinderCore, projectId: string): Record<string, number> {
   const db = core.services.db;
-  const vol = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM volumes WHERE project_id = ? AND use_quota = 1').get(projectId) as { n: number; gb: number };
-  const snap = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(volume_size), 0) AS gb FROM snapshots WHERE project_id = ? AND use_quota = 1').get(projectId) as { n: number; gb: number };
-  const bak = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM backups WHERE project_id = ?').get(projectId) as { n: number; gb: number };
+  const vol = prepared(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM volumes WHERE project_id = ? AND use_quota = 1').get(projectId) as { n: number; gb: number };
+  const snap = prepared(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(volume_size), 0) AS gb FROM snapshots WHERE project_id = ? AND use_quota = 1').get(projectId) as { n: number; gb: number };
+  const bak = prepared(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM backups WHERE project_id = ?').get(projectId) as { n: number; gb: number };
   const out: Record<string, number> = { volumes: vol.n, gigabytes: vol.gb + snap.gb, snapshots: snap.n, backups: bak.n, backup_gigabytes: bak.gb, per_volume_gigabytes: 0, groups: 0 };
   core.ensureTypes();
   for (const t of core.store.listTypes()) {
-    const v = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM volumes WHERE project_id = ? AND use_quota = 1 AND volume_type_id = ?').get(projectId, t.id) as { n: number; gb: number };
-    const s = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(volume_size), 0) AS gb FROM snapshots WHERE project_id = ? AND use_quota = 1 AND volume_type_id = ?').get(projectId, t.id) as { n: number; gb: number };
+    const v = prepared(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM volumes WHERE project_id = ? AND use_quota = 1 AND volume_type_id = ?').get(projectId, t.id) as { n: number; gb: number };
+    const s = prepared(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(volume_size), 0) AS gb FROM snapshots WHERE project_id = ? AND use_quota = 1 AND volume_type_id = ?').get(projectId, t.id) as { n: number; gb: number };
     out[`volumes_${t.name}`] = v.n;
     out[`gigabytes_${t.name}`] = v.gb + s.gb;
     out[`snapshots_${t.name}`] = s.n;
@@ -94,14 +95,14 @@ export function updateQuotas(core: CinderCore, projectId: string, set: Record<st
       throw new CinderError(400, `Quota ${k} limit must be equal or greater than existing resources. Current usage is ${used[k]} and the requested limit is ${n}.`);
     }
   }
-  const upsert = core.services.db.prepare('INSERT OR REPLACE INTO volume_quotas (project_id, resource, hard_limit) VALUES (?, ?, ?)');
+  const upsert = prepared(core.services.db, 'INSERT OR REPLACE INTO volume_quotas (project_id, resource, hard_limit) VALUES (?, ?, ?)');
   core.services.db.transaction(() => {
     for (const [k, n] of Object.entries(values)) upsert.run(projectId, k, n);
   })();
 }
 
 export function deleteQuotas(core: CinderCore, projectId: string): void {
-  core.services.db.prepare('DELETE FROM volume_quotas WHERE project_id = ?').run(projectId);
+  prepared(core.services.db, 'DELETE FROM volume_quotas WHERE project_id = ?').run(projectId);
 }
 
 /** GET /limits (cinder/api/views/limits.py): absolute limits and usage, no rate limits. */

@@ -5,6 +5,7 @@ import { isMigrating, type CinderCore } from './core.js';
 import { CinderError, invalidVolume, policyDenied } from './errors.js';
 import { checkSnapshotQuota } from './quota-ops.js';
 import type { Volume } from './store.js';
+import { prepared } from '../store/statement-cache.js';
 
 export interface Snapshot {
   id: string; volume_id: string; project_id: string; user_id: string; display_name: string | null; display_description: string | null;
@@ -39,18 +40,18 @@ function fromRow(r: Record<string, unknown> | undefined): Snapshot | undefined {
 }
 
 export function getSnapshotRow(core: CinderCore, id: string): Snapshot | undefined {
-  return fromRow(core.services.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as Record<string, unknown> | undefined);
+  return fromRow(prepared(core.services.db, 'SELECT * FROM snapshots WHERE id = ?').get(id) as Record<string, unknown> | undefined);
 }
 
 export function snapshotsOfVolume(core: CinderCore, volumeId: string): Snapshot[] {
-  return (core.services.db.prepare('SELECT * FROM snapshots WHERE volume_id = ? ORDER BY created_at').all(volumeId) as Record<string, unknown>[]).map((r) => fromRow(r)!);
+  return (prepared(core.services.db, 'SELECT * FROM snapshots WHERE volume_id = ? ORDER BY created_at').all(volumeId) as Record<string, unknown>[]).map((r) => fromRow(r)!);
 }
 
 function save(core: CinderCore, id: string, patch: Partial<Snapshot>): void {
   const row: Record<string, unknown> = { ...patch, updated_at: core.now() };
   if (patch.metadata) row.metadata = JSON.stringify(patch.metadata);
   const cols = Object.keys(row);
-  core.services.db.prepare(`UPDATE snapshots SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @__id`).run({ ...row, __id: id });
+  prepared(core.services.db, `UPDATE snapshots SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @__id`).run({ ...row, __id: id });
 }
 
 /** API.get_snapshot: project_only for non-admins (404), then volume:get_snapshot (403). */
@@ -64,7 +65,7 @@ export function getSnapshot(core: CinderCore, ctx: CinderCtx, id: string): Snaps
 export function listSnapshots(core: CinderCore, ctx: CinderCtx, q: Record<string, string>): Snapshot[] {
   authorizeSnapshot(core, 'volume:get_all_snapshots', ctx, ctx.projectId);
   const allTenants = ctx.isAdmin && q.all_tenants !== undefined && ['1', 'true', 'True', 'yes', 't', 'on'].includes(q.all_tenants);
-  let rows = (core.services.db.prepare('SELECT * FROM snapshots ORDER BY created_at DESC, id DESC').all() as Record<string, unknown>[]).map((r) => fromRow(r)!);
+  let rows = (prepared(core.services.db, 'SELECT * FROM snapshots ORDER BY created_at DESC, id DESC').all() as Record<string, unknown>[]).map((r) => fromRow(r)!);
   if (!allTenants) rows = rows.filter((s) => s.project_id === (ctx.isAdmin && q.project_id ? q.project_id : ctx.projectId));
   if (q.name !== undefined) rows = rows.filter((s) => s.display_name === q.name);
   if (q.status !== undefined) rows = rows.filter((s) => s.status === q.status);
@@ -101,12 +102,11 @@ export async function createSnapshot(core: CinderCore, ctx: CinderCtx, r: Create
   };
   core.services.db.transaction(() => {
     checkSnapshotQuota(core, ctx.projectId, v.size);
-    core.services.db
-      .prepare(
-        `INSERT INTO snapshots (id, volume_id, project_id, user_id, display_name, display_description, status, progress, volume_size, volume_type_id, metadata, use_quota, created_at)
-         VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @progress, @volume_size, @volume_type_id, @metadata, 1, @created_at)`,
-      )
-      .run({ ...snap, metadata: JSON.stringify(snap.metadata), use_quota: undefined, group_snapshot_id: undefined, updated_at: undefined });
+    prepared(
+      core.services.db,
+      `INSERT INTO snapshots (id, volume_id, project_id, user_id, display_name, display_description, status, progress, volume_size, volume_type_id, metadata, use_quota, created_at)
+       VALUES (@id, @volume_id, @project_id, @user_id, @display_name, @display_description, @status, @progress, @volume_size, @volume_type_id, @metadata, 1, @created_at)`,
+    ).run({ ...snap, metadata: JSON.stringify(snap.metadata), use_quota: undefined, group_snapshot_id: undefined, updated_at: undefined });
   })();
   // volume manager create_snapshot: the driver finishes, progress 100%.
   core.tasks.schedule(core.config.volumeCreateDelayMs, async () => {
@@ -143,7 +143,7 @@ function scheduleSnapshotDelete(core: CinderCore, id: string): void {
     if (!getSnapshotRow(core, id)) return;
     const failed = await core.faults.take('snapshot_delete_task', {});
     if (failed) return save(core, id, { status: 'error_deleting' });
-    core.services.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
+    prepared(core.services.db, 'DELETE FROM snapshots WHERE id = ?').run(id);
   });
 }
 

@@ -10,19 +10,19 @@
 // os-migrate_volume_completion as Nova's _swap_volume does.
 import type { CinderCore } from './core.js';
 import { scheduleDelete } from './volume-ops.js';
+import { prepared } from '../store/statement-cache.js';
 
 // 'downloading': a re-image in progress (os-reimage); like a create, it ends in `error` after a crash.
 const CLEANABLE = ['creating', 'deleting', 'downloading'];
 
 export function setWorker(core: CinderCore, volumeId: string, status: string): void {
   if (!CLEANABLE.includes(status)) return;
-  core.services.db
-    .prepare("INSERT OR REPLACE INTO cinder_workers (resource_type, resource_id, status, created_at) VALUES ('Volume', ?, ?, ?)")
+  prepared(core.services.db, "INSERT OR REPLACE INTO cinder_workers (resource_type, resource_id, status, created_at) VALUES ('Volume', ?, ?, ?)")
     .run(volumeId, status, core.now());
 }
 
 export function unsetWorker(core: CinderCore, volumeId: string): void {
-  core.services.db.prepare("DELETE FROM cinder_workers WHERE resource_type = 'Volume' AND resource_id = ?").run(volumeId);
+  prepared(core.services.db, "DELETE FROM cinder_workers WHERE resource_type = 'Volume' AND resource_id = ?").run(volumeId);
 }
 
 export interface CinderRecoveryReport {
@@ -35,7 +35,7 @@ export interface CinderRecoveryReport {
 /** CleanableManager.do_cleanup at start-up: what the workers table says was running. */
 export function recoverWorkers(core: CinderCore): CinderRecoveryReport {
   const report: CinderRecoveryReport = { errored: [], deleting: [] };
-  const rows = core.services.db.prepare("SELECT resource_id, status FROM cinder_workers WHERE resource_type = 'Volume' ORDER BY created_at").all() as { resource_id: string; status: string }[];
+  const rows = prepared(core.services.db, "SELECT resource_id, status FROM cinder_workers WHERE resource_type = 'Volume' ORDER BY created_at").all() as { resource_id: string; status: string }[];
   for (const row of rows) {
     const v = core.store.getVolume(row.resource_id);
     // The worker's status no longer matches: the operation finished or moved on (do_cleanup skips it).

@@ -13,6 +13,7 @@ import { InstanceInvalidState } from './checks.js';
 import { exceptionInfo } from './events.js';
 import { ComputeException, frame } from './exceptions.js';
 import type { ComputeNotifier } from './notifier-port.js';
+import { prepared } from '../store/statement-cache.js';
 
 export type ConsoleProtocol = 'vnc' | 'spice' | 'serial' | 'mks' | 'rdp';
 
@@ -99,9 +100,8 @@ export class ConsoleApi {
     const path = type === 'spice-direct' ? null : c.path;
     s.db.transaction(() => {
       // ConsoleAuthToken.authorize: expired tokens of the instance are cleaned up on the way.
-      s.db.prepare('DELETE FROM console_auth_tokens WHERE expires <= ?').run(Math.floor(now.getTime() / 1000));
-      s.db
-        .prepare('INSERT INTO console_auth_tokens (token_hash, console_type, host, port, tls_port, internal_access_path, instance_uuid, access_url_base, expires, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      prepared(s.db, 'DELETE FROM console_auth_tokens WHERE expires <= ?').run(Math.floor(now.getTime() / 1000));
+      prepared(s.db, 'INSERT INTO console_auth_tokens (token_hash, console_type, host, port, tls_port, internal_access_path, instance_uuid, access_url_base, expires, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(hashToken(token), type, c.host, c.port, c.tlsPort ?? null, path, instance.uuid, BASE_URL[type], Math.floor(now.getTime() / 1000) + s.config.consoleTokenTtl, now.toISOString());
     })();
     void ctx;
@@ -111,7 +111,7 @@ export class ConsoleApi {
   /** ConsoleAuthToken.validate: the unexpired token's connection info, or null. */
   validate(token: string): ConsoleToken | null {
     const now = Math.floor(this.s.runtime.now().getTime() / 1000);
-    const r = this.s.db.prepare('SELECT instance_uuid, console_type, host, port, tls_port, internal_access_path FROM console_auth_tokens WHERE token_hash = ? AND expires > ?').get(hashToken(token), now) as ConsoleToken | undefined;
+    const r = prepared(this.s.db, 'SELECT instance_uuid, console_type, host, port, tls_port, internal_access_path FROM console_auth_tokens WHERE token_hash = ? AND expires > ?').get(hashToken(token), now) as ConsoleToken | undefined;
     if (!r) return null;
     // Tokens of a deleted instance no longer validate (delete_for_instance at delete).
     return this.s.instances.get(r.instance_uuid) ? r : null;

@@ -20,6 +20,7 @@ import { type RecoveryReport, recoverInterrupted } from './recovery.js';
 import { TaskRunner } from './tasks.js';
 import { startResizePoller } from './resize-poller.js';
 import { doLiveMigration, type LiveMigrationJob, liveMigrationAbort, liveMigrationForceComplete } from './live-migration/manager.js';
+import { prepared } from '../store/statement-cache.js';
 
 export type Cast =
   | ({ kind: 'build_and_run_instance'; uuid: string; networks: NetworkRequest | { ports: string[] } } & PlacementRequest)
@@ -46,8 +47,8 @@ export class ComputeManager {
 
   constructor(readonly d: ManagerDeps) {
     this.tasks = new TaskRunner((err) => d.services.config.logLevel !== 'silent' && console.error('compute task failed', err));
-    this.insertTask = d.services.db.prepare('INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.deleteTask = d.services.db.prepare('DELETE FROM compute_tasks WHERE id = ?');
+    this.insertTask = prepared(d.services.db, 'INSERT INTO compute_tasks (instance_uuid, kind, args, context, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.deleteTask = prepared(d.services.db, 'DELETE FROM compute_tasks WHERE id = ?');
     this.stopResizePoller = startResizePoller(this);
     d.spawn = (ctx, job) => {
       const id = Number(this.insertTask.run(job.uuid, job.kind, JSON.stringify(job), JSON.stringify(ctx), this.d.services.runtime.now().toISOString()).lastInsertRowid);
@@ -172,7 +173,7 @@ export class ComputeManager {
   /** Start-up clean-up of casts a crash interrupted (see recovery.ts); runs before any new work. */
   recover(): Promise<RecoveryReport> {
     let report: RecoveryReport = { completed: [], rolledBack: [] };
-    const pending = this.d.services.db.prepare('SELECT COUNT(*) AS n FROM compute_tasks').get() as { n: number };
+    const pending = prepared(this.d.services.db, 'SELECT COUNT(*) AS n FROM compute_tasks').get() as { n: number };
     if (pending.n === 0) return Promise.resolve(report);
     return this.tasks.run('__recovery__', async () => {
       report = await recoverInterrupted(this.d);

@@ -10,6 +10,7 @@ import type { RequestContext } from '../domain.js';
 import type { Services } from '../services.js';
 import type { ComputeManager } from './manager.js';
 import { saveInstance } from './instance-save.js';
+import { prepared } from '../store/statement-cache.js';
 
 export interface PeriodicReport {
   reclaimed: string[];
@@ -89,8 +90,7 @@ export class ShelveReclaimPeriodics {
 
   /** Instances on this cell's compute hosts whose service is up (each nova-compute polls its own host). */
   private candidates(vmState: string): { uuid: string; deleted_at: string | null; system_metadata: string }[] {
-    const rows = this.s.db
-      .prepare('SELECT uuid, host, deleted_at, system_metadata FROM instances WHERE deleted = 0 AND vm_state = ? AND task_state IS NULL AND host IS NOT NULL ORDER BY id')
+    const rows = prepared(this.s.db, 'SELECT uuid, host, deleted_at, system_metadata FROM instances WHERE deleted = 0 AND vm_state = ? AND task_state IS NULL AND host IS NOT NULL ORDER BY id')
       .all(vmState) as { uuid: string; host: string; deleted_at: string | null; system_metadata: string }[];
     return rows.filter((r) => {
       const svc = this.s.hosts.computeService(r.host);

@@ -15,6 +15,7 @@ import { CinderClientError } from './volume-api.js';
 import { SERVER_ACTIONS } from './actions/index.js';
 import { flowContext, runServerAction } from './actions/flow.js';
 import { recoverLiveMigrationJob } from './live-migration/manager.js';
+import { prepared } from '../store/statement-cache.js';
 
 interface TaskRow { id: number; instance_uuid: string; kind: string; args: string; context: string }
 
@@ -48,7 +49,7 @@ async function attachmentState(d: ManagerDeps, ctx: RequestContext, id: string |
 export async function recoverInterrupted(d: ManagerDeps): Promise<RecoveryReport> {
   const s = d.services;
   const report: RecoveryReport = { completed: [], rolledBack: [] };
-  const rows = s.db.prepare('SELECT * FROM compute_tasks ORDER BY id').all() as TaskRow[];
+  const rows = prepared(s.db, 'SELECT * FROM compute_tasks ORDER BY id').all() as TaskRow[];
   for (const row of rows) {
     const cast = JSON.parse(row.args) as Cast;
     const ctx = serviceContext(d, JSON.parse(row.context) as RequestContext);
@@ -70,7 +71,7 @@ export async function recoverInterrupted(d: ManagerDeps): Promise<RecoveryReport
       if (outcome === 'rolled back' && s.instances.get(cast.uuid, { readDeleted: true })) {
         s.actions.addFault({ instanceUuid: cast.uuid, code: 500, message: INTERRUPTED, details: `${cast.kind} was rolled back at start-up`, host: s.config.confHost, at: now });
       }
-      s.db.prepare('DELETE FROM compute_tasks WHERE id = ?').run(row.id);
+      prepared(s.db, 'DELETE FROM compute_tasks WHERE id = ?').run(row.id);
     })();
     (outcome === 'completed' ? report.completed : report.rolledBack).push({ kind: cast.kind, instance: cast.uuid });
   }
@@ -105,7 +106,7 @@ async function recoverOne(d: ManagerDeps, ctx: RequestContext, c: Cast): Promise
         // The server was deleted while the attach was in flight (its BDM is soft-deleted): release the
         // attachment as flows/attach.ts does for a gone instance — the one the row names, or, when the
         // kill came before the API saved it, any attachment of the pair no live BDM names.
-        const row = s.db.prepare('SELECT attachment_id, volume_id, instance_uuid FROM block_device_mappings WHERE id = ?').get(c.bdmId) as
+        const row = prepared(s.db, 'SELECT attachment_id, volume_id, instance_uuid FROM block_device_mappings WHERE id = ?').get(c.bdmId) as
           { attachment_id: string | null; volume_id: string | null; instance_uuid: string } | undefined;
         if (row?.attachment_id) await d.volumes.attachmentDelete(ctx, row.attachment_id).catch(() => undefined);
         else if (row?.volume_id) await deleteUnrecordedAttachments(d, ctx, { volume_id: row.volume_id, instance_uuid: row.instance_uuid });

@@ -10,6 +10,7 @@ import { enforce } from './policy.js';
 import { AuthRequestSchema } from './schemas.js';
 import type { TokenInfo } from './tokens.js';
 import { headOnGetRoutes } from '../head-routes.js';
+import { prepared } from '../store/statement-cache.js';
 
 const DOMAIN = { id: 'default', name: 'Default' };
 
@@ -25,7 +26,7 @@ function versionDoc(base: string) {
 
 /** The domain a user or project belongs to (admin-routes can create others than `default`). */
 function domainOf(s: Services, table: 'users' | 'projects', id: string): { id: string; name: string } {
-  const row = s.db.prepare(`SELECT d.id, d.name FROM ${table} x JOIN domains d ON d.id = x.domain_id WHERE x.id = ?`).get(id) as { id: string; name: string } | undefined;
+  const row = prepared(s.db, `SELECT d.id, d.name FROM ${table} x JOIN domains d ON d.id = x.domain_id WHERE x.id = ?`).get(id) as { id: string; name: string } | undefined;
   return row ?? DOMAIN;
 }
 

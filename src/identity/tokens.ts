@@ -1,6 +1,7 @@
 // Keystone tokens, stored in SQLite with their expiry so a file database keeps sessions across restarts.
 import type { Db } from '../store/db.js';
 import type { Runtime } from '../runtime.js';
+import { prepared } from '../store/statement-cache.js';
 
 export interface TokenInfo {
   id: string;
@@ -47,15 +48,15 @@ export class TokenStore {
     private runtime: Runtime,
     private ttlSeconds: number,
   ) {
-    this.insert = db.prepare(
+    this.insert = prepared(db,
       'INSERT INTO tokens (id, user_id, project_id, roles, issued_at, expires_at, audit_id, methods) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.byId = db.prepare(
+    this.byId = prepared(db,
       `SELECT t.*, u.name AS user_name, p.name AS project_name FROM tokens t
        JOIN users u ON u.id = t.user_id JOIN projects p ON p.id = t.project_id WHERE t.id = ?`,
     );
-    this.revokeStmt = db.prepare('UPDATE tokens SET revoked = 1 WHERE id = ?');
-    this.roleIds = db.prepare('SELECT id, name FROM roles WHERE name = ?');
+    this.revokeStmt = prepared(db, 'UPDATE tokens SET revoked = 1 WHERE id = ?');
+    this.roleIds = prepared(db, 'SELECT id, name FROM roles WHERE name = ?');
   }
 
   issue(user: { id: string; name: string }, project: { id: string; name: string }, roleNames: string[], methods: string[], expiresAt?: Date): TokenInfo {

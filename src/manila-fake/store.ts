@@ -1,5 +1,7 @@
 // The fake Manila's rows (017-shares): shares, export locations, access rules. Knows SQL, nothing of HTTP.
 import type { Db } from '../store/db.js';
+import { prepared } from '../store/statement-cache.js';
+import { transact } from '../store/transact.js';
 
 export interface ShareRow {
   id: string;
@@ -53,34 +55,34 @@ export interface AccessRuleRow {
   updated_at: string | null;
 }
 
-const nextSeq = (db: Db, table: string) => (db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number }).n;
+const nextSeq = (db: Db, table: string) => (prepared(db, `SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number }).n;
 
 function insert(db: Db, table: string, row: object): void {
   const cols = Object.keys(row);
-  db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
+  prepared(db, `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
 }
 
 function update(db: Db, table: string, id: string, patch: object): void {
   const cols = Object.keys(patch);
   if (!cols.length) return;
-  db.prepare(`UPDATE ${table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @__id`).run({ ...patch, __id: id });
+  prepared(db, `UPDATE ${table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @__id`).run({ ...patch, __id: id });
 }
 
 export class ManilaStore {
   constructor(readonly db: Db) {}
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return transact(this.db, fn);
   }
 
   share(id: string): ShareRow | null {
-    return (this.db.prepare('SELECT * FROM manila_shares WHERE id = ?').get(id) as ShareRow | undefined) ?? null;
+    return (prepared(this.db, 'SELECT * FROM manila_shares WHERE id = ?').get(id) as ShareRow | undefined) ?? null;
   }
 
   shares(projectId: string | null): ShareRow[] {
     return (projectId === null
-      ? this.db.prepare('SELECT * FROM manila_shares ORDER BY seq').all()
-      : this.db.prepare('SELECT * FROM manila_shares WHERE project_id = ? OR is_public = 1 ORDER BY seq').all(projectId)) as ShareRow[];
+      ? prepared(this.db, 'SELECT * FROM manila_shares ORDER BY seq').all()
+      : prepared(this.db, 'SELECT * FROM manila_shares WHERE project_id = ? OR is_public = 1 ORDER BY seq').all(projectId)) as ShareRow[];
   }
 
   insertShare(row: Omit<ShareRow, 'seq'>): void {
@@ -92,13 +94,13 @@ export class ManilaStore {
   }
 
   deleteShare(id: string): void {
-    this.db.prepare('DELETE FROM manila_access_rules WHERE share_id = ?').run(id);
-    this.db.prepare('DELETE FROM manila_export_locations WHERE share_id = ?').run(id);
-    this.db.prepare('DELETE FROM manila_shares WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM manila_access_rules WHERE share_id = ?').run(id);
+    prepared(this.db, 'DELETE FROM manila_export_locations WHERE share_id = ?').run(id);
+    prepared(this.db, 'DELETE FROM manila_shares WHERE id = ?').run(id);
   }
 
   exportLocations(shareId: string): ExportLocationRow[] {
-    return this.db.prepare('SELECT * FROM manila_export_locations WHERE share_id = ? ORDER BY seq').all(shareId) as ExportLocationRow[];
+    return prepared(this.db, 'SELECT * FROM manila_export_locations WHERE share_id = ? ORDER BY seq').all(shareId) as ExportLocationRow[];
   }
 
   insertExportLocation(row: Omit<ExportLocationRow, 'seq'>): void {
@@ -106,11 +108,11 @@ export class ManilaStore {
   }
 
   rules(shareId: string): AccessRuleRow[] {
-    return this.db.prepare('SELECT * FROM manila_access_rules WHERE share_id = ? ORDER BY seq').all(shareId) as AccessRuleRow[];
+    return prepared(this.db, 'SELECT * FROM manila_access_rules WHERE share_id = ? ORDER BY seq').all(shareId) as AccessRuleRow[];
   }
 
   rule(id: string): AccessRuleRow | null {
-    return (this.db.prepare('SELECT * FROM manila_access_rules WHERE id = ?').get(id) as AccessRuleRow | undefined) ?? null;
+    return (prepared(this.db, 'SELECT * FROM manila_access_rules WHERE id = ?').get(id) as AccessRuleRow | undefined) ?? null;
   }
 
   insertRule(row: Omit<AccessRuleRow, 'seq'>): void {
@@ -122,6 +124,6 @@ export class ManilaStore {
   }
 
   deleteRule(id: string): void {
-    this.db.prepare('DELETE FROM manila_access_rules WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM manila_access_rules WHERE id = ?').run(id);
   }
 }

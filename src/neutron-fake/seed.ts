@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Seed } from '../store/seed.js';
 import type { NeutronBackend, NeutronCtx } from './backend.js';
+import { deepFreeze } from '../notifier/freeze.js';
 
 const SeedSubnet = z
   .object({
@@ -57,6 +58,7 @@ export const DEVSTACK_NETWORKS = [
   },
   { name: 'public', project: 'admin', external: true, mtu: 1500, subnets: [{ name: 'public-subnet', cidr: '172.24.4.0/24', gateway_ip: '172.24.4.1' }] },
 ];
+const NO_ROUTERS: unknown[] = [];
 export const DEVSTACK_ROUTERS = [{ name: 'router1', project: 'demo', external_network: 'public', interfaces: ['private-subnet', 'ipv6-private-subnet'] }];
 
 type SeedLike = Pick<Seed, 'projects' | 'ports'> & { networks?: unknown[]; routers?: unknown[] };
@@ -69,14 +71,29 @@ function parse<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
   });
 }
 
+/**
+ * parse() once per seed list: applySeedNetworks runs at every reset, on the same lists (the seed is read
+ * once, when the simulator is created). Keyed by the list itself, so another list is parsed anew; the
+ * parsed copy is frozen, so nothing can change what the next reset reads.
+ */
+const parsedLists = new WeakMap<object, unknown[]>();
+function parseOnce<T>(schema: z.ZodType<T>, items: unknown[], what: string): readonly T[] {
+  let out = parsedLists.get(items) as T[] | undefined;
+  if (!out) {
+    out = deepFreeze(parse(schema, items, what));
+    parsedLists.set(items, out);
+  }
+  return out;
+}
+
 /** Create the seed's networks, subnets, routers and ports that do not exist yet. */
 export function applySeedNetworks(backend: NeutronBackend, seed: SeedLike): void {
   const projects = new Map(seed.projects.map((p) => [p.name, p.id]));
   const known = new Set(seed.projects.map((p) => p.id));
   const projectId = (ref: string) => projects.get(ref) ?? (known.has(ref) ? ref : null);
   const explicit = seed.networks !== undefined;
-  const networks = parse(SeedNetworkSchema, seed.networks ?? DEVSTACK_NETWORKS, 'networks');
-  const routers = parse(SeedRouterSchema, seed.routers ?? (explicit ? [] : DEVSTACK_ROUTERS), 'routers');
+  const networks = parseOnce(SeedNetworkSchema, seed.networks ?? DEVSTACK_NETWORKS, 'networks');
+  const routers = parseOnce(SeedRouterSchema, seed.routers ?? (explicit ? NO_ROUTERS : DEVSTACK_ROUTERS), 'routers');
   let n = 0;
   const gen = () => {
     const h = createHash('sha1').update(`novasim-neutron-seed-${n++}`).digest('hex');

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getProfile, type Profile, type ProfileName } from '../profiles/index.js';
+import { deepFreeze } from './freeze.js';
 
 /** Per release, the samples directory relative to the reference dir. */
 export const SAMPLE_DIRS: Readonly<Record<ProfileName, string>> = {
@@ -27,19 +28,27 @@ export interface NotificationSample {
 /** The reference data shipped in the package: `fixtures/reference` (same depth from src/ and dist/). */
 export const PACKAGED_REFERENCE_DIR = fileURLToPath(new URL('../../fixtures/reference', import.meta.url));
 
+/**
+ * Reference directories seen to hold the samples: the check is a syscall per assertion otherwise. Only
+ * successes are kept, so a directory named by a changed NOVASIM_REFERENCE_DIR is still checked once.
+ */
+const verifiedDirs = new Set<string>();
+
 /** Absolute path of the reference directory (the one containing `nova/notification_samples`). */
 export function referenceDir(): string {
   const fromEnv = process.env.NOVASIM_REFERENCE_DIR;
   if (fromEnv) {
     const dir = resolve(fromEnv);
-    if (!existsSync(join(dir, SAMPLE_DIRS.master))) {
+    if (!verifiedDirs.has(dir) && !existsSync(join(dir, SAMPLE_DIRS.master))) {
       throw new Error(`NOVASIM_REFERENCE_DIR=${fromEnv} has no ${SAMPLE_DIRS.master}`);
     }
+    verifiedDirs.add(dir);
     return dir;
   }
-  if (!existsSync(join(PACKAGED_REFERENCE_DIR, SAMPLE_DIRS.master))) {
+  if (!verifiedDirs.has(PACKAGED_REFERENCE_DIR) && !existsSync(join(PACKAGED_REFERENCE_DIR, SAMPLE_DIRS.master))) {
     throw new Error(`Nova notification samples not found: the package's ${PACKAGED_REFERENCE_DIR} has no ${SAMPLE_DIRS.master} (set NOVASIM_REFERENCE_DIR)`);
   }
+  verifiedDirs.add(PACKAGED_REFERENCE_DIR);
   return PACKAGED_REFERENCE_DIR;
 }
 
@@ -53,7 +62,15 @@ export function sampleDir(profile: Profile | ProfileName = 'master'): string {
   return join(referenceDir(), SAMPLE_DIRS[name]);
 }
 
+/**
+ * Parsed files and resolved samples, by absolute path. The samples are read-only reference data
+ * (vendored, or the NOVASIM_REFERENCE_DIR a run names), never written by novasim, so an entry never
+ * goes stale; a different reference directory is a different path. Resolving a sample reads and
+ * merges every file its $refs name, which each assertion (the benchmark's scenario, the samples CLI,
+ * user tests) otherwise repeated; the resolved document is frozen so no copy handed out can change it.
+ */
 const fileCache = new Map<string, Json>();
+const resolvedCache = new Map<string, Json>();
 
 function readJson(path: string): Json {
   let doc = fileCache.get(path);
@@ -115,6 +132,12 @@ export function resolveRefs(doc: Json, baseDir: string): Json {
 export function loadSample(name: string, profile: Profile | ProfileName = 'master'): NotificationSample {
   const file = name.endsWith('.json') ? name : `${name}.json`;
   const path = join(sampleDir(profile), file);
-  if (!existsSync(path)) throw new Error(`no notification sample ${file} for profile ${profileName(profile)} (${path})`);
-  return resolveRefs(readJson(path), dirname(path)) as unknown as NotificationSample;
+  let resolved = resolvedCache.get(path);
+  if (resolved === undefined) {
+    if (!existsSync(path)) throw new Error(`no notification sample ${file} for profile ${profileName(profile)} (${path})`);
+    resolved = deepFreeze(resolveRefs(readJson(path), dirname(path)));
+    resolvedCache.set(path, resolved);
+  }
+  // Callers get their own copy: matchesNotificationSample writes its replacements into it.
+  return structuredClone(resolved) as unknown as NotificationSample;
 }

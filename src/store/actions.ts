@@ -1,5 +1,6 @@
 // instance_actions / instance_actions_events / instance_faults (nova/objects/instance_action.py, instance_fault.py).
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 export interface InstanceAction {
   id: number;
@@ -48,20 +49,20 @@ export class ActionStore {
   private latestFault;
 
   constructor(private readonly db: Db) {
-    this.insAction = db.prepare(
+    this.insAction = prepared(db,
       `INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, updated_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byRequest = db.prepare('SELECT * FROM instance_actions WHERE instance_uuid = ? AND request_id = ? ORDER BY id DESC LIMIT 1');
-    this.forInstance = db.prepare('SELECT * FROM instance_actions WHERE instance_uuid = ? ORDER BY created_at DESC, id DESC');
-    this.insEvent = db.prepare('INSERT INTO instance_actions_events (action_id, event, start_time, host) VALUES (?, ?, ?, ?)');
-    this.eventsFor = db.prepare('SELECT * FROM instance_actions_events WHERE action_id = ? ORDER BY start_time DESC, id DESC');
-    this.finishEvent = db.prepare(
+    this.byRequest = prepared(db, 'SELECT * FROM instance_actions WHERE instance_uuid = ? AND request_id = ? ORDER BY id DESC LIMIT 1');
+    this.forInstance = prepared(db, 'SELECT * FROM instance_actions WHERE instance_uuid = ? ORDER BY created_at DESC, id DESC');
+    this.insEvent = prepared(db, 'INSERT INTO instance_actions_events (action_id, event, start_time, host) VALUES (?, ?, ?, ?)');
+    this.eventsFor = prepared(db, 'SELECT * FROM instance_actions_events WHERE action_id = ? ORDER BY start_time DESC, id DESC');
+    this.finishEvent = prepared(db,
       'UPDATE instance_actions_events SET finish_time = ?, result = ?, traceback = ?, details = ? WHERE id = ?',
     );
-    this.touchAction = db.prepare('UPDATE instance_actions SET updated_at = ?, message = COALESCE(?, message) WHERE id = ?');
-    this.insFault = db.prepare('INSERT INTO instance_faults (instance_uuid, code, message, details, host, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.latestFault = db.prepare('SELECT * FROM instance_faults WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1');
+    this.touchAction = prepared(db, 'UPDATE instance_actions SET updated_at = ?, message = COALESCE(?, message) WHERE id = ?');
+    this.insFault = prepared(db, 'INSERT INTO instance_faults (instance_uuid, code, message, details, host, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.latestFault = prepared(db, 'SELECT * FROM instance_faults WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1');
   }
 
   /** InstanceAction.action_start. */
@@ -101,7 +102,7 @@ export class ActionStore {
   /** InstanceAction.finish(): an action that has no events (os-resetState). */
   finish(actionId: number, at: Date): void {
     const t = at.toISOString();
-    this.db.prepare('UPDATE instance_actions SET finish_time = ?, updated_at = ? WHERE id = ?').run(t, t, actionId);
+    prepared(this.db, 'UPDATE instance_actions SET finish_time = ?, updated_at = ? WHERE id = ?').run(t, t, actionId);
   }
 
   latestFaultFor(instanceUuid: string): InstanceFault | null {

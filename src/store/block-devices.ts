@@ -2,9 +2,12 @@
 import type { BlockDeviceMapping } from '../domain.js';
 import type { Db } from './db.js';
 import { bool, fromIso, toIso } from './rows.js';
-import { StatementCache } from './statement-cache.js';
+import { StatementCache, prepared } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
+
+/** What a server view shows of a volume BDM (os-extended-volumes:volumes_attached). */
+export type AttachedVolume = Pick<BlockDeviceMapping, 'volume_id' | 'delete_on_termination'>;
 
 function toBdm(r: Row): BlockDeviceMapping {
   return {
@@ -41,7 +44,7 @@ const WRITABLE = [
 
 export class BdmStore {
   private forInstance;
-  private forInstances;
+  private volumesOfMany;
   private byVolumeInstance;
   private byVolume;
   private byUuid;
@@ -50,29 +53,38 @@ export class BdmStore {
 
   constructor(private db: Db) {
     this.stmts = new StatementCache(db);
-    this.forInstance = db.prepare('SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
-    this.forInstances = db.prepare(
-      'SELECT * FROM block_device_mappings WHERE deleted = 0 AND instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY id',
-    );
-    this.byVolumeInstance = db.prepare('SELECT * FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1');
-    this.byVolume = db.prepare('SELECT * FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id');
-    this.byUuid = db.prepare('SELECT * FROM block_device_mappings WHERE uuid = ? AND deleted = 0');
-    this.del = db.prepare('UPDATE block_device_mappings SET deleted = 1, updated_at = ? WHERE id = ?');
+    this.forInstance = prepared(db, 'SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
+    // raw(): arrays, not keyed rows — so a statement of this store's own, not the shared cache's.
+    this.volumesOfMany = db
+      .prepare(
+        `SELECT instance_uuid, volume_id, delete_on_termination FROM block_device_mappings
+         WHERE deleted = 0 AND volume_id IS NOT NULL AND volume_id != '' AND instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      )
+      .raw(true);
+    this.byVolumeInstance = prepared(db, 'SELECT * FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1');
+    this.byVolume = prepared(db, 'SELECT * FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id');
+    this.byUuid = prepared(db, 'SELECT * FROM block_device_mappings WHERE uuid = ? AND deleted = 0');
+    this.del = prepared(db, 'UPDATE block_device_mappings SET deleted = 1, updated_at = ? WHERE id = ?');
   }
 
   listForInstance(instanceUuid: string): BlockDeviceMapping[] {
     return (this.forInstance.all(instanceUuid) as Row[]).map(toBdm);
   }
 
-  /** listForInstance for many instances in one query: uuid → its BDMs (ordered by id; absent when none). */
-  listForInstances(instanceUuids: string[]): Map<string, BlockDeviceMapping[]> {
-    const out = new Map<string, BlockDeviceMapping[]>();
+  /**
+   * The volumes attached to each of many instances, in one query: uuid → its volume BDMs' volume_id and
+   * delete_on_termination (ordered by id; absent when none) — all the server list's
+   * os-extended-volumes:volumes_attached shows. Only those three columns are read: building whole BDM
+   * rows was a third of GET /servers/detail?limit=1000 at 10,000 servers (issue #16).
+   */
+  volumesAttachedToMany(instanceUuids: string[]): Map<string, AttachedVolume[]> {
+    const out = new Map<string, AttachedVolume[]>();
     if (instanceUuids.length === 0) return out;
-    for (const r of this.forInstances.all(JSON.stringify(instanceUuids)) as Row[]) {
-      const b = toBdm(r);
-      const list = out.get(b.instance_uuid);
-      if (list) list.push(b);
-      else out.set(b.instance_uuid, [b]);
+    for (const [uuid, volumeId, dot] of this.volumesOfMany.all(JSON.stringify(instanceUuids)) as [string, string, number][]) {
+      const v: AttachedVolume = { volume_id: volumeId, delete_on_termination: bool(dot) };
+      const list = out.get(uuid);
+      if (list) list.push(v);
+      else out.set(uuid, [v]);
     }
     return out;
   }

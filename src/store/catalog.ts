@@ -2,6 +2,7 @@
 import type { FlavorSnapshot } from '../domain.js';
 import type { Db } from './db.js';
 import { FlavorStore } from './flavors.js';
+import { prepared } from './statement-cache.js';
 
 export interface ImageRow {
   id: string; name: string; status: string; visibility: string; owner: string | null; disk_format: string; container_format: string;
@@ -16,9 +17,9 @@ export class CatalogStore {
 
   constructor(db: Db) {
     this.flavorStore = new FlavorStore(db);
-    this.imageById = db.prepare('SELECT * FROM images WHERE id = ?');
-    this.imagesAll = db.prepare('SELECT * FROM images ORDER BY created_at DESC, id');
-    this.memberOf = db.prepare('SELECT 1 FROM image_members WHERE image_id = ? AND member = ?');
+    this.imageById = prepared(db, 'SELECT * FROM images WHERE id = ?');
+    this.imagesAll = prepared(db, 'SELECT * FROM images ORDER BY created_at DESC, id');
+    this.memberOf = prepared(db, 'SELECT 1 FROM image_members WHERE image_id = ? AND member = ?');
   }
 
   /** The flavor by API id, whoever may see it (admin view); see FlavorStore for the per-project view. */

@@ -1,6 +1,7 @@
 // Opens the SQLite database and applies versioned migrations in one transaction each.
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations/index.js';
+import { prepared } from './statement-cache.js';
 
 export type Db = Database.Database;
 
@@ -50,10 +51,21 @@ export function migrate(db: Db): void {
   }
 }
 
-/** Tables emptied by reset, in an order that respects foreign keys. */
-export function allDataTables(db: Db): string[] {
-  return db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'")
-    .all()
-    .map((r) => (r as { name: string }).name);
+/**
+ * The data tables (all but SQLite's own and schema_migrations), in sqlite_master order. Kept per connection and read again when the schema changes (PRAGMA schema_version moves with every
+ * CREATE/DROP), so reset() does not scan sqlite_master each time.
+ */
+export function allDataTables(db: Db): readonly string[] {
+  const version = (prepared(db, 'PRAGMA schema_version').get() as { schema_version: number }).schema_version;
+  const cached = tableLists.get(db);
+  if (cached?.version === version) return cached.tables;
+  const tables = Object.freeze(
+    prepared(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'")
+      .all()
+      .map((r) => (r as { name: string }).name),
+  );
+  tableLists.set(db, { version, tables });
+  return tables;
 }
+
+const tableLists = new WeakMap<Db, { version: number; tables: readonly string[] }>();

@@ -3,6 +3,7 @@
 import type { FlavorSnapshot } from '../domain.js';
 import type { Db } from './db.js';
 import { bool } from './rows.js';
+import { prepared } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
 
@@ -62,10 +63,10 @@ export class FlavorStore {
   private delProject;
 
   constructor(private db: Db) {
-    this.byFlavorId = db.prepare('SELECT * FROM flavors WHERE flavorid = ? ORDER BY id LIMIT 1');
-    this.projectsOf = db.prepare('SELECT project_id FROM flavor_projects WHERE flavor_id = ? ORDER BY rowid');
-    this.insProject = db.prepare('INSERT OR IGNORE INTO flavor_projects (flavor_id, project_id) VALUES (?, ?)');
-    this.delProject = db.prepare('DELETE FROM flavor_projects WHERE flavor_id = ? AND project_id = ?');
+    this.byFlavorId = prepared(db, 'SELECT * FROM flavors WHERE flavorid = ? ORDER BY id LIMIT 1');
+    this.projectsOf = prepared(db, 'SELECT project_id FROM flavor_projects WHERE flavor_id = ? ORDER BY rowid');
+    this.insProject = prepared(db, 'INSERT OR IGNORE INTO flavor_projects (flavor_id, project_id) VALUES (?, ?)');
+    this.delProject = prepared(db, 'DELETE FROM flavor_projects WHERE flavor_id = ? AND project_id = ?');
   }
 
   /** Flavor.get_by_flavor_id: null when missing or not visible to `viewer` (when given). */
@@ -79,7 +80,7 @@ export class FlavorStore {
 
   /** Every flavor, for callers that show the whole catalogue. */
   all(): FlavorSnapshot[] {
-    return (this.db.prepare('SELECT * FROM flavors ORDER BY flavorid, id').all() as Row[]).map(toFlavor);
+    return (prepared(this.db, 'SELECT * FROM flavors ORDER BY flavorid, id').all() as Row[]).map(toFlavor);
   }
 
   /** _flavor_get_all_from_db with paginate_query(sort_key, id). */
@@ -114,7 +115,7 @@ export class FlavorStore {
     if (f.marker !== undefined) {
       const mArgs: Row = {};
       const mVis = visibleClause(f.viewer, mArgs);
-      const m = this.db.prepare(`SELECT * FROM flavors WHERE flavorid = @marker${mVis ? ` AND ${mVis}` : ''} LIMIT 1`).get({ ...mArgs, marker: f.marker }) as Row | undefined;
+      const m = prepared(this.db, `SELECT * FROM flavors WHERE flavorid = @marker${mVis ? ` AND ${mVis}` : ''} LIMIT 1`).get({ ...mArgs, marker: f.marker }) as Row | undefined;
       if (!m) throw new FlavorMarkerNotFound(f.marker);
       const op = dir === 'ASC' ? '>' : '<';
       where.push(`(${key} ${op} @mk OR (${key} IS @mk AND id ${op} @mid))`);
@@ -123,7 +124,7 @@ export class FlavorStore {
     }
     args.limit = f.limit;
     const sql = `SELECT * FROM flavors ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} ${dir}, id ${dir} LIMIT @limit`;
-    let rows = this.db.prepare(sql).all(args) as Row[];
+    let rows = prepared(this.db, sql).all(args) as Row[];
     if (f.name) {
       const re = f.name;
       rows = rows.filter((r) => re.test(String(r.name)));
@@ -134,13 +135,12 @@ export class FlavorStore {
   /** _flavor_create: a duplicate flavorid wins over a duplicate name, as the DB error says. */
   create(v: NewFlavor, nowIso: string): FlavorSnapshot {
     if (this.byFlavorId.get(v.flavorid)) throw new FlavorIdExists(v.flavorid);
-    if (this.db.prepare('SELECT 1 FROM flavors WHERE name = ?').get(v.name)) throw new FlavorNameExists(v.name);
-    const info = this.db
-      .prepare(
-        `INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, vcpu_weight, is_public, extra_specs, description, created_at)
-         VALUES (@flavorid, @name, @memory_mb, @vcpus, @root_gb, @ephemeral_gb, @swap, @rxtx_factor, @vcpu_weight, @is_public, @extra_specs, @description, @created_at)`,
-      )
-      .run({ ...v, is_public: v.is_public ? 1 : 0, extra_specs: JSON.stringify(v.extra_specs), created_at: nowIso });
+    if (prepared(this.db, 'SELECT 1 FROM flavors WHERE name = ?').get(v.name)) throw new FlavorNameExists(v.name);
+    const info = prepared(
+      this.db,
+      `INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, vcpu_weight, is_public, extra_specs, description, created_at)
+       VALUES (@flavorid, @name, @memory_mb, @vcpus, @root_gb, @ephemeral_gb, @swap, @rxtx_factor, @vcpu_weight, @is_public, @extra_specs, @description, @created_at)`,
+    ).run({ ...v, is_public: v.is_public ? 1 : 0, extra_specs: JSON.stringify(v.extra_specs), created_at: nowIso });
     return { ...v, id: Number(info.lastInsertRowid), disabled: false };
   }
 
@@ -148,17 +148,17 @@ export class FlavorStore {
   destroy(flavorid: string): FlavorSnapshot | null {
     const r = this.byFlavorId.get(flavorid) as Row | undefined;
     if (!r) return null;
-    this.db.prepare('DELETE FROM flavor_projects WHERE flavor_id = ?').run(r.id);
-    this.db.prepare('DELETE FROM flavors WHERE id = ?').run(r.id);
+    prepared(this.db, 'DELETE FROM flavor_projects WHERE flavor_id = ?').run(r.id);
+    prepared(this.db, 'DELETE FROM flavors WHERE id = ?').run(r.id);
     return toFlavor(r);
   }
 
   setDescription(id: number, description: string | null, nowIso: string): void {
-    this.db.prepare('UPDATE flavors SET description = ?, updated_at = ? WHERE id = ?').run(description, nowIso, id);
+    prepared(this.db, 'UPDATE flavors SET description = ?, updated_at = ? WHERE id = ?').run(description, nowIso, id);
   }
 
   setExtraSpecs(id: number, specs: Record<string, string>, nowIso: string): void {
-    this.db.prepare('UPDATE flavors SET extra_specs = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(specs), nowIso, id);
+    prepared(this.db, 'UPDATE flavors SET extra_specs = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(specs), nowIso, id);
   }
 
   projects(id: number): string[] {

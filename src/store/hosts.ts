@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 /** One simulated compute host in a seed's `computeHosts` list (one node per host). */
 export const HostSeedSchema = z
@@ -160,18 +161,18 @@ export class HostStore {
 
   constructor(private db: Db) {
     this.q = {
-      services: db.prepare('SELECT * FROM services ORDER BY id'),
-      serviceById: db.prepare('SELECT * FROM services WHERE id = ?'),
-      serviceByUuid: db.prepare('SELECT * FROM services WHERE uuid = ?'),
-      serviceByHostBinary: db.prepare('SELECT * FROM services WHERE host = ? AND "binary" = ?'),
-      nodes: db.prepare('SELECT * FROM compute_nodes ORDER BY id'),
-      nodeById: db.prepare('SELECT * FROM compute_nodes WHERE id = ?'),
-      nodeByUuid: db.prepare('SELECT * FROM compute_nodes WHERE uuid = ?'),
+      services: prepared(db, 'SELECT * FROM services ORDER BY id'),
+      serviceById: prepared(db, 'SELECT * FROM services WHERE id = ?'),
+      serviceByUuid: prepared(db, 'SELECT * FROM services WHERE uuid = ?'),
+      serviceByHostBinary: prepared(db, 'SELECT * FROM services WHERE host = ? AND "binary" = ?'),
+      nodes: prepared(db, 'SELECT * FROM compute_nodes ORDER BY id'),
+      nodeById: prepared(db, 'SELECT * FROM compute_nodes WHERE id = ?'),
+      nodeByUuid: prepared(db, 'SELECT * FROM compute_nodes WHERE uuid = ?'),
       // The resource tracker's view: the node's instances, plus the moves it holds a claim for (resize/cold
       // migration): the new flavor on the destination until resize_instance hands the instance over, the old
       // flavor on the source until the move is confirmed or reverted (a same-host resize holds both); only an
       // instance's newest migration counts (_update_usage_from_migrations).
-      usage: db.prepare(
+      usage: prepared(db,
         `SELECT COALESCE(SUM(json_extract(f, '$.vcpus')), 0) AS vcpus, COALESCE(SUM(json_extract(f, '$.memory_mb')), 0) AS ram,
                 COALESCE(SUM(CASE WHEN bfv THEN 0 ELSE json_extract(f, '$.root_gb') END + json_extract(f, '$.ephemeral_gb')), 0) AS disk, COALESCE(SUM(vm), 0) AS n
            FROM (
@@ -188,24 +189,24 @@ export class HostStore {
                 AND m.status IN ('pre-migrating', 'migrating') AND i.new_flavor IS NOT NULL AND i.new_flavor != 'null'
            )`,
       ),
-      instancesOnHost: db.prepare('SELECT uuid, display_name FROM instances WHERE host = ? AND deleted = 0 ORDER BY id'),
-      countOnHost: db.prepare('SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0'),
-      aggregates: db.prepare('SELECT * FROM aggregates ORDER BY id'),
-      aggregateById: db.prepare('SELECT * FROM aggregates WHERE id = ?'),
-      aggregateByName: db.prepare('SELECT * FROM aggregates WHERE name = ?'),
-      aggHosts: db.prepare('SELECT host FROM aggregate_hosts WHERE aggregate_id = ? ORDER BY rowid'),
-      aggMeta: db.prepare('SELECT key, value FROM aggregate_metadata WHERE aggregate_id = ? ORDER BY key'),
-      migrations: db.prepare('SELECT * FROM migrations WHERE deleted = 0 ORDER BY created_at DESC, id DESC'),
+      instancesOnHost: prepared(db, 'SELECT uuid, display_name FROM instances WHERE host = ? AND deleted = 0 ORDER BY id'),
+      countOnHost: prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0'),
+      aggregates: prepared(db, 'SELECT * FROM aggregates ORDER BY id'),
+      aggregateById: prepared(db, 'SELECT * FROM aggregates WHERE id = ?'),
+      aggregateByName: prepared(db, 'SELECT * FROM aggregates WHERE name = ?'),
+      aggHosts: prepared(db, 'SELECT host FROM aggregate_hosts WHERE aggregate_id = ? ORDER BY rowid'),
+      aggMeta: prepared(db, 'SELECT key, value FROM aggregate_metadata WHERE aggregate_id = ? ORDER BY key'),
+      migrations: prepared(db, 'SELECT * FROM migrations WHERE deleted = 0 ORDER BY created_at DESC, id DESC'),
     };
   }
 
   /** Insert the configured services and nodes (fresh database or reset). Runs inside the caller's transaction. */
   seed(config: Config, profileName: 'master' | 'zed', nowIso: string, seeded?: HostSeed[]): void {
     const version = SERVICE_VERSION[profileName];
-    const insService = this.db.prepare(
+    const insService = prepared(this.db,
       'INSERT OR IGNORE INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
     );
-    const insNode = this.db.prepare(
+    const insNode = prepared(this.db,
       `INSERT OR IGNORE INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
          cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -225,9 +226,9 @@ export class HostStore {
     this.insertComputeHost({ ...spec, host_ip: `192.168.1.${10 + (this.nodes().length % 240)}` }, config, SERVICE_VERSION[profileName], nowIso);
   }
 
-  private insertComputeHost(h: HostSpec, config: Config, version: number, nowIso: string, insService = this.db.prepare(
+  private insertComputeHost(h: HostSpec, config: Config, version: number, nowIso: string, insService = prepared(this.db,
     'INSERT OR IGNORE INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
-  ), insNode = this.db.prepare(
+  ), insNode = prepared(this.db,
     `INSERT OR IGNORE INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
        cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )): void {
@@ -245,16 +246,14 @@ export class HostStore {
    * caller's transaction; the caller checks the host is new.
    */
   insertComputeService(config: Config, profileName: 'master' | 'zed', nowIso: string, h: HostSpec): ServiceRow {
-    this.db
-      .prepare('INSERT INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, NULL, ?, ?, NULL)')
+    prepared(this.db, 'INSERT INTO services (uuid, host, "binary", topic, report_count, last_seen_up, version, created_at, updated_at) VALUES (?, ?, ?, ?, 0, NULL, ?, ?, NULL)')
       .run(nameUuid('service', `${h.host}/nova-compute`), h.host, 'nova-compute', 'compute', SERVICE_VERSION[profileName], nowIso);
     const svc = this.serviceByHostBinary(h.host, 'nova-compute')!;
-    this.db
-      .prepare(
-        `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
-           cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    prepared(
+      this.db,
+      `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, hypervisor_type, hypervisor_version,
+         cpu_info, host_ip, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
         nameUuid('node', h.node), svc.id, h.host, h.node, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type, h.hypervisor_version,
         JSON.stringify(h.cpu_info), h.host_ip, config.cpuAllocationRatio, config.ramAllocationRatio, config.diskAllocationRatio, nowIso,
       );
@@ -293,15 +292,15 @@ export class HostStore {
       const v = (changes as Record<string, unknown>)[c];
       return typeof v === 'boolean' ? (v ? 1 : 0) : v;
     });
-    this.db.prepare(`UPDATE services SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...vals, id);
+    prepared(this.db, `UPDATE services SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...vals, id);
   }
 
   /** Service.destroy: the compute nodes of a compute service go with it (as their resource providers do). */
   deleteService(id: number): void {
     const svc = this.serviceById(id);
     if (!svc) return;
-    if (svc.binary === 'nova-compute') this.db.prepare('DELETE FROM compute_nodes WHERE host = ?').run(svc.host);
-    this.db.prepare('DELETE FROM services WHERE id = ?').run(id);
+    if (svc.binary === 'nova-compute') prepared(this.db, 'DELETE FROM compute_nodes WHERE host = ?').run(svc.host);
+    prepared(this.db, 'DELETE FROM services WHERE id = ?').run(id);
   }
 
   nodes(): ComputeNodeRow[] {
@@ -359,34 +358,34 @@ export class HostStore {
   }
 
   createAggregate(uuid: string, name: string, metadata: Record<string, string>, nowIso: string): number {
-    const id = Number(this.db.prepare('INSERT INTO aggregates (uuid, name, created_at) VALUES (?, ?, ?)').run(uuid, name, nowIso).lastInsertRowid);
+    const id = Number(prepared(this.db, 'INSERT INTO aggregates (uuid, name, created_at) VALUES (?, ?, ?)').run(uuid, name, nowIso).lastInsertRowid);
     this.setMetadata(id, metadata);
     return id;
   }
 
   updateAggregate(id: number, changes: { name?: string; updated_at?: string }): void {
-    if (changes.name !== undefined) this.db.prepare('UPDATE aggregates SET name = ? WHERE id = ?').run(changes.name, id);
-    if (changes.updated_at !== undefined) this.db.prepare('UPDATE aggregates SET updated_at = ? WHERE id = ?').run(changes.updated_at, id);
+    if (changes.name !== undefined) prepared(this.db, 'UPDATE aggregates SET name = ? WHERE id = ?').run(changes.name, id);
+    if (changes.updated_at !== undefined) prepared(this.db, 'UPDATE aggregates SET updated_at = ? WHERE id = ?').run(changes.updated_at, id);
   }
 
   /** Aggregate.update_metadata: a null value deletes the key. */
   setMetadata(id: number, updates: Record<string, string | null>): void {
     for (const [key, value] of Object.entries(updates)) {
-      if (value === null) this.db.prepare('DELETE FROM aggregate_metadata WHERE aggregate_id = ? AND key = ?').run(id, key);
-      else this.db.prepare('INSERT INTO aggregate_metadata (aggregate_id, key, value) VALUES (?, ?, ?) ON CONFLICT (aggregate_id, key) DO UPDATE SET value = excluded.value').run(id, key, value);
+      if (value === null) prepared(this.db, 'DELETE FROM aggregate_metadata WHERE aggregate_id = ? AND key = ?').run(id, key);
+      else prepared(this.db, 'INSERT INTO aggregate_metadata (aggregate_id, key, value) VALUES (?, ?, ?) ON CONFLICT (aggregate_id, key) DO UPDATE SET value = excluded.value').run(id, key, value);
     }
   }
 
   deleteAggregate(id: number): void {
-    this.db.prepare('DELETE FROM aggregates WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM aggregates WHERE id = ?').run(id);
   }
 
   addAggregateHost(id: number, host: string): void {
-    this.db.prepare('INSERT INTO aggregate_hosts (aggregate_id, host) VALUES (?, ?)').run(id, host);
+    prepared(this.db, 'INSERT INTO aggregate_hosts (aggregate_id, host) VALUES (?, ?)').run(id, host);
   }
 
   removeAggregateHost(id: number, host: string): void {
-    this.db.prepare('DELETE FROM aggregate_hosts WHERE aggregate_id = ? AND host = ?').run(id, host);
+    prepared(this.db, 'DELETE FROM aggregate_hosts WHERE aggregate_id = ? AND host = ?').run(id, host);
   }
 
   migrations(): MigrationRow[] {

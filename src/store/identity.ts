@@ -1,5 +1,6 @@
 // Users, projects and role assignments — what Keystone's password and token methods look up.
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 export interface UserRow { id: string; name: string; password: string; domain_id: string; default_project_id: string | null }
 export interface ProjectRow { id: string; name: string; domain_id: string }
@@ -12,11 +13,11 @@ export class IdentityStore {
   private rolesFor;
 
   constructor(db: Db) {
-    this.userByName = db.prepare('SELECT * FROM users WHERE name = ?');
-    this.userById = db.prepare('SELECT * FROM users WHERE id = ?');
-    this.projectByName = db.prepare('SELECT * FROM projects WHERE name = ?');
-    this.projectById = db.prepare('SELECT * FROM projects WHERE id = ?');
-    this.rolesFor = db.prepare(
+    this.userByName = prepared(db, 'SELECT * FROM users WHERE name = ?');
+    this.userById = prepared(db, 'SELECT * FROM users WHERE id = ?');
+    this.projectByName = prepared(db, 'SELECT * FROM projects WHERE name = ?');
+    this.projectById = prepared(db, 'SELECT * FROM projects WHERE id = ?');
+    this.rolesFor = prepared(db,
       'SELECT r.name FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE a.user_id = ? AND a.project_id = ? ORDER BY r.name',
     );
   }

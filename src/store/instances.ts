@@ -1,21 +1,14 @@
 // Nova's instances table: one row per server, with the flavor snapshot and metadata as JSON.
 import type { Instance, VmState } from '../domain.js';
 import type { Db } from './db.js';
-import { bool, fromIso, toIso } from './rows.js';
+import { toIso } from './rows.js';
+import { prepared } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
 
 const JSON_COLS = ['flavor', 'metadata', 'system_metadata', 'tags', 'network_info', 'trusted_certs', 'old_flavor', 'new_flavor'] as const;
 const DATE_COLS = ['created_at', 'updated_at', 'launched_at', 'terminated_at', 'deleted_at'] as const;
 const BOOL_COLS = ['locked', 'auto_disk_config', 'deleted'] as const;
-
-function toInstance(r: Row): Instance {
-  const out: Record<string, unknown> = { ...r };
-  for (const c of JSON_COLS) out[c] = r[c] === undefined || r[c] === null ? null : JSON.parse(r[c] as string);
-  for (const c of DATE_COLS) out[c] = fromIso(r[c] as string | null);
-  for (const c of BOOL_COLS) out[c] = bool(r[c]);
-  return out as unknown as Instance;
-}
 
 /** How a column's stored value becomes the domain value. */
 const enum Kind {
@@ -31,19 +24,29 @@ const kindOf = (c: string): Kind =>
     : (BOOL_COLS as readonly string[]).includes(c) ? Kind.Bool
     : Kind.Plain;
 
+/** A row read with `.raw(true)` (values in column order) → the domain Instance. */
+type RowReader = (a: unknown[]) => Instance;
+
 /**
- * toInstance for rows read with `.raw(true)` (arrays in column order): better-sqlite3 then skips building
- * a keyed row object per row, which is most of the cost of a 1,000-server page (BENCHMARKS.md, F3).
- * Same object, same key order as toInstance.
+ * The Instance builder for the table's columns, compiled once per store: an object literal with the
+ * columns as keys, in column order (the same object, key order included, as spreading a keyed row and
+ * converting the JSON, date and boolean columns). Raw rows spare better-sqlite3 building a keyed row
+ * object per row, and the literal spares 41 keyed stores per row; together they were most of the cost
+ * of a 1,000-server page (BENCHMARKS.md F3; issue #16). Column names come from PRAGMA table_info
+ * of our own schema and enter the source only as JSON string literals. Conversions as rows.ts's:
+ * JSON.parse (NULL stays null), fromIso (falsy → null), bool (1 or true).
  */
-function rawToInstance(cols: readonly string[], kinds: readonly Kind[], a: unknown[]): Instance {
-  const out: Record<string, unknown> = {};
-  for (let j = 0; j < cols.length; j++) {
-    const v = a[j];
-    const k = kinds[j];
-    out[cols[j]] = k === Kind.Plain ? v : k === Kind.Json ? JSON.parse(v as string) : k === Kind.Date ? fromIso(v as string | null) : bool(v);
-  }
-  return out as unknown as Instance;
+function compileRowReader(cols: readonly string[]): RowReader {
+  const fields = cols.map((c, j) => {
+    const v = `a[${j}]`;
+    const kind = kindOf(c);
+    const expr = kind === Kind.Json ? `${v} === null || ${v} === undefined ? null : JSON.parse(${v})`
+      : kind === Kind.Date ? `${v} ? new Date(${v}) : null`
+      : kind === Kind.Bool ? `${v} === 1 || ${v} === true`
+      : v;
+    return `${JSON.stringify(c)}: ${expr}`;
+  });
+  return new Function('a', `return {\n${fields.join(',\n')}\n};`) as RowReader;
 }
 
 function toRow(i: Partial<Instance>): Row {
@@ -73,27 +76,28 @@ export class InstanceStore {
   private byUuid;
   private byUuidAny;
   private cols: string[];
-  private kinds: Kind[];
+  private read: RowReader;
   /** Prepared list statements by SQL text (a handful of filter combinations). */
   private listStmts = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private db: Db) {
-    this.byUuid = db.prepare('SELECT * FROM instances WHERE uuid = ? AND deleted = 0');
-    this.byUuidAny = db.prepare('SELECT * FROM instances WHERE uuid = ?');
-    this.cols = (db.prepare('PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
-    this.kinds = this.cols.map(kindOf);
+    this.cols = (prepared(db, 'PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
+    this.read = compileRowReader(this.cols);
+    // raw(): rows as arrays in `cols` order (SELECT * lists the columns as table_info does) — so
+    // statements of this store's own, never the shared cache's.
+    this.byUuid = db.prepare('SELECT * FROM instances WHERE uuid = ? AND deleted = 0').raw(true);
+    this.byUuidAny = db.prepare('SELECT * FROM instances WHERE uuid = ?').raw(true);
   }
 
   get(uuid: string, opts: { readDeleted?: boolean } = {}): Instance | null {
-    const r = (opts.readDeleted ? this.byUuidAny : this.byUuid).get(uuid) as Row | undefined;
-    return r ? toInstance(r) : null;
+    const a = (opts.readDeleted ? this.byUuidAny : this.byUuid).get(uuid) as unknown[] | undefined;
+    return a ? this.read(a) : null;
   }
 
   insert(i: Omit<Instance, 'id'>): Instance {
     const row = toRow(i);
     const keys = Object.keys(row).filter((k) => this.cols.includes(k));
-    const info = this.db
-      .prepare(`INSERT INTO instances (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`)
+    const info = prepared(this.db, `INSERT INTO instances (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`)
       .run(Object.fromEntries(keys.map((k) => [k, row[k]])));
     return { ...(i as Instance), id: Number(info.lastInsertRowid) };
   }
@@ -102,7 +106,7 @@ export class InstanceStore {
     const row = toRow(patch);
     const keys = Object.keys(row).filter((k) => this.cols.includes(k) && k !== 'id' && k !== 'uuid');
     if (keys.length === 0) return;
-    this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE uuid = @__uuid`).run({ ...Object.fromEntries(keys.map((k) => [k, row[k]])), __uuid: uuid });
+    prepared(this.db, `UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE uuid = @__uuid`).run({ ...Object.fromEntries(keys.map((k) => [k, row[k]])), __uuid: uuid });
   }
 
   /** Servers newest first (Nova's default sort: created_at desc, id desc). */
@@ -143,16 +147,18 @@ export class InstanceStore {
     const out: Instance[] = [];
     const nameAt = this.cols.indexOf('display_name');
     // The name filter is a regex (Nova uses REGEXP); apply it while streaming so limit stays cheap.
-    for (const a of stmt.iterate(args) as IterableIterator<unknown[]>) {
+    // Without it the limit is in the SQL and one all() is quicker than stepping the rows one by one.
+    const rows = sqlLimit ? (stmt.all(args) as unknown[][]) : (stmt.iterate(args) as IterableIterator<unknown[]>);
+    for (const a of rows) {
       if (f.name && !f.name.test(String(a[nameAt]))) continue;
-      out.push(rawToInstance(this.cols, this.kinds, a));
+      out.push(this.read(a));
       if (f.limit !== undefined && out.length >= f.limit) break;
     }
     return out;
   }
 
   markerFor(uuid: string): { created_at: string; id: number } | null {
-    const r = this.db.prepare('SELECT created_at, id FROM instances WHERE uuid = ?').get(uuid) as { created_at: string; id: number } | undefined;
+    const r = prepared(this.db, 'SELECT created_at, id FROM instances WHERE uuid = ?').get(uuid) as { created_at: string; id: number } | undefined;
     return r ?? null;
   }
 }

@@ -1,5 +1,6 @@
 // Nova's key_pairs table (API database): one row per (user, name).
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 export interface KeypairRow {
   id: number;
@@ -20,13 +21,13 @@ export class KeypairStore {
   private del;
 
   constructor(db: Db) {
-    this.byName = db.prepare('SELECT * FROM keypairs WHERE user_id = ? AND name = ?');
+    this.byName = prepared(db, 'SELECT * FROM keypairs WHERE user_id = ? AND name = ?');
     // KeyPairList.get_by_user: ordered by name (the marker is a name).
-    this.byUser = db.prepare('SELECT * FROM keypairs WHERE user_id = ? ORDER BY name, id LIMIT ?');
-    this.byUserAfter = db.prepare('SELECT * FROM keypairs WHERE user_id = ? AND name > ? ORDER BY name, id LIMIT ?');
-    this.countUser = db.prepare('SELECT COUNT(*) AS n FROM keypairs WHERE user_id = ?');
-    this.ins = db.prepare('INSERT INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (@name, @user_id, @fingerprint, @public_key, @type, @created_at)');
-    this.del = db.prepare('DELETE FROM keypairs WHERE user_id = ? AND name = ?');
+    this.byUser = prepared(db, 'SELECT * FROM keypairs WHERE user_id = ? ORDER BY name, id LIMIT ?');
+    this.byUserAfter = prepared(db, 'SELECT * FROM keypairs WHERE user_id = ? AND name > ? ORDER BY name, id LIMIT ?');
+    this.countUser = prepared(db, 'SELECT COUNT(*) AS n FROM keypairs WHERE user_id = ?');
+    this.ins = prepared(db, 'INSERT INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (@name, @user_id, @fingerprint, @public_key, @type, @created_at)');
+    this.del = prepared(db, 'DELETE FROM keypairs WHERE user_id = ? AND name = ?');
   }
 
   get(userId: string, name: string): KeypairRow | null {

@@ -4,6 +4,7 @@
 // the API stay in hosts.ts.
 import type { Db } from './db.js';
 import type { MigrationRow } from './hosts.js';
+import { prepared } from './statement-cache.js';
 
 /** A resize or cold migration as compute_api.resize/_cold_migrate starts it. */
 export interface NewMigration {
@@ -51,20 +52,19 @@ export class MigrationRecords {
 
   /** Migration.create() of a resize/cold migration. */
   create(m: NewMigration): MigrationRow {
-    const info = this.db
-      .prepare(
-        `INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, source_node, dest_node, dest_host, old_instance_type_id,
-           new_instance_type_id, status, migration_type, hidden, user_id, project_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL)`,
-      )
-      .run(m.uuid, m.instanceUuid, m.sourceCompute, m.destCompute, m.sourceNode, m.destNode, m.destHost, m.oldInstanceTypeId, m.newInstanceTypeId,
+    const info = prepared(
+      this.db,
+      `INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, source_node, dest_node, dest_host, old_instance_type_id,
+         new_instance_type_id, status, migration_type, hidden, user_id, project_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL)`,
+    ).run(m.uuid, m.instanceUuid, m.sourceCompute, m.destCompute, m.sourceNode, m.destNode, m.destHost, m.oldInstanceTypeId, m.newInstanceTypeId,
         m.status, m.migrationType, m.userId, m.projectId, m.at.toISOString());
     return this.get(Number(info.lastInsertRowid))!;
   }
 
   /** Migration.create() from column values (live migration, evacuation); returns the id. */
   createRow(m: NewMigrationRow, nowIso: string): number {
-    return Number(this.db.prepare(
+    return Number(prepared(this.db,
       `INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, source_node, dest_node, old_instance_type_id, new_instance_type_id,
          status, migration_type, user_id, project_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(m.uuid, m.instance_uuid, m.source_compute, m.dest_compute, m.source_node ?? null, m.dest_node ?? null, m.old_instance_type_id,
@@ -72,7 +72,7 @@ export class MigrationRecords {
   }
 
   get(id: number): MigrationRow | null {
-    const r = this.db.prepare('SELECT * FROM migrations WHERE id = ? AND deleted = 0').get(id) as StoredRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM migrations WHERE id = ? AND deleted = 0').get(id) as StoredRow | undefined;
     return r ? fromDb(r) : null;
   }
 
@@ -80,29 +80,26 @@ export class MigrationRecords {
   update(id: number, patch: MigrationPatch, at: Date | string): void {
     const keys = Object.keys(patch);
     const sets = [...keys.map((k) => `${k} = @${k}`), 'updated_at = @updated_at'];
-    this.db.prepare(`UPDATE migrations SET ${sets.join(', ')} WHERE id = @id`).run({ ...patch, updated_at: typeof at === 'string' ? at : at.toISOString(), id });
+    prepared(this.db, `UPDATE migrations SET ${sets.join(', ')} WHERE id = @id`).run({ ...patch, updated_at: typeof at === 'string' ? at : at.toISOString(), id });
   }
 
   /** Migration.get_by_instance_and_status: the newest resize/cold migration of the instance in `status`. */
   byInstanceAndStatus(instanceUuid: string, status: string): MigrationRow | null {
-    const r = this.db
-      .prepare("SELECT * FROM migrations WHERE instance_uuid = ? AND status = ? AND deleted = 0 AND migration_type IN ('resize', 'migration') ORDER BY id DESC LIMIT 1")
+    const r = prepared(this.db, "SELECT * FROM migrations WHERE instance_uuid = ? AND status = ? AND deleted = 0 AND migration_type IN ('resize', 'migration') ORDER BY id DESC LIMIT 1")
       .get(instanceUuid, status) as StoredRow | undefined;
     return r ? fromDb(r) : null;
   }
 
   /** The instance's newest resize/cold migration, whatever its status. */
   latestFor(instanceUuid: string): MigrationRow | null {
-    const r = this.db
-      .prepare("SELECT * FROM migrations WHERE instance_uuid = ? AND deleted = 0 AND migration_type IN ('resize', 'migration') ORDER BY id DESC LIMIT 1")
+    const r = prepared(this.db, "SELECT * FROM migrations WHERE instance_uuid = ? AND deleted = 0 AND migration_type IN ('resize', 'migration') ORDER BY id DESC LIMIT 1")
       .get(instanceUuid) as StoredRow | undefined;
     return r ? fromDb(r) : null;
   }
 
   /** _poll_unconfirmed_resizes: migrations 'finished' and last updated before `before`. */
   unconfirmedBefore(before: Date): MigrationRow[] {
-    return (this.db
-      .prepare("SELECT * FROM migrations WHERE status = 'finished' AND deleted = 0 AND migration_type IN ('resize', 'migration') AND COALESCE(updated_at, created_at) <= ? ORDER BY id")
+    return (prepared(this.db, "SELECT * FROM migrations WHERE status = 'finished' AND deleted = 0 AND migration_type IN ('resize', 'migration') AND COALESCE(updated_at, created_at) <= ? ORDER BY id")
       .all(before.toISOString()) as StoredRow[]).map(fromDb);
   }
 
@@ -114,7 +111,7 @@ export class MigrationRecords {
 
   /** The instance's migrations of one type in these statuses, newest first. */
   forInstance(instanceUuid: string, type: string, statuses: readonly string[]): MigrationRow[] {
-    const rows = this.db.prepare('SELECT * FROM migrations WHERE instance_uuid = ? AND migration_type = ? AND deleted = 0 ORDER BY created_at DESC, id DESC').all(instanceUuid, type) as StoredRow[];
+    const rows = prepared(this.db, 'SELECT * FROM migrations WHERE instance_uuid = ? AND migration_type = ? AND deleted = 0 ORDER BY created_at DESC, id DESC').all(instanceUuid, type) as StoredRow[];
     return rows.filter((r) => statuses.includes(r.status)).map(fromDb);
   }
 }

@@ -1,6 +1,7 @@
 // Quota limits set through the API (nova/db/main/api.py quota_* on the API database tables
 // quotas, project_user_quotas, quota_classes). Usage is never stored: it is counted (count-based quotas).
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 export type Limits = Record<string, number>;
 
@@ -17,16 +18,16 @@ export class QuotaStore {
   private userLimitsInProject;
 
   constructor(db: Db) {
-    this.projectAll = db.prepare('SELECT resource, hard_limit FROM quotas WHERE project_id = ?');
-    this.userAll = db.prepare('SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ? AND user_id = ?');
-    this.classAll = db.prepare('SELECT resource, hard_limit FROM quota_classes WHERE class_name = ?');
-    this.upProject = db.prepare('INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, ?, ?) ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit');
-    this.upUser = db.prepare('INSERT INTO project_user_quotas (project_id, user_id, resource, hard_limit) VALUES (?, ?, ?, ?) ON CONFLICT (project_id, user_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit');
-    this.upClass = db.prepare('INSERT INTO quota_classes (class_name, resource, hard_limit) VALUES (?, ?, ?) ON CONFLICT (class_name, resource) DO UPDATE SET hard_limit = excluded.hard_limit');
-    this.delProject = db.prepare('DELETE FROM quotas WHERE project_id = ?');
-    this.delProjectUsers = db.prepare('DELETE FROM project_user_quotas WHERE project_id = ?');
-    this.delUser = db.prepare('DELETE FROM project_user_quotas WHERE project_id = ? AND user_id = ?');
-    this.userLimitsInProject = db.prepare('SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ?');
+    this.projectAll = prepared(db, 'SELECT resource, hard_limit FROM quotas WHERE project_id = ?');
+    this.userAll = prepared(db, 'SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ? AND user_id = ?');
+    this.classAll = prepared(db, 'SELECT resource, hard_limit FROM quota_classes WHERE class_name = ?');
+    this.upProject = prepared(db, 'INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, ?, ?) ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit');
+    this.upUser = prepared(db, 'INSERT INTO project_user_quotas (project_id, user_id, resource, hard_limit) VALUES (?, ?, ?, ?) ON CONFLICT (project_id, user_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit');
+    this.upClass = prepared(db, 'INSERT INTO quota_classes (class_name, resource, hard_limit) VALUES (?, ?, ?) ON CONFLICT (class_name, resource) DO UPDATE SET hard_limit = excluded.hard_limit');
+    this.delProject = prepared(db, 'DELETE FROM quotas WHERE project_id = ?');
+    this.delProjectUsers = prepared(db, 'DELETE FROM project_user_quotas WHERE project_id = ?');
+    this.delUser = prepared(db, 'DELETE FROM project_user_quotas WHERE project_id = ? AND user_id = ?');
+    this.userLimitsInProject = prepared(db, 'SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ?');
   }
 
   private static toMap(rows: unknown[]): Limits {
@@ -84,9 +85,9 @@ export class UsageCounter {
   constructor(db: Db) {
     // InstanceList._get_counts_in_db: SOFT_DELETED instances do not count (restore checks them back in).
     const sel = "SELECT COUNT(*) AS instances, COALESCE(SUM(json_extract(flavor, '$.vcpus')), 0) AS cores, COALESCE(SUM(json_extract(flavor, '$.memory_mb')), 0) AS ram FROM instances WHERE deleted = 0 AND vm_state != 'soft-delete'";
-    this.icrProject = db.prepare(`${sel} AND project_id = ?`);
-    this.icrUser = db.prepare(`${sel} AND project_id = ? AND user_id = ?`);
-    this.membersByUser = db.prepare(
+    this.icrProject = prepared(db, `${sel} AND project_id = ?`);
+    this.icrUser = prepared(db, `${sel} AND project_id = ? AND user_id = ?`);
+    this.membersByUser = prepared(db,
       'SELECT COUNT(*) AS n FROM instance_group_member m JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0 WHERE m.group_id = ? AND i.user_id = ?',
     );
   }

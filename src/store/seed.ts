@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 export const SeedSchema = z.object({
   projects: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).default([]),
@@ -91,22 +92,22 @@ export function loadSeed(path?: string): Seed {
 /** Insert the seed; projects/users/roles referenced by name. Runs inside the caller's transaction. */
 export function applySeed(db: Db, seed: Seed, nowIso: string): void {
   const projId = new Map(seed.projects.map((p) => [p.name, p.id]));
-  const insProject = db.prepare('INSERT OR IGNORE INTO projects (id, name) VALUES (?, ?)');
-  const insRole = db.prepare('INSERT OR IGNORE INTO roles (id, name) VALUES (?, ?)');
-  const insUser = db.prepare('INSERT OR IGNORE INTO users (id, name, password, default_project_id) VALUES (?, ?, ?, ?)');
-  const insAssign = db.prepare('INSERT OR IGNORE INTO role_assignments (user_id, project_id, role_id) VALUES (?, ?, ?)');
-  const insFlavor = db.prepare(
+  const insProject = prepared(db, 'INSERT OR IGNORE INTO projects (id, name) VALUES (?, ?)');
+  const insRole = prepared(db, 'INSERT OR IGNORE INTO roles (id, name) VALUES (?, ?)');
+  const insUser = prepared(db, 'INSERT OR IGNORE INTO users (id, name, password, default_project_id) VALUES (?, ?, ?, ?)');
+  const insAssign = prepared(db, 'INSERT OR IGNORE INTO role_assignments (user_id, project_id, role_id) VALUES (?, ?, ?)');
+  const insFlavor = prepared(db,
     `INSERT OR IGNORE INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, vcpu_weight, is_public, extra_specs, description)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insImage = db.prepare(
+  const insImage = prepared(db,
     `INSERT OR IGNORE INTO images (id, name, visibility, owner, disk_format, container_format, size, min_disk, min_ram, checksum, properties, tags, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insKeypair = db.prepare('INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const insKeypair = prepared(db, 'INSERT OR IGNORE INTO keypairs (name, user_id, fingerprint, public_key, type, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const userId = new Map(seed.users.map((u) => [u.name, u.id]));
   // Keystone's `default` domain (migration 010) comes back with the seed after a reset.
-  db.prepare("INSERT OR IGNORE INTO domains (id, name, description) VALUES ('default', 'Default', 'The default domain')").run();
+  prepared(db, "INSERT OR IGNORE INTO domains (id, name, description) VALUES ('default', 'Default', 'The default domain')").run();
   for (const p of seed.projects) insProject.run(p.id, p.name);
   const roleNames = new Set([...seed.roles, ...seed.users.flatMap((u) => Object.values(u.roles).flat())]);
   for (const r of roleNames) insRole.run(r, r);

@@ -1,5 +1,6 @@
 // Nova's instance_groups / instance_group_member tables (API database), members kept in insertion order.
 import type { Db } from './db.js';
+import { prepared } from './statement-cache.js';
 
 export type ServerGroupPolicy = 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity';
 
@@ -33,18 +34,18 @@ export class ServerGroupStore {
   private countUser;
 
   constructor(db: Db) {
-    this.byUuid = db.prepare('SELECT * FROM instance_groups WHERE uuid = ?');
-    this.byProject = db.prepare('SELECT * FROM instance_groups WHERE project_id = ? ORDER BY id');
-    this.all = db.prepare('SELECT * FROM instance_groups ORDER BY id');
-    this.membersOf = db.prepare('SELECT instance_uuid FROM instance_group_member WHERE group_id = ? ORDER BY id');
-    this.groupOfInstance = db.prepare('SELECT g.* FROM instance_groups g JOIN instance_group_member m ON m.group_id = g.id WHERE m.instance_uuid = ? ORDER BY g.id LIMIT 1');
-    this.ins = db.prepare('INSERT INTO instance_groups (uuid, name, project_id, user_id, policy, rules, created_at) VALUES (@uuid, @name, @project_id, @user_id, @policy, @rules, @created_at)');
-    this.del = db.prepare('DELETE FROM instance_groups WHERE id = ?');
-    this.delMembers = db.prepare('DELETE FROM instance_group_member WHERE group_id = ?');
-    this.addMember = db.prepare('INSERT OR IGNORE INTO instance_group_member (group_id, instance_uuid) VALUES (?, ?)');
-    this.removeMember = db.prepare('DELETE FROM instance_group_member WHERE instance_uuid = ?');
-    this.countProject = db.prepare('SELECT COUNT(*) AS n FROM instance_groups WHERE project_id = ?');
-    this.countUser = db.prepare('SELECT COUNT(*) AS n FROM instance_groups WHERE project_id = ? AND user_id = ?');
+    this.byUuid = prepared(db, 'SELECT * FROM instance_groups WHERE uuid = ?');
+    this.byProject = prepared(db, 'SELECT * FROM instance_groups WHERE project_id = ? ORDER BY id');
+    this.all = prepared(db, 'SELECT * FROM instance_groups ORDER BY id');
+    this.membersOf = prepared(db, 'SELECT instance_uuid FROM instance_group_member WHERE group_id = ? ORDER BY id');
+    this.groupOfInstance = prepared(db, 'SELECT g.* FROM instance_groups g JOIN instance_group_member m ON m.group_id = g.id WHERE m.instance_uuid = ? ORDER BY g.id LIMIT 1');
+    this.ins = prepared(db, 'INSERT INTO instance_groups (uuid, name, project_id, user_id, policy, rules, created_at) VALUES (@uuid, @name, @project_id, @user_id, @policy, @rules, @created_at)');
+    this.del = prepared(db, 'DELETE FROM instance_groups WHERE id = ?');
+    this.delMembers = prepared(db, 'DELETE FROM instance_group_member WHERE group_id = ?');
+    this.addMember = prepared(db, 'INSERT OR IGNORE INTO instance_group_member (group_id, instance_uuid) VALUES (?, ?)');
+    this.removeMember = prepared(db, 'DELETE FROM instance_group_member WHERE instance_uuid = ?');
+    this.countProject = prepared(db, 'SELECT COUNT(*) AS n FROM instance_groups WHERE project_id = ?');
+    this.countUser = prepared(db, 'SELECT COUNT(*) AS n FROM instance_groups WHERE project_id = ? AND user_id = ?');
   }
 
   private hydrate(r: Row | undefined): ServerGroup | null {

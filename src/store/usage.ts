@@ -3,6 +3,7 @@
 import type { Instance } from '../domain.js';
 import type { Db } from './db.js';
 import type { InstanceStore } from './instances.js';
+import { prepared } from './statement-cache.js';
 
 export class UsageStore {
   constructor(
@@ -19,13 +20,13 @@ export class UsageStore {
       args.project = projectId;
     }
     if (marker !== null) {
-      const m = this.db.prepare('SELECT created_at, id FROM instances WHERE uuid = ?').get(marker) as { created_at: string; id: number } | undefined;
+      const m = prepared(this.db, 'SELECT created_at, id FROM instances WHERE uuid = ?').get(marker) as { created_at: string; id: number } | undefined;
       if (!m) return null;
       where.push('(created_at > @mc OR (created_at = @mc AND id > @mid))');
       args.mc = m.created_at;
       args.mid = m.id;
     }
-    const rows = this.db.prepare(`SELECT uuid FROM instances WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT @limit`).all(args) as { uuid: string }[];
+    const rows = prepared(this.db, `SELECT uuid FROM instances WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT @limit`).all(args) as { uuid: string }[];
     return rows.map((r) => this.instances.get(r.uuid, { readDeleted: true })).filter((i): i is Instance => i !== null);
   }
 }

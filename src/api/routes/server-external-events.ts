@@ -15,7 +15,7 @@ const BASE_NAMES = ['network-changed', 'network-vif-plugged', 'network-vif-unplu
 const NAMES_BY_VERSION: [string, string][] = [['2.51', 'volume-extended'], ['2.76', 'power-update'], ['2.82', 'accelerator-request-bound'], ['2.93', 'volume-reimaged']];
 const TAG_REQUIRED = ['volume-extended', 'power-update', 'accelerator-request-bound'];
 
-const schemaFor = (names: string[]) =>
+const build = (names: string[]) =>
   z
     .object({
       events: z
@@ -32,6 +32,21 @@ const schemaFor = (names: string[]) =>
         .min(1),
     })
     .strict();
+
+/**
+ * The body schema for a microversion's event names, built once per name list (a handful of
+ * microversion steps): zod schemas are immutable, and building one per request cost more than the parse.
+ */
+const schemas = new Map<string, ReturnType<typeof build>>();
+function schemaFor(names: string[]): ReturnType<typeof build> {
+  const key = names.join(',');
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = build(names);
+    schemas.set(key, schema);
+  }
+  return schema;
+}
 
 export async function serverExternalEventRoutes(app: FastifyInstance, opts: { deps: ApiDeps }) {
   const { services: s, policy, compute } = opts.deps;

@@ -1,6 +1,6 @@
 // /servers: create, list, detail, show, update, delete (nova/api/openstack/compute/servers.py).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BlockDeviceMapping, Instance, VmState } from '../../domain.js';
+import type { Instance, VmState } from '../../domain.js';
 import { requestBase } from '../../identity/catalog.js';
 import type { NetworkRequest, RequestedNetwork } from '../../compute/network.js';
 import { mapErrors } from '../compute-errors.js';
@@ -15,6 +15,7 @@ import { schedulerHintGroup } from '../schemas/scheduler-hints.js';
 import { basicServer, serverDetail, serverLinks } from '../views/servers.js';
 import type { ApiBdm } from '../../compute/block-device.js';
 import { processBdmsForCreate } from '../../compute/bdm-validation.js';
+import type { AttachedVolume } from '../../store/block-devices.js';
 
 const RULE = 'os_compute_api:servers';
 
@@ -54,17 +55,17 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
   const { services: s, policy, compute } = opts.deps;
   const base = (req: FastifyRequest) => `${requestBase(req)}/compute/v2.1`;
 
-  const detail = (req: FastifyRequest, i: Instance, kind: 'show' | 'list', bdms?: BlockDeviceMapping[]) =>
+  const detail = (req: FastifyRequest, i: Instance, kind: 'show' | 'list', bdms?: AttachedVolume[], baseUrl = base(req)) =>
     serverDetail(i, {
-      base: base(req), version: req.apiVersion, isAdmin: req.ctx.isAdmin, bdms: bdms ?? s.bdms.listForInstance(i.uuid),
+      base: baseUrl, version: req.apiVersion, isAdmin: req.ctx.isAdmin, bdms: bdms ?? s.bdms.listForInstance(i.uuid),
       // Looked up only for ERROR/DELETED servers (the view shows a fault only then).
       fault: () => s.actions.latestFaultFor(i.uuid), detailKind: kind,
     });
 
-  /** The list's details: the BDMs of every listed server in one query. */
-  const detailList = (req: FastifyRequest, servers: Instance[]) => {
-    const bdms = s.bdms.listForInstances(servers.map((i) => i.uuid));
-    return servers.map((i) => detail(req, i, 'list', bdms.get(i.uuid) ?? []));
+  /** The list's details: the attached volumes of every listed server in one query. */
+  const detailList = (req: FastifyRequest, servers: Instance[], baseUrl: string) => {
+    const bdms = s.bdms.volumesAttachedToMany(servers.map((i) => i.uuid));
+    return servers.map((i) => detail(req, i, 'list', bdms.get(i.uuid) ?? [], baseUrl));
   };
 
   const getInstance = (req: FastifyRequest, id: string) => mapErrors(() => compute.get(req.ctx, id), { InstanceNotFound: 404 });
@@ -110,14 +111,15 @@ export async function serverRoutes(app: FastifyInstance, opts: { deps: ApiDeps }
       changesSince,
       deleted: changesSince !== undefined,
     });
+    const baseUrl = base(req);
     const body: Record<string, unknown> = {
-      servers: isDetail ? detailList(req, servers) : servers.map((i) => basicServer(base(req), i)),
+      servers: isDetail ? detailList(req, servers, baseUrl) : servers.map((i) => basicServer(baseUrl, i)),
     };
     if (servers.length === limit && limit > 0) {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(q)) if (k !== 'marker' && v !== undefined) params.set(k, String(Array.isArray(v) ? v[v.length - 1] : v));
       params.set('marker', servers[servers.length - 1].uuid);
-      body.servers_links = [{ href: `${base(req)}/servers${isDetail ? '/detail' : ''}?${params.toString()}`, rel: 'next' }];
+      body.servers_links = [{ href: `${baseUrl}/servers${isDetail ? '/detail' : ''}?${params.toString()}`, rel: 'next' }];
     }
     return body;
   }

@@ -73,8 +73,24 @@ export function createSchemaFor(v: { matches(min: string): boolean; toString(): 
   const bdmTag = v.matches('2.42') || v.toString() === '2.32';
   const volumeType = v.matches('2.67');
   if (!bdmTag && !volumeType) return base;
-  return wrap({ ...base.shape.server.shape, block_device_mapping_v2: z.array(bdmV2ItemFor({ tag: bdmTag, volumeType })).optional() });
+  // Built once per combination: zod schemas are immutable, and building one (plus the fast path zod
+  // compiles on its first parse) cost more than the parse itself on every POST /servers.
+  const key = `${VERSIONED.indexOf(base)}:${bdmTag}:${volumeType}`;
+  let schema = withBdmV2.get(key) as ReturnType<typeof build> | undefined;
+  if (!schema) {
+    schema = build();
+    withBdmV2.set(key, schema);
+  }
+  return schema;
+
+  function build() {
+    return wrap({ ...base.shape.server.shape, block_device_mapping_v2: z.array(bdmV2ItemFor({ tag: bdmTag, volumeType })).optional() });
+  }
 }
+
+const VERSIONED: unknown[] = [createV21, createV219, createV237, createV252, createV263];
+/** createSchemaFor's schemas with versioned BDM v2 items, by base and item variant (at most 5 × 3). */
+const withBdmV2 = new Map<string, unknown>();
 
 export const updateServer = z
   .object({ server: z.object({ name: name.optional(), description: z.string().max(255).nullable().optional(), 'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(), accessIPv4: z.string().optional(), accessIPv6: z.string().optional() }).strict() })

@@ -1,7 +1,8 @@
 // Server representation by microversion (nova/api/openstack/compute/views/servers.py).
 import { createHash } from 'node:crypto';
-import type { BlockDeviceMapping, Instance } from '../../domain.js';
+import type { Instance } from '../../domain.js';
 import type { InstanceFault } from '../../store/actions.js';
+import type { AttachedVolume } from '../../store/block-devices.js';
 import { isoMicro, isoSecondsZ } from '../../time-format.js';
 import type { ApiVersion } from '../microversion.js';
 import { statusFromState } from './server-status.js';
@@ -10,7 +11,8 @@ export interface ServerViewOpts {
   base: string;           // http://host/compute/v2.1
   version: ApiVersion;
   isAdmin: boolean;
-  bdms: BlockDeviceMapping[];
+  /** The server's BDMs, or just their volume ids and delete_on_termination (all the view reads). */
+  bdms: readonly AttachedVolume[];
   /** The latest fault, or a function looking it up (called only for ERROR/DELETED servers, the only ones showing it). */
   fault: InstanceFault | null | (() => InstanceFault | null);
   /** server_groups appear on show/update/rebuild only (2.71). */
@@ -35,8 +37,19 @@ export function hostId(i: Instance): string {
   return h;
 }
 
+/** The bookmark base (no /v2.1) of a base URL; the last one is kept: a list asks it for every server. */
+let lastBase = '';
+let lastBookmark = '';
+function bookmarkOf(base: string): string {
+  if (base !== lastBase) {
+    lastBookmark = base.replace(/\/v2\.1$/, '');
+    lastBase = base;
+  }
+  return lastBookmark;
+}
+
 export function serverLinks(base: string, id: string) {
-  const bookmark = base.replace(/\/v2\.1$/, '');
+  const bookmark = bookmarkOf(base);
   return [link(`${base}/servers/${id}`, 'self'), link(`${bookmark}/servers/${id}`, 'bookmark')];
 }
 
@@ -55,7 +68,7 @@ export function basicServer(base: string, i: Instance) {
 
 export function serverDetail(i: Instance, o: ServerViewOpts): Record<string, unknown> {
   const v = o.version;
-  const bookmark = o.base.replace(/\/v2\.1$/, '');
+  const bookmark = bookmarkOf(o.base);
   const status = i.deleted ? 'DELETED' : statusFromState(i.vm_state, i.task_state);
   const s: Record<string, unknown> = {
     id: i.uuid,

@@ -17,6 +17,7 @@ import { updateMigration } from '../evacuations.js';
 import { externalEvents } from '../external-events.js';
 import { rebuildV21, rebuildV219, rebuildV254, rebuildV257, rebuildV263, rebuildV290, rebuildV294 } from './schemas.js';
 import { defineAction, type FlowContext, type NeighbourContext } from './types.js';
+import { prepared } from '../../store/statement-cache.js';
 
 const nova = (pyClass: string, message: string, code: number) => new ComputeException(pyClass, message, { novaException: true, code });
 
@@ -102,7 +103,7 @@ async function prepareRebuild(p: NeighbourContext<RebuildArgs>) {
   if (args.keyName !== undefined) {
     if (args.keyName) {
       // The requester's key (context.user_id), not the owner's.
-      const kp = s.db.prepare('SELECT name FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, args.keyName) as { name: string } | undefined;
+      const kp = prepared(s.db, 'SELECT name FROM keypairs WHERE user_id = ? AND name = ?').get(ctx.userId, args.keyName) as { name: string } | undefined;
       if (!kp) throw nova('KeypairNotFound', 'Invalid key_name provided.', 400);
       patch.key_name = kp.name;
     } else {

@@ -5,6 +5,7 @@ import { type ManagerDeps, elevated } from '../deps.js';
 import { exceptionInfo, withInstanceEvent } from '../events.js';
 import { asComputeException, LOCKED } from '../exceptions.js';
 import type { ConnectionInfo } from '../volume-api.js';
+import { prepared } from '../../store/statement-cache.js';
 
 export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid: string, bdmId: number): Promise<void> {
   const s = d.services;
@@ -14,7 +15,7 @@ export async function attachVolume(d: ManagerDeps, reqCtx: RequestContext, uuid:
     // The server was deleted while the API was reserving the attachment (its terminate ran before
     // the API saved attachment_id on the BDM). Nova's attach_volume then fails in the driver and
     // _attach_volume's except deletes bdm.attachment_id so the volume is available again.
-    const row = s.db.prepare('SELECT attachment_id, volume_id FROM block_device_mappings WHERE id = ?').get(bdmId) as { attachment_id: string | null; volume_id: string | null } | undefined;
+    const row = prepared(s.db, 'SELECT attachment_id, volume_id FROM block_device_mappings WHERE id = ?').get(bdmId) as { attachment_id: string | null; volume_id: string | null } | undefined;
     try {
       if (row?.attachment_id) await d.volumes.attachmentDelete(ctx, row.attachment_id);
       else if (row?.volume_id && s.config.legacyVolumeAttach) await d.volumes.unreserveVolume(ctx, row.volume_id);

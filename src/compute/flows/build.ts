@@ -11,6 +11,7 @@ import { vifPorts, waitForVifPlugged } from '../vif-plugging.js';
 import { defaultDeviceNames, prepBlockDevices } from './block-devices.js';
 import { saveInstance } from '../instance-save.js';
 import { allocateForInstance, deallocateForInstance, type NetworkRequest, normalizeRequest } from '../network.js';
+import { prepared } from '../../store/statement-cache.js';
 
 /** _build_networks_for_instance: ports allocated and bound to this host in the fake Neutron over HTTP. */
 export function allocateNetwork(d: ManagerDeps, ctx: RequestContext, instance: Instance, networks: NetworkRequest | { ports: string[] }): Promise<FixedIp[]> {
@@ -28,7 +29,7 @@ interface KeypairRow {
 /** instance.keypairs: the key the server was booted with, as InstanceCreatePayload lists it. */
 function keypairsOf(d: ManagerDeps, inst: Instance): KeypairRow[] {
   if (!inst.key_name) return [];
-  const k = d.services.db.prepare('SELECT name, user_id, fingerprint, public_key, type FROM keypairs WHERE user_id = ? AND name = ?').get(inst.user_id, inst.key_name) as KeypairRow | undefined;
+  const k = prepared(d.services.db, 'SELECT name, user_id, fingerprint, public_key, type FROM keypairs WHERE user_id = ? AND name = ?').get(inst.user_id, inst.key_name) as KeypairRow | undefined;
   return k ? [k] : [];
 }
 

@@ -17,6 +17,7 @@ import { listInstancePorts } from '../network.js';
 import { saveInstance } from '../instance-save.js';
 import { translateAttachmentError } from '../cinder-errors.js';
 import type { LiveMigrationCast } from './conductor.js';
+import { prepared } from '../../store/statement-cache.js';
 
 /** The background job's cast (recorded in compute_tasks like any cast, run outside the instance queue). */
 export interface LiveMigrationJob {
@@ -106,7 +107,7 @@ export async function doLiveMigration(d: ManagerDeps, ctx: RequestContext, job: 
     try {
       await faultPoint(d, 'rpc.pre_live_migration', uuid, ['_do_live_migration', '_do_pre_live_migration_from_source']);
       oldAttachments = await preLiveMigrationOnDest(d, ctx, uuid, cast, (ids) => {
-        s.db.prepare('UPDATE compute_tasks SET args = ? WHERE id = ?').run(JSON.stringify({ ...job, oldAttachments: ids }), taskId);
+        prepared(s.db, 'UPDATE compute_tasks SET args = ? WHERE id = ?').run(JSON.stringify({ ...job, oldAttachments: ids }), taskId);
       });
     } catch {
       // _cleanup_pre_live_migration: the migration in `error`, then the rollback (nothing to undo on
