@@ -4,35 +4,46 @@ import type { Db } from './db.js';
 import { bool, fromIso, toIso } from './rows.js';
 import { StatementCache, prepared } from './statement-cache.js';
 
-type Row = Record<string, unknown>;
 
 /** What a server view shows of a volume BDM (os-extended-volumes:volumes_attached). */
 export type AttachedVolume = Pick<BlockDeviceMapping, 'volume_id' | 'delete_on_termination'>;
 
-function toBdm(r: Row): BlockDeviceMapping {
+/** The columns a BDM is built from, in toBdm's order: the reads below name them and take arrays (raw). */
+const COLS = [
+  'id', 'uuid', 'instance_uuid', 'source_type', 'destination_type', 'device_name', 'boot_index', 'delete_on_termination',
+  'volume_id', 'volume_size', 'snapshot_id', 'image_id', 'attachment_id', 'connection_info', 'tag', 'no_device',
+  'volume_type', 'disk_bus', 'device_type', 'guest_format', 'created_at', 'updated_at',
+].join(', ');
+
+/**
+ * A BDM from a row read with `.raw(true)` in COLS order. better-sqlite3 builds a keyed row property by
+ * property in native code; arrays skip that, and the BDM reads run 5–6 times a swap (issue #16).
+ * SQLite hands NULL as null, so the nullable columns need no conversion.
+ */
+function toBdm(a: unknown[]): BlockDeviceMapping {
   return {
-    id: r.id as number,
-    uuid: r.uuid as string,
-    instance_uuid: r.instance_uuid as string,
-    source_type: r.source_type as string,
-    destination_type: r.destination_type as string,
-    device_name: (r.device_name as string) ?? null,
-    boot_index: (r.boot_index as number) ?? null,
-    delete_on_termination: bool(r.delete_on_termination),
-    volume_id: (r.volume_id as string) ?? null,
-    volume_size: (r.volume_size as number) ?? null,
-    snapshot_id: (r.snapshot_id as string) ?? null,
-    image_id: (r.image_id as string) ?? null,
-    attachment_id: (r.attachment_id as string) ?? null,
-    connection_info: (r.connection_info as string) ?? null,
-    tag: (r.tag as string) ?? null,
-    no_device: r.no_device === null || r.no_device === undefined ? null : bool(r.no_device),
-    volume_type: (r.volume_type as string) ?? null,
-    disk_bus: (r.disk_bus as string) ?? null,
-    device_type: (r.device_type as string) ?? null,
-    guest_format: (r.guest_format as string) ?? null,
-    created_at: fromIso(r.created_at as string)!,
-    updated_at: fromIso(r.updated_at as string | null),
+    id: a[0] as number,
+    uuid: a[1] as string,
+    instance_uuid: a[2] as string,
+    source_type: a[3] as string,
+    destination_type: a[4] as string,
+    device_name: a[5] as string | null,
+    boot_index: a[6] as number | null,
+    delete_on_termination: bool(a[7]),
+    volume_id: a[8] as string | null,
+    volume_size: a[9] as number | null,
+    snapshot_id: a[10] as string | null,
+    image_id: a[11] as string | null,
+    attachment_id: a[12] as string | null,
+    connection_info: a[13] as string | null,
+    tag: a[14] as string | null,
+    no_device: a[15] === null ? null : bool(a[15]),
+    volume_type: a[16] as string | null,
+    disk_bus: a[17] as string | null,
+    device_type: a[18] as string | null,
+    guest_format: a[19] as string | null,
+    created_at: fromIso(a[20] as string)!,
+    updated_at: fromIso(a[21] as string | null),
   };
 }
 
@@ -53,7 +64,8 @@ export class BdmStore {
 
   constructor(private db: Db) {
     this.stmts = new StatementCache(db);
-    this.forInstance = prepared(db, 'SELECT * FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id');
+    // raw(): arrays, not keyed rows — so statements of this store's own, not the shared cache's.
+    this.forInstance = db.prepare(`SELECT ${COLS} FROM block_device_mappings WHERE instance_uuid = ? AND deleted = 0 ORDER BY id`).raw(true);
     // raw(): arrays, not keyed rows — so a statement of this store's own, not the shared cache's.
     this.volumesOfMany = db
       .prepare(
@@ -61,14 +73,14 @@ export class BdmStore {
          WHERE deleted = 0 AND volume_id IS NOT NULL AND volume_id != '' AND instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY id`,
       )
       .raw(true);
-    this.byVolumeInstance = prepared(db, 'SELECT * FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1');
-    this.byVolume = prepared(db, 'SELECT * FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id');
-    this.byUuid = prepared(db, 'SELECT * FROM block_device_mappings WHERE uuid = ? AND deleted = 0');
+    this.byVolumeInstance = db.prepare(`SELECT ${COLS} FROM block_device_mappings WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id LIMIT 1`).raw(true);
+    this.byVolume = db.prepare(`SELECT ${COLS} FROM block_device_mappings WHERE volume_id = ? AND deleted = 0 ORDER BY id`).raw(true);
+    this.byUuid = db.prepare(`SELECT ${COLS} FROM block_device_mappings WHERE uuid = ? AND deleted = 0`).raw(true);
     this.del = prepared(db, 'UPDATE block_device_mappings SET deleted = 1, updated_at = ? WHERE id = ?');
   }
 
   listForInstance(instanceUuid: string): BlockDeviceMapping[] {
-    return (this.forInstance.all(instanceUuid) as Row[]).map(toBdm);
+    return (this.forInstance.all(instanceUuid) as unknown[][]).map(toBdm);
   }
 
   /**
@@ -90,16 +102,16 @@ export class BdmStore {
   }
 
   getByVolumeAndInstance(volumeId: string, instanceUuid: string): BlockDeviceMapping | null {
-    const r = this.byVolumeInstance.get(volumeId, instanceUuid) as Row | undefined;
+    const r = this.byVolumeInstance.get(volumeId, instanceUuid) as unknown[] | undefined;
     return r ? toBdm(r) : null;
   }
 
   listByVolume(volumeId: string): BlockDeviceMapping[] {
-    return (this.byVolume.all(volumeId) as Row[]).map(toBdm);
+    return (this.byVolume.all(volumeId) as unknown[][]).map(toBdm);
   }
 
   getByUuid(uuid: string): BlockDeviceMapping | null {
-    const r = this.byUuid.get(uuid) as Row | undefined;
+    const r = this.byUuid.get(uuid) as unknown[] | undefined;
     return r ? toBdm(r) : null;
   }
 
