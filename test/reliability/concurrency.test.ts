@@ -365,6 +365,12 @@ describe('two swaps to the same new volume from two servers', () => {
       await sim.idle();
       for (const [s, v] of [[s1, old1], [s2, old2]]) expect((await run(base, { kind: 'attach', server: s, volume: v, as: demo })).status).toBe(200);
       await sim.idle();
+      // The race this test is about: both API requests pass their checks (new volume detached) before either
+      // reserves it. Each attachment_create is held a moment, so that interleaving does not depend on how fast
+      // the simulator's own calls are (with fast enough calls the second request would see the volume
+      // attached and get the API's 400 "New volume must be detached in order to swap." — also Nova's answer
+      // for that order, but not the path under test).
+      sim.faults.addRoute({ service: 'volume', route: { method: 'POST', path: '/v3/*/attachments' }, response: { delay_ms: 300 }, times: 2 });
       const [a, b] = await Promise.all([
         run(base, { kind: 'swap', server: s1, volume: old1, to: newVol, as: admin }),
         run(base, { kind: 'swap', server: s2, volume: old2, to: newVol, as: admin }),
@@ -373,7 +379,7 @@ describe('two swaps to the same new volume from two servers', () => {
       report(`two swaps to one new volume: ${a.status} / ${b.status}`);
       const [win, lose] = a.status === 202 ? [a, b] : [b, a];
       expect(win.status).toBe(202);
-      expect(lose.status).toBe(500);
+      expect(lose.status, lose.body).toBe(500);
       expect(JSON.parse(lose.body).computeFault.message).toContain("<class 'nova.exception.InvalidInput'>");
       const loserOld = lose === a ? old1 : old2;
       const winnerOld = lose === a ? old2 : old1;
