@@ -20,6 +20,7 @@ import { getProfile } from './profiles/index.js';
 import { Runtime } from './runtime.js';
 import { ResetBarrier } from './reset-barrier.js';
 import { registerInProcess } from './http-transport.js';
+import { clientRequest, type SimRequest } from './inprocess-client.js';
 import { inProcessDispatcher } from './inprocess-dispatch.js';
 import type { Services } from './services.js';
 import { ActionStore } from './store/actions.js';
@@ -46,6 +47,7 @@ export type { FaultSpec } from './faults/registry.js';
 export type { RouteFaultSpec } from './faults/route-faults.js';
 export type { CapturedNotification } from './notifier/types.js';
 export type { Profile, ProfileName } from './profiles/index.js';
+export type { SimRequest, SimResponse } from './inprocess-client.js';
 export { externalEvents, type ExternalEvent } from './compute/external-events.js';
 
 /** Each in-process simulator answers its own calls at a name of its own (`.internal` is reserved for private use). */
@@ -193,8 +195,9 @@ export async function createSimulator(options: ConfigInput = {}) {
   });
 
   const built = await buildApp(config, { services, notifier, capture, legacyCapture, reset, health, barrier });
+  const dispatch = inProcessDispatcher(built.app);
   const unregister = inProcessOrigin
-    ? registerInProcess(inProcessOrigin, inProcessDispatcher(built.app))
+    ? registerInProcess(inProcessOrigin, dispatch)
     : () => {};
 
   // nova-compute's start-up clean-up of operations a crash interrupted (file databases).
@@ -216,6 +219,11 @@ export async function createSimulator(options: ConfigInput = {}) {
 
   return {
     app: built.app,
+    /**
+     * A request answered in-process, as `app.inject` would answer it (same routes, hooks, envelopes, faults),
+     * for about half the CPU: `await sim.request({ method: 'POST', url: '/compute/v2.1/servers', headers, body })`.
+     */
+    request: (r: SimRequest) => clientRequest(dispatch, r),
     services,
     config,
     profile,

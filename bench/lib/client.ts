@@ -3,6 +3,7 @@
 // 2 shared cores). The setup helpers below work with either.
 import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Simulator } from '../../src/index.js';
 
 export interface Answer {
   status: number;
@@ -21,6 +22,14 @@ export function injectRequester(app: FastifyInstance): Requester {
       ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
     });
     return { status: res.statusCode, headers: res.headers, body: res.body };
+  };
+}
+
+/** The library's own in-process client, `sim.request()` (src/inprocess-client.ts): what section 1 measures with. */
+export function simRequester(sim: Simulator): Requester {
+  return async (method, path, body, headers = {}) => {
+    const res = await sim.request({ method, url: path, headers, body });
+    return { status: res.status, headers: res.headers, body: res.body };
   };
 }
 

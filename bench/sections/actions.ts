@@ -4,7 +4,7 @@
 //     (→ instance.delete.end: port unbind/delete), then the power/state actions in pairs that undo each other.
 //     Baseline: the swap PUT → .end of section 1 (same process, same run).
 import { createSimulator, type Simulator } from '../../src/index.js';
-import { injectRequester, type Requester } from '../lib/client.js';
+import { simRequester, type Requester } from '../lib/client.js';
 import { FLAVOR, IMAGE, SAMPLE_CONFIG, login, type Session } from '../lib/sample-env.js';
 import { now, summarize, type Summary } from '../lib/stats.js';
 
@@ -36,7 +36,7 @@ async function timed(sim: Simulator, event: string, uuid: () => string | undefin
 export async function runActions(quick: boolean): Promise<ActionTiming[]> {
   const sim = await createSimulator({ ...SAMPLE_CONFIG, deterministic: false, frozenTime: undefined, fixedRequestId: undefined });
   try {
-    const r = injectRequester(sim.app);
+    const r = simRequester(sim);
     const s = await login(r);
     const network = await tenantNetwork(r, s);
     const rounds = quick ? 3 : 30;

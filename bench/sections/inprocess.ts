@@ -6,7 +6,7 @@
 import Fastify from 'fastify';
 import { createSimulator, type ConfigInput, type Simulator } from '../../src/index.js';
 import { exchangeCount } from '../../src/http-transport.js';
-import { injectRequester, type Requester } from '../lib/client.js';
+import { injectRequester, simRequester, type Requester } from '../lib/client.js';
 import {
   PORT_1, SAMPLE_CONFIG, assertSwapSamples, attach, boot, createVolume, login, serverStatus, swap, type Session,
 } from '../lib/sample-env.js';
@@ -57,10 +57,13 @@ export interface SwapRig {
   cur: number;
 }
 
-/** A simulator with one ACTIVE server and two same-size volumes, the first attached. */
-export async function swapRig(extra: ConfigInput = {}): Promise<SwapRig> {
+/**
+ * A simulator with one ACTIVE server and two same-size volumes, the first attached. The client is the
+ * library's `sim.request()` unless `client` asks for fastify's `app.inject` (light-my-request).
+ */
+export async function swapRig(extra: ConfigInput = {}, client: 'request' | 'inject' = 'request'): Promise<SwapRig> {
   const sim = await createSimulator({ ...SAMPLE_CONFIG, deterministic: false, frozenTime: undefined, fixedRequestId: undefined, ...extra });
-  const r = injectRequester(sim.app);
+  const r = client === 'inject' ? injectRequester(sim.app) : simRequester(sim);
   const s = await login(r);
   const { id } = await boot(r, s, { port: PORT_1 });
   const vols: [string, string] = [await createVolume(r, s, 1), await createVolume(r, s, 1)];
@@ -141,6 +144,8 @@ export interface InProcessResult {
   /** Scenario runs per second over the whole measured loop. */
   scenariosPerSec: number;
   single: { put202: Summary; putEnd: Summary };
+  /** The single swap with `app.inject` as the client instead of `sim.request()`. */
+  viaInject: { put202: Summary; putEnd: Summary };
   /** Swaps per second, sequential, PUT → .end. */
   swapsPerSec: number;
   /** HTTP requests one swap causes: the client PUT + compute→Cinder/Keystone calls the server saw. */
@@ -154,7 +159,7 @@ export async function runInProcess(quick: boolean): Promise<InProcessResult> {
   const injectRoundTrip = await bareInjectRoundTrip(quick ? 1000 : 5000);
 
   const sim = await createSimulator(SAMPLE_CONFIG);
-  const r = injectRequester(sim.app);
+  const r = simRequester(sim);
   const s = await login(r);
   // Warm-ups bring V8's JIT to its steady state (TurboFan compiles a function after some hundreds of calls);
   // a test suite runs hundreds of operations, so the steady state is what a user's run sees.
@@ -179,12 +184,18 @@ export async function runInProcess(quick: boolean): Promise<InProcessResult> {
   const httpPerSwap = await countHttpPerSwap(rig);
   await rig.sim.close();
 
+  // The same swaps with fastify's app.inject as the client (light-my-request), for comparison.
+  const injectRig = await swapRig({}, 'inject');
+  const viaInject = await measureSwaps(injectRig, swapCount, quick ? 10 : 300);
+  await injectRig.sim.close();
+
   return {
     injectRoundTrip,
     scenario: summarize(scenarioTimes),
     scenarioIterations: iterations,
     scenariosPerSec: (iterations / elapsed) * 1000,
     single,
+    viaInject,
     swapsPerSec: 1000 / sequentialMs,
     httpPerSwap,
     scenarioCpuMs: (c1.user + c1.system) / 1000 / iterations,
