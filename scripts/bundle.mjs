@@ -6,6 +6,7 @@
 // copy) and tsx. Output sits at dist/bundle/, the same depth as dist/<dir>/, so the
 // `new URL('../../fixtures/…', import.meta.url)` paths of the sources resolve unchanged.
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // zod re-exports all of its ~50 message locales (`z.locales`, ≈ 300 kB of the bundle, parsed at every start);
@@ -17,6 +18,30 @@ const englishOnlyZodLocales = {
       contents: "export { default as en } from './en.js';",
       resolveDir: args.path.replace(/[\\/]index\.js$/, ''),
     }));
+  },
+};
+
+// find-my-way compiles a small function with `new Function` for each tree node (its prefix matcher) and each
+// route entry (the constraint matcher and the params-object factory): ≈ 3,400 compilations at start for the
+// ≈ 440 routes and the 404 router's ≈ 700 entries (9 plugin-level not-found handlers × all 35 methods), of
+// only ≈ 230 distinct sources (BENCHMARKS.md, issue #16). These functions depend on nothing but their source:
+// no closure (new Function creates them in the global scope), `this` comes from the call, and
+// find-my-way neither mutates nor compares them — so one function per distinct source is the same router.
+// The build fails if find-my-way's code no longer looks as expected (then check it again before adapting this).
+const FMW_COMPILED = { 'lib/node.js': 1, 'lib/handler-storage.js': 2 };
+const findMyWayOneFunctionPerSource = {
+  name: 'find-my-way-one-function-per-source',
+  setup(b) {
+    b.onLoad({ filter: /find-my-way[\\/]lib[\\/](node|handler-storage)\.js$/ }, async (args) => {
+      const file = args.path.replaceAll('\\', '/').replace(/^.*find-my-way\//, '');
+      const source = await readFile(args.path, 'utf8');
+      const uses = source.split('new Function(').length - 1;
+      if (uses !== FMW_COMPILED[file]) throw new Error(`find-my-way/${file}: ${uses} \`new Function(\` where ${FMW_COMPILED[file]} expected; review the find-my-way-one-function-per-source patch in scripts/bundle.mjs`);
+      const helper =
+        'const __novasimCompiled = new Map();\n' +
+        "function __novasimFunction(...args) { const key = args.join('\\u0000'); let fn = __novasimCompiled.get(key); if (fn === undefined) { fn = new Function(...args); __novasimCompiled.set(key, fn); } return fn }\n";
+      return { contents: helper + source.replaceAll('new Function(', '__novasimFunction('), loader: 'js' };
+    });
   },
 };
 
@@ -43,7 +68,7 @@ await build({
   banner: { js: "import { createRequire as __novasimCreateRequire } from 'node:module'; const require = __novasimCreateRequire(import.meta.url);" },
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [englishOnlyZodLocales],
+  plugins: [englishOnlyZodLocales, findMyWayOneFunctionPerSource],
 });
 
 // The command's own copy, as one CommonJS script: src/cli.ts (the bin above) runs it through V8's code
@@ -68,5 +93,5 @@ await build({
   banner: { js: "'use strict';const __novasimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [englishOnlyZodLocales],
+  plugins: [englishOnlyZodLocales, findMyWayOneFunctionPerSource],
 });
