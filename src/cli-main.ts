@@ -1,11 +1,11 @@
 // The command line itself. src/cli.ts is the entry: it loads this (as dist/bundle/novasim-cli.cjs, through
-// the code cache of src/compile-cache.ts) after setting the start-up heap tuning (src/startup-heap.ts).
+// the code cache of src/compile-cache.ts).
 // `novasim serve` (and `novasim samples`, see samples-cli.ts): flags and NOVASIM_* variables, validated by zod.
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { ConfigSchema, configFromEnv } from './config.js';
 import { createSimulator } from './index.js';
-import { releaseYoungGeneration } from './startup-heap.js';
+import { holdYoungGeneration, releaseYoungGeneration } from './startup-heap.js';
 import { notifyStarted } from './compile-cache.js';
 
 const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
@@ -39,6 +39,9 @@ const LIST_FLAGS = new Set(['computeMonitors', 'notificationsTopics']);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 async function serve(flags: Record<string, unknown>) {
+  // Every module is evaluated by now (with V8's default young generation); from here to the ready line,
+  // the young generation keeps the size it has (src/startup-heap.ts).
+  holdYoungGeneration();
   const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), LIST_FLAGS.has(camel(k)) ? String(v).split(',') : v]));
   const config = ConfigSchema.parse({ port: 8774, transport: 'http', ...configFromEnv(process.env), ...fromFlags });
   const sim = await createSimulator(config);
@@ -74,7 +77,6 @@ async function main() {
   }
   if (cmd === 'serve') return serve(values);
   if (cmd === 'samples') {
-    releaseYoungGeneration();
     const { runSamplesCli } = await import('./samples-cli.js');
     process.exitCode = await runSamplesCli({ profile: values.profile, out: values.out, check: values.check ?? false });
     return;
