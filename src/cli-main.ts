@@ -1,11 +1,13 @@
 // The command line itself. src/cli.ts is the entry: it loads this (as dist/bundle/novasim-cli.cjs, through
-// the code cache of src/compile-cache.ts).
+// the code cache of src/compile-cache.ts) with TurboFan held off (src/startup-tiering.ts) until the command
+// has started: the server's ready line, or right away for the other commands.
 // `novasim serve` (and `novasim samples`, see samples-cli.ts): flags and NOVASIM_* variables, validated by zod.
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { ConfigSchema, configFromEnv } from './config.js';
 import { createSimulator } from './index.js';
 import { holdYoungGeneration, releaseYoungGeneration } from './startup-heap.js';
+import { releaseOptimizingCompiler } from './startup-tiering.js';
 import { notifyStarted } from './compile-cache.js';
 
 const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
@@ -56,6 +58,7 @@ async function serve(flags: Record<string, unknown>) {
   }
   process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
   releaseYoungGeneration();
+  releaseOptimizingCompiler();
   notifyStarted();
   let closing = false;
   const stop = async () => {
@@ -71,6 +74,7 @@ async function serve(flags: Record<string, unknown>) {
 async function main() {
   const { values, positionals } = parseArgs({ options: FLAGS, allowPositionals: true, strict: true });
   const cmd = positionals[0] ?? 'serve';
+  if (cmd !== 'serve' || values.help) releaseOptimizingCompiler();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

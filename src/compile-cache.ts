@@ -32,11 +32,11 @@ function cacheDir(): string | null {
 }
 
 /**
- * Compile and run the CommonJS script `file` with the code cache. V8 flags must not change before the
- * compile (V8 would refuse the cache: its flag hash differs); the script's own start-up heap tuning
- * (src/startup-heap.ts) runs later, and restores V8's defaults before the cache is written.
+ * Compile and run the CommonJS script `file` with the code cache; `beforeRun` runs between compiling and
+ * running (V8 flags changed before compiling would make V8 refuse the cache: its flag hash differs). The
+ * start-up tuning (src/startup-tiering.ts, src/startup-heap.ts) restores V8's defaults before the cache is written.
  */
-export function runCachedScript(file: string): void {
+export function runCachedScript(file: string, beforeRun: () => void): void {
   // The script is ASCII (scripts/bundle.mjs builds it with charset 'ascii'): latin1 decodes it as UTF-8
   // would, without the UTF-8 validation pass over 1.9 MB.
   const source = readFileSync(file, 'latin1');
@@ -78,6 +78,7 @@ export function runCachedScript(file: string): void {
     }) satisfies StartedHook;
   }
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  beforeRun();
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
 }

@@ -1,0 +1,20 @@
+// TurboFan held off during `novasim serve`'s start-up. The start runs most of its code once (module
+// evaluation, ~440 route registrations, seeding), yet loops like fastify's route registration make
+// functions hot enough that V8 optimizes them on its background threads: ≈ 90 ms of CPU per start spent
+// on code that is not run again, competing with the main thread on a small machine, and ≈ 5 MB of idle
+// RSS (BENCHMARKS.md, issue #16 third round: start-up CPU −30 %, spawn → ready −25 %). The interpreter and
+// Sparkplug (the baseline compiler, on the main thread) still run; TurboFan is back from the ready line on,
+// so the server optimizes what its requests make hot as before.
+//
+// Set after the CLI script is compiled and restored before its code cache is written (src/compile-cache.ts):
+// V8 refuses a code cache made under other flags.
+import v8 from 'node:v8';
+
+export function holdOptimizingCompiler(): void {
+  v8.setFlagsFromString('--no-turbofan');
+}
+
+/** V8's default, restored once the server listens (and before any other command runs). */
+export function releaseOptimizingCompiler(): void {
+  v8.setFlagsFromString('--turbofan');
+}
