@@ -53,6 +53,17 @@ const ROUTER_EDITS = {
   //    (router.all): 700 entries, 1,050 nodes. Here each method's tree of the 404 router is built, from the
   //    same entries in the same order, by the first request that needs it (a 404 for that method; ≈ 0.3 ms),
   //    GET's right away: a duplicate path still fails where it did, at registration.
+  // 4. fastify loads node:https and node:http2 with its server module (≈ 10 ms at start between them) for
+  //    the `https` and `http2` options, which novasim never sets: loaded where the server is created instead.
+  'fastify/lib/server.js': {
+    helpers: '',
+    edits: [
+      ["const https = require('node:https')\nconst http2 = require('node:http2')\n", '', 1],
+      ['http2.createSecureServer(', "require('node:http2').createSecureServer(", 1],
+      ['http2.createServer(', "require('node:http2').createServer(", 1],
+      ['https.createServer(', "require('node:https').createServer(", 1],
+    ],
+  },
   'fastify/lib/four-oh-four.js': {
     helpers: '',
     edits: [
@@ -90,7 +101,7 @@ const ROUTER_EDITS = {
 const routerStartUp = {
   name: 'router-start-up',
   setup(b) {
-    b.onLoad({ filter: /(find-my-way[\\/]lib[\\/](node|handler-storage)|fastify[\\/]lib[\\/]four-oh-four)\.js$/ }, async (args) => {
+    b.onLoad({ filter: /(find-my-way[\\/]lib[\\/](node|handler-storage)|fastify[\\/]lib[\\/](four-oh-four|server))\.js$/ }, async (args) => {
       const file = Object.keys(ROUTER_EDITS).find((f) => args.path.replaceAll('\\', '/').endsWith(`/node_modules/${f}`));
       if (!file) return undefined;
       let source = await readFile(args.path, 'utf8');
