@@ -56,10 +56,11 @@ async function serve(flags: Record<string, unknown>) {
   if (cv.errored.length || cv.deleting.length) {
     process.stdout.write(`novasim cinder cleaned up ${cv.errored.length} interrupted create(s) (now error), resumed ${cv.deleting.length} delete(s)\n`);
   }
-  process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
+  // V8's defaults back before the code cache is written (src/compile-cache.ts), and the ready line last.
   releaseYoungGeneration();
   releaseOptimizingCompiler();
   notifyStarted();
+  process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
   let closing = false;
   const stop = async () => {
     if (closing) return;
