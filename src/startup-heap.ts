@@ -6,8 +6,9 @@
 // (src/cli-main.ts serve()) until the server listens, and restores V8's default (2) right after, so a
 // server under load sizes its young generation as before.
 // Module evaluation itself runs with the default: it grows the semi-spaces from 1 to 4 MB, and the rest of
-// the start then takes 13 scavenges instead of 44 with 1 MB semi-spaces held from the first line (≈ 90 →
-// ≈ 35 ms of main-thread GC); the price is ≈ 9 MB of idle RSS (≈ 80 → ≈ 90 MB, issue #16 third round).
+// the start then takes ≈ 11 scavenges instead of ≈ 40 with 1 MB semi-spaces held from the first line (≈ 90 →
+// ≈ 30 ms of main-thread GC), for ≈ 8 MB of idle RSS, which TurboFan held off during the start
+// (src/startup-tiering.ts) more than gives back: ≈ 80 → ≈ 76 MB with both (issue #16, third round).
 import v8 from 'node:v8';
 
 /** V8's default --semi-space-growth-factor. */
