@@ -14,20 +14,18 @@ import v8 from 'node:v8';
  * Node run with its own say on V8's tiers (`node --jitless …`, `--no-opt`, `NODE_OPTIONS=--max-opt=…`) keeps
  * it: V8 has no getter for a flag, so the hold is skipped rather than ended with a value the user did not ask for.
  */
-const userTiering = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) =>
-  /^--(no-)?(turbofan|opt|jitless|max-opt|always-opt|maglev|sparkplug)(=|$)/.test(a.replaceAll('_', '-')),
-);
-let held = false;
+// No module state: the bin (dist/bundle/novasim.mjs) holds, the CLI script (dist/bundle/novasim-cli.cjs, its
+// own copy of this module) releases; both decide from the same command line.
+const userTiering = (): boolean =>
+  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) =>
+    /^--(no-)?(turbofan|opt|jitless|max-opt|always-opt|maglev|sparkplug)(=|$)/.test(a.replaceAll('_', '-')),
+  );
 
 export function holdOptimizingCompiler(): void {
-  if (userTiering) return;
-  v8.setFlagsFromString('--no-turbofan');
-  held = true;
+  if (!userTiering()) v8.setFlagsFromString('--no-turbofan');
 }
 
 /** V8's default, restored once the server listens (and before any other command runs). */
 export function releaseOptimizingCompiler(): void {
-  if (!held) return;
-  v8.setFlagsFromString('--turbofan');
-  held = false;
+  if (!userTiering()) v8.setFlagsFromString('--turbofan');
 }
