@@ -21,8 +21,8 @@ const englishOnlyZodLocales = {
   },
 };
 
-// Start-up work in fastify's router that the server does not need before its first request (BENCHMARKS.md,
-// issue #16), removed by exact edits of the dependencies' sources in the bundles. Each edit must match
+// Start-up work in fastify's router that the server does not need before its first request (issue #16),
+// removed by exact edits of the dependencies' sources in the bundles. Each edit must match
 // exactly as often as listed, or the build fails: a new fastify or find-my-way is then checked again before
 // the edit is adapted. The routers answer exactly as before; only when the work is done changes.
 const ROUTER_EDITS = {

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './reset-barrier.js';
 
 // node:https (with node:tls) is loaded by the first https:// exchange, not by every start (`novasim serve`
-// talks to itself over http; loading them is ≈ 4 ms of a ≈ 300 ms start, BENCHMARKS.md issue #16).
+// talks to itself over http; loading them is ≈ 4 ms of a ≈ 300 ms start, issue #16).
 const load = createRequire(import.meta.url);
 let httpsModule: typeof https | undefined;
 const secureTransport = (): typeof https => (httpsModule ??= load('node:https') as typeof https);

@@ -2,7 +2,7 @@
 // `npm run schema-snapshot`). A new database — every `:memory:` start and every new file — runs that
 // script in one transaction instead of the 13 migrations one by one: migration 010 alone is 14
 // `ALTER TABLE … ADD COLUMN`, each of which makes SQLite re-read the whole schema (sqlite3AlterFinishAddColumn
-// → renameReloadSchema), ≈ 15–25 ms of a ≈ 400 ms start (BENCHMARKS.md, issue #16).
+// → renameReloadSchema), ≈ 15–25 ms of a ≈ 400 ms start (issue #16).
 //
 // The migrations stay the source of truth: the snapshot records a digest of their ids, names and SQL, and
 // is used only while that digest matches (any edit or new migration falls back to running them, until the
