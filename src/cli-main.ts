@@ -1,12 +1,13 @@
 // The command line itself. src/cli.ts is the entry: it loads this (as dist/bundle/novasim-cli.cjs, through
-// the code cache of src/compile-cache.ts) with TurboFan held off (src/startup-tiering.ts) until the command
-// has started: the server's ready line, or right away for the other commands.
+// the code cache of src/compile-cache.ts) with the start-up tuning set (src/startup-tiering.ts,
+// src/startup-heap.ts), which ends once the command has started: at the server's ready line, or right away
+// for the other commands.
 // `novasim serve` (and `novasim samples`, see samples-cli.ts): flags and NOVASIM_* variables, validated by zod.
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { ConfigSchema, configFromEnv } from './config.js';
 import { createSimulator } from './index.js';
-import { holdYoungGeneration, releaseYoungGeneration } from './startup-heap.js';
+import { releaseYoungGeneration } from './startup-heap.js';
 import { releaseOptimizingCompiler } from './startup-tiering.js';
 import { notifyStarted } from './compile-cache.js';
 
@@ -41,9 +42,6 @@ const LIST_FLAGS = new Set(['computeMonitors', 'notificationsTopics']);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 async function serve(flags: Record<string, unknown>) {
-  // Every module is evaluated by now (with V8's default young generation); from here to the ready line,
-  // the young generation keeps the size it has (src/startup-heap.ts).
-  holdYoungGeneration();
   const fromFlags = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !['out', 'check', 'help'].includes(k)).map(([k, v]) => [camel(k), LIST_FLAGS.has(camel(k)) ? String(v).split(',') : v]));
   const config = ConfigSchema.parse({ port: 8774, transport: 'http', ...configFromEnv(process.env), ...fromFlags });
   const sim = await createSimulator(config);
@@ -75,7 +73,10 @@ async function serve(flags: Record<string, unknown>) {
 async function main() {
   const { values, positionals } = parseArgs({ options: FLAGS, allowPositionals: true, strict: true });
   const cmd = positionals[0] ?? 'serve';
-  if (cmd !== 'serve' || values.help) releaseOptimizingCompiler();
+  if (cmd !== 'serve' || values.help) {
+    releaseYoungGeneration();
+    releaseOptimizingCompiler();
+  }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

@@ -1,7 +1,7 @@
 // TurboFan held off during `novasim serve`'s start-up. The start runs most of its code once (module
 // evaluation, ~440 route registrations, seeding), yet loops like fastify's route registration make
 // functions hot enough that V8 optimizes them on its background threads: ≈ 90 ms of CPU per start spent
-// on code that is not run again, competing with the main thread on a small machine, and ≈ 5 MB of idle
+// on code that is not run again, competing with the main thread on a small machine, and several MB of idle
 // RSS (issue #16, third round: start-up CPU −30 %, spawn → ready −25 % in A/B). The interpreter and
 // Sparkplug (the baseline compiler, on the main thread) still run; TurboFan is back from the ready line on,
 // so the server optimizes what its requests make hot as before.
