@@ -6,6 +6,7 @@
 // copy) and tsx. Output sits at dist/bundle/, the same depth as dist/<dir>/, so the
 // `new URL('../../fixtures/…', import.meta.url)` paths of the sources resolve unchanged.
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // zod re-exports all of its ~50 message locales (`z.locales`, ≈ 300 kB of the bundle, parsed at every start);
@@ -17,6 +18,103 @@ const englishOnlyZodLocales = {
       contents: "export { default as en } from './en.js';",
       resolveDir: args.path.replace(/[\\/]index\.js$/, ''),
     }));
+  },
+};
+
+// Start-up work in fastify's router that the server does not need before its first request (issue #16),
+// removed by exact edits of the dependencies' sources in the bundles. Each edit must match
+// exactly as often as listed, or the build fails: a new fastify or find-my-way is then checked again before
+// the edit is adapted. The routers answer exactly as before; only when the work is done changes.
+const ROUTER_EDITS = {
+  // 1. find-my-way compiles a small function with `new Function` for each route entry (its constraint
+  //    matcher and params-object factory): ≈ 2,300 compilations at start for ≈ 440 routes and the 404
+  //    router's ≈ 700 entries, of ≈ 30 distinct sources. Those functions depend on nothing but their source
+  //    (new Function creates them in the global scope; `this` comes from the call) and find-my-way neither
+  //    mutates nor compares them, so one function per distinct source makes the same router.
+  'find-my-way/lib/handler-storage.js': {
+    helpers:
+      'const __novasimCompiled = new Map()\n' +
+      "function __novasimFunction (...args) { const key = args.join('\\u0000'); let fn = __novasimCompiled.get(key); if (fn === undefined) { fn = new Function(...args); __novasimCompiled.set(key, fn) } return fn }\n",
+    edits: [['new Function(', '__novasimFunction(', 2]],
+  },
+  // 2. …and one prefix matcher for each of the ≈ 1,800 static tree nodes (≈ 190 distinct prefixes). A node's
+  //    matcher is only called as `node.matchPrefix(path, i)` (Node.findStaticMatchingChild), so it can be
+  //    compiled by its first call, from the node's prefix then (split() is the only code that changes a
+  //    prefix, and it resets the matcher), and put in place of the lazy one.
+  'find-my-way/lib/node.js': {
+    helpers: 'function __novasimLazyMatchPrefix (path, i) { const match = compilePrefixMatch(this.prefix); this.matchPrefix = match; return match(path, i) }\n',
+    edits: [
+      ['this.matchPrefix = kind === NODE_TYPES.STATIC ? compilePrefixMatch(prefix) : null', 'this.matchPrefix = kind === NODE_TYPES.STATIC ? __novasimLazyMatchPrefix : null', 1],
+      ['this.matchPrefix = compilePrefixMatch(childPrefix)', 'this.matchPrefix = __novasimLazyMatchPrefix', 1],
+    ],
+  },
+  // 3. Each plugin-level not-found handler (novasim has 10: each service answers its own 404 behind its own
+  //    hooks) puts 2 paths into fastify's 404 router for every one of the 35 HTTP methods find-my-way knows
+  //    (router.all): 700 entries, 1,050 nodes. Here each method's tree of the 404 router is built, from the
+  //    same entries in the same order, by the first request that needs it (a 404 for that method; ≈ 0.3 ms),
+  //    GET's right away: a duplicate path still fails where it did, at registration.
+  // 4. fastify loads node:https and node:http2 with its server module (≈ 10 ms at start between them) for
+  //    the `https` and `http2` options, which novasim never sets: loaded where the server is created instead.
+  'fastify/lib/server.js': {
+    helpers: '',
+    edits: [
+      ["const https = require('node:https')\nconst http2 = require('node:http2')\n", '', 1],
+      ['http2.createSecureServer(', "require('node:http2').createSecureServer(", 1],
+      ['http2.createServer(', "require('node:http2').createServer(", 1],
+      ['https.createServer(', "require('node:https').createServer(", 1],
+    ],
+  },
+  'fastify/lib/four-oh-four.js': {
+    helpers: '',
+    edits: [
+      [
+        '    defaultRoute: fourOhFourFallBack\n  })\n',
+        '    defaultRoute: fourOhFourFallBack\n  })\n' +
+          "  const __novasimHttpMethods = require('find-my-way/lib/http-methods')\n" +
+          '  const __novasimEntries = []\n' +
+          "  const __novasimBuilt = new Set(['GET'])\n" +
+          '  const __novasimAll = (path, handler, store) => {\n' +
+          '    __novasimEntries.push([path, handler, store])\n' +
+          '    for (const method of __novasimBuilt) router.on(method, path, handler, store)\n' +
+          '  }\n' +
+          '  const __novasimBuild = (method) => {\n' +
+          '    if (__novasimBuilt.has(method) || !__novasimHttpMethods.includes(method)) return\n' +
+          '    __novasimBuilt.add(method)\n' +
+          '    for (const [path, handler, store] of __novasimEntries) router.on(method, path, handler, store)\n' +
+          '  }\n' +
+          '  const __novasimLookup = router.lookup\n' +
+          '  router.lookup = function (req, res, ctx, done) {\n' +
+          '    __novasimBuild(req.method)\n' +
+          '    return __novasimLookup.call(this, req, res, ctx, done)\n' +
+          '  }\n' +
+          '  const __novasimCompile = router.compile\n' +
+          '  router.compile = function () {\n' +
+          '    for (const method of __novasimHttpMethods) __novasimBuild(method)\n' +
+          '    return __novasimCompile.call(this)\n' +
+          '  }\n',
+        1,
+      ],
+      ['    router.all(prefix + (prefix.endsWith(\'/\') ? \'*\' : \'/*\'), routeHandler, context)\n    router.all(prefix, routeHandler, context)\n', "    __novasimAll(prefix + (prefix.endsWith('/') ? '*' : '/*'), routeHandler, context)\n    __novasimAll(prefix, routeHandler, context)\n", 1],
+    ],
+  },
+};
+const routerStartUp = {
+  name: 'router-start-up',
+  setup(b) {
+    b.onLoad({ filter: /(find-my-way[\\/]lib[\\/](node|handler-storage)|fastify[\\/]lib[\\/](four-oh-four|server))\.js$/ }, async (args) => {
+      const file = Object.keys(ROUTER_EDITS).find((f) => args.path.replaceAll('\\', '/').endsWith(`/node_modules/${f}`));
+      if (!file) return undefined;
+      let source = await readFile(args.path, 'utf8');
+      for (const [from, to, count] of ROUTER_EDITS[file].edits) {
+        const found = source.split(from).length - 1;
+        if (found !== count) throw new Error(`${file}: ${found} × ${JSON.stringify(from.slice(0, 60))} where ${count} expected; review ROUTER_EDITS in scripts/bundle.mjs`);
+        source = source.replaceAll(from, to);
+      }
+      // The helpers go after the 'use strict' directive, which must stay the file's first statement.
+      const strict = "'use strict'\n";
+      const at = source.startsWith(strict) ? strict.length : 0;
+      return { contents: source.slice(0, at) + ROUTER_EDITS[file].helpers + source.slice(at), loader: 'js' };
+    });
   },
 };
 
@@ -43,7 +141,7 @@ await build({
   banner: { js: "import { createRequire as __novasimCreateRequire } from 'node:module'; const require = __novasimCreateRequire(import.meta.url);" },
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [englishOnlyZodLocales],
+  plugins: [englishOnlyZodLocales, routerStartUp],
 });
 
 // The command's own copy, as one CommonJS script: src/cli.ts (the bin above) runs it through V8's code
@@ -68,5 +166,5 @@ await build({
   banner: { js: "'use strict';const __novasimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [englishOnlyZodLocales],
+  plugins: [englishOnlyZodLocales, routerStartUp],
 });

@@ -1,11 +1,14 @@
 // The command line itself. src/cli.ts is the entry: it loads this (as dist/bundle/novasim-cli.cjs, through
-// the code cache of src/compile-cache.ts) after setting the start-up heap tuning (src/startup-heap.ts).
+// the code cache of src/compile-cache.ts) with the start-up tuning set (src/startup-tiering.ts,
+// src/startup-heap.ts), which ends once the command has started: at the server's ready line, or right away
+// for the other commands.
 // `novasim serve` (and `novasim samples`, see samples-cli.ts): flags and NOVASIM_* variables, validated by zod.
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { ConfigSchema, configFromEnv } from './config.js';
 import { createSimulator } from './index.js';
 import { releaseYoungGeneration } from './startup-heap.js';
+import { releaseOptimizingCompiler } from './startup-tiering.js';
 import { notifyStarted } from './compile-cache.js';
 
 const USAGE = `usage: novasim serve [--host H] [--port P] [--db FILE|:memory:] [--profile master|zed] [--seed FILE]
@@ -51,9 +54,11 @@ async function serve(flags: Record<string, unknown>) {
   if (cv.errored.length || cv.deleting.length) {
     process.stdout.write(`novasim cinder cleaned up ${cv.errored.length} interrupted create(s) (now error), resumed ${cv.deleting.length} delete(s)\n`);
   }
-  process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
+  // V8's defaults back before the code cache is written (src/compile-cache.ts), and the ready line last.
   releaseYoungGeneration();
+  releaseOptimizingCompiler();
   notifyStarted();
+  process.stdout.write(`novasim ${sim.profile.name} listening on ${url} (identity: ${url}/identity/v3)\n`);
   let closing = false;
   const stop = async () => {
     if (closing) return;
@@ -68,13 +73,16 @@ async function serve(flags: Record<string, unknown>) {
 async function main() {
   const { values, positionals } = parseArgs({ options: FLAGS, allowPositionals: true, strict: true });
   const cmd = positionals[0] ?? 'serve';
+  if (cmd !== 'serve' || values.help) {
+    releaseYoungGeneration();
+    releaseOptimizingCompiler();
+  }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   if (cmd === 'serve') return serve(values);
   if (cmd === 'samples') {
-    releaseYoungGeneration();
     const { runSamplesCli } = await import('./samples-cli.js');
     process.exitCode = await runSamplesCli({ profile: values.profile, out: values.out, check: values.check ?? false });
     return;

@@ -6,12 +6,20 @@
 // through that simulator's fastify `inject` (same routes, status codes, envelopes, route faults, request
 // ids) and no socket is opened to talk to itself (BENCHMARKS.md, F2).
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './reset-barrier.js';
+
+// node:https (with node:tls) is loaded by the first https:// exchange, not by every start (`novasim serve`
+// talks to itself over http; loading them is ≈ 4 ms of a ≈ 300 ms start, issue #16).
+const load = createRequire(import.meta.url);
+let httpsModule: typeof https | undefined;
+const secureTransport = (): typeof https => (httpsModule ??= load('node:https') as typeof https);
 
 export interface HttpAgents {
   http: http.Agent;
-  https: https.Agent;
+  /** Created on first use. */
+  readonly https: https.Agent;
 }
 
 /**
@@ -19,9 +27,13 @@ export interface HttpAgents {
  * Cinder during a swap): a small pool could queue an inner call behind the outer calls waiting for it.
  */
 export function keepAliveAgents(maxSockets = 256): HttpAgents {
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: 64, scheduling: 'lifo' } as const;
+  let secure: https.Agent | undefined;
   return {
-    http: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 64, scheduling: 'lifo' }),
-    https: new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 64, scheduling: 'lifo' }),
+    http: new http.Agent(options),
+    get https() {
+      return (secure ??= new (secureTransport().Agent)(options));
+    },
   };
 }
 
@@ -153,7 +165,7 @@ export function exchange(x: HttpExchange): Promise<HttpAnswer> {
       if (timer) clearTimeout(timer);
       reject(e);
     };
-    const req = (secure ? https : http).request(
+    const req = (secure ? secureTransport() : http).request(
       {
         protocol: u.protocol,
         hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,

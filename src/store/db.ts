@@ -1,6 +1,8 @@
 // Opens the SQLite database and applies versioned migrations in one transaction each.
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations/index.js';
+import { SNAPSHOT } from './migrations/snapshot.js';
+import { migrationsDigest } from './schema-snapshot.js';
 import { prepared } from './statement-cache.js';
 
 export type Db = Database.Database;
@@ -39,9 +41,20 @@ function reuseTransactionWrapper(db: Db): void {
   } as Db['transaction'];
 }
 
-export function migrate(db: Db): void {
+/** `snapshot: false` runs the migrations one by one even on a new database (the snapshot's own test). */
+export function migrate(db: Db, opts: { snapshot?: boolean } = {}): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const applied = new Set(db.prepare('SELECT id FROM schema_migrations').all().map((r) => (r as { id: number }).id));
+  // A new database gets the schema in one script when the snapshot matches the migrations (src/store/schema-snapshot.ts).
+  if (applied.size === 0 && opts.snapshot !== false && SNAPSHOT.digest === migrationsDigest(MIGRATIONS)) {
+    db.transaction(() => {
+      db.exec(SNAPSHOT.sql);
+      const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');
+      const at = new Date().toISOString();
+      for (const m of SNAPSHOT.migrations) record.run(m.id, m.name, at);
+    })();
+    return;
+  }
   for (const m of [...MIGRATIONS].sort((a, b) => a.id - b.id)) {
     if (applied.has(m.id)) continue;
     db.transaction(() => {
