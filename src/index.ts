@@ -28,7 +28,6 @@ import { BdmStore } from './store/block-devices.js';
 import { CatalogStore } from './store/catalog.js';
 import { openDatabase } from './store/db.js';
 import { emptyDataTables } from './store/empty-tables.js';
-import { transact } from './store/transact.js';
 import { FlavorStore } from './store/flavors.js';
 import { HostSeedSchema, HostStore } from './store/hosts.js';
 import { HostApi } from './compute/host-api.js';
@@ -166,13 +165,13 @@ export async function createSimulator(options: ConfigInput = {}) {
       () => built.manager.tasks.pending === 0 && cinder.pendingTasks === 0,
       () => {
         faults.clear();
-        transact(db, () => {
+        db.transaction(() => {
           // Tokens survive a reset (users and projects come back with the same ids), so clients stay logged in.
           // Referencing tables are emptied first, and the seed goes back parent-first (src/store/empty-tables.ts).
           emptyDataTables(db, ['tokens']);
           applySeed(db, seed, runtime.now().toISOString());
           seedHosts();
-        });
+        })();
         cinder.reset();
         cinder.seedVolumes(seed);
         applySeedNetworks(neutronBackend(services), seed);

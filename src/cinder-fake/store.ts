@@ -2,6 +2,8 @@
 // statements prepared once). Knows SQL and row shapes, nothing of HTTP or policy.
 import type { Db } from '../store/db.js';
 import { VOLUME_TYPES } from './seed.js';
+import { compileRowReader, type ColumnKind } from '../store/rows.js';
+import { prepared } from '../store/statement-cache.js';
 
 export interface VolumeType {
   id: string;
@@ -101,24 +103,10 @@ function fromDb<T>(row: Record<string, unknown> | undefined): T | undefined {
   return row as T;
 }
 
-/**
- * A decoder for rows read with `.raw(true)` (arrays in column order), compiled once per statement: an
- * object literal of one fixed shape with the typed columns converted as fromDb does. better-sqlite3's
- * keyed rows are built property by property in native code (≈ 36 columns for a volume) and end up in
- * V8's dictionary mode; this is ≈ 35 % cheaper per read and gives fast-mode objects (BENCHMARKS.md, #16).
- * Column names come from the schema (the statement's own columns()), not from input.
- */
 type RowDecoder = (a: unknown[]) => Record<string, unknown>;
 
-function compileDecoder(cols: readonly string[]): RowDecoder {
-  const fields = cols.map((c, i) => {
-    const kind = COL_KIND.get(c);
-    const v = `a[${i}]`;
-    const expr = kind === 1 ? `${v} === null ? null : ${v} === 1` : kind === 2 ? `${v} === null ? null : JSON.parse(${v})` : v;
-    return `${JSON.stringify(c)}: ${expr}`;
-  });
-  return new Function('a', `return { ${fields.join(', ')} };`) as RowDecoder;
-}
+/** The typed columns as compileRowReader (src/store/rows.ts) converts them: booleans keep NULL, as fromDb does. */
+const columnKind = (c: string): ColumnKind => (COL_KIND.get(c) === 1 ? 'nullableBool' : COL_KIND.get(c) === 2 ? 'json' : 'plain');
 
 interface RawStatement {
   get(...args: unknown[]): unknown[] | undefined;
@@ -142,27 +130,21 @@ interface Statement {
 }
 
 export class CinderStore {
-  private readonly stmts = new Map<string, Statement>();
-
   constructor(private readonly db: Db) {}
 
+  /** The connection's shared statement cache (src/store/statement-cache.ts); never raw()/iterate() on these. */
   private stmt(sql: string): Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql) as unknown as Statement;
-      this.stmts.set(sql, s);
-    }
-    return s;
+    return prepared(this.db, sql) as unknown as Statement;
   }
 
   private readonly rawStmts = new Map<string, { stmt: RawStatement; decode: RowDecoder }>();
 
-  /** A `SELECT` read as arrays and decoded by a compiled decoder (see compileDecoder). */
+  /** A `SELECT` read as arrays and decoded by a reader compiled from its columns (rows.ts compileRowReader). */
   private raw(sql: string): { stmt: RawStatement; decode: RowDecoder } {
     let r = this.rawStmts.get(sql);
     if (!r) {
       const stmt = (this.db.prepare(sql) as unknown as { raw(on: boolean): RawStatement }).raw(true);
-      r = { stmt, decode: compileDecoder(stmt.columns().map((c) => c.name)) };
+      r = { stmt, decode: compileRowReader<Record<string, unknown>>(stmt.columns().map((c) => c.name), columnKind) };
       this.rawStmts.set(sql, r);
     }
     return r;

@@ -32,7 +32,6 @@ import { LiveMigrationApi } from './live-migration/api.js';
 import { type ApiBdm, type BdmRequest, fromLegacyMapping, isVolume, rootBdm } from './block-device.js';
 import { type BootMeta, bdmImageMetadata, checkAndTransformBdm, checkRootVolumeSize, validateBdm, validateVolAzForCreate, volumesForBdms } from './bdm-validation.js';
 import { prepared } from '../store/statement-cache.js';
-import { transact } from '../store/transact.js';
 
 export interface CreateServerRequest {
   name: string;
@@ -155,7 +154,7 @@ export class ComputeApi {
   /** Run `write` in one transaction; start the recorded casts only once it committed. */
   private commit<T>(write: (casts: (() => void)[]) => T): T {
     const casts: (() => void)[] = [];
-    const out = transact(this.s.db, () => write(casts));
+    const out = this.s.db.transaction(() => write(casts))();
     for (const start of casts) start();
     return out;
   }
@@ -339,7 +338,7 @@ export class ComputeApi {
     // reserve_block_device_name runs under the instance lock on the compute host: re-check, pick the
     // device and create the BDM before Cinder is asked, so concurrent attaches cannot collide.
     let pending: { start: () => void; drop: () => void } | null = null;
-    const bdm = transact(s.db, () => {
+    const bdm = s.db.transaction(() => {
       this.checkVolumeAlreadyAttached(instance, volume);
       const bdms = s.bdms.listForInstance(instance.uuid);
       const used = bdms.map((b) => b.device_name);
@@ -357,7 +356,7 @@ export class ComputeApi {
       // attachment_create is in flight is then rolled back at start-up (recovery.ts attach_volume).
       pending = this.manager.recordPending(ctx, { kind: 'attach_volume', uuid: instance.uuid, bdmId: row.id });
       return row;
-    });
+    })();
     try {
       if (!this.s.config.crossAzAttach && volume.availability_zone !== instance.availability_zone) {
         throw invalidVolume(`Instance ${instance.uuid} and volume ${volume.id} are not in the same availability_zone. Instance is in ${instance.availability_zone}. Volume is in ${volume.availability_zone}`);
@@ -429,9 +428,9 @@ export class ComputeApi {
     }
     // Recorded as soon as Cinder marked the old volume: a kill before the cast is committed leaves this
     // row, and start-up recovery releases what this request reserved (recovery.ts, apiPending).
-    const pending = transact(this.s.db, () => this.manager.recordPending(ctx, {
+    const pending = this.s.db.transaction(() => this.manager.recordPending(ctx, {
       kind: 'swap_volume', uuid: instance.uuid, oldVolumeId: oldVolume.id, newVolumeId: newVolume.id, newAttachmentId: null, apiPending: true,
-    }));
+    }))();
     try {
       await this.swapAfterBeginDetaching(ctx, instance, oldVolume, newVolume, pending);
     } catch (e) {

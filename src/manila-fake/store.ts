@@ -1,7 +1,6 @@
 // The fake Manila's rows (017-shares): shares, export locations, access rules. Knows SQL, nothing of HTTP.
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/statement-cache.js';
-import { transact } from '../store/transact.js';
 
 export interface ShareRow {
   id: string;
@@ -72,7 +71,7 @@ export class ManilaStore {
   constructor(readonly db: Db) {}
 
   transaction<T>(fn: () => T): T {
-    return transact(this.db, fn);
+    return this.db.transaction(fn)();
   }
 
   share(id: string): ShareRow | null {

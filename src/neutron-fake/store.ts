@@ -2,7 +2,6 @@
 // (neutron/db/models_v2.py, trimmed). Knows SQL, nothing of HTTP.
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/statement-cache.js';
-import { transact } from '../store/transact.js';
 
 export type Doc = Record<string, unknown> & { id: string; project_id: string };
 
@@ -66,7 +65,7 @@ export class NeutronStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return transact(this.db, fn);
+    return this.db.transaction(fn)();
   }
 
   allocated(subnetId: string): Set<string> {

@@ -1,7 +1,7 @@
 // Nova's instances table: one row per server, with the flavor snapshot and metadata as JSON.
 import type { Instance, VmState } from '../domain.js';
 import type { Db } from './db.js';
-import { toIso } from './rows.js';
+import { compileRowReader, toIso, type ColumnKind } from './rows.js';
 import { prepared } from './statement-cache.js';
 
 type Row = Record<string, unknown>;
@@ -11,43 +11,14 @@ const DATE_COLS = ['created_at', 'updated_at', 'launched_at', 'terminated_at', '
 const BOOL_COLS = ['locked', 'auto_disk_config', 'deleted'] as const;
 
 /** How a column's stored value becomes the domain value. */
-const enum Kind {
-  Plain,
-  Json,
-  Date,
-  Bool,
-}
+const kindOf = (c: string): ColumnKind =>
+  (JSON_COLS as readonly string[]).includes(c) ? 'json'
+    : (DATE_COLS as readonly string[]).includes(c) ? 'date'
+    : (BOOL_COLS as readonly string[]).includes(c) ? 'bool'
+    : 'plain';
 
-const kindOf = (c: string): Kind =>
-  (JSON_COLS as readonly string[]).includes(c) ? Kind.Json
-    : (DATE_COLS as readonly string[]).includes(c) ? Kind.Date
-    : (BOOL_COLS as readonly string[]).includes(c) ? Kind.Bool
-    : Kind.Plain;
-
-/** A row read with `.raw(true)` (values in column order) → the domain Instance. */
+/** A row read with `.raw(true)` (values in column order) → the domain Instance (rows.ts compileRowReader). */
 type RowReader = (a: unknown[]) => Instance;
-
-/**
- * The Instance builder for the table's columns, compiled once per store: an object literal with the
- * columns as keys, in column order (the same object, key order included, as spreading a keyed row and
- * converting the JSON, date and boolean columns). Raw rows spare better-sqlite3 building a keyed row
- * object per row, and the literal spares 41 keyed stores per row; together they were most of the cost
- * of a 1,000-server page (BENCHMARKS.md F3; issue #16). Column names come from PRAGMA table_info
- * of our own schema and enter the source only as JSON string literals. Conversions as rows.ts's:
- * JSON.parse (NULL stays null), fromIso (falsy → null), bool (1 or true).
- */
-function compileRowReader(cols: readonly string[]): RowReader {
-  const fields = cols.map((c, j) => {
-    const v = `a[${j}]`;
-    const kind = kindOf(c);
-    const expr = kind === Kind.Json ? `${v} === null || ${v} === undefined ? null : JSON.parse(${v})`
-      : kind === Kind.Date ? `${v} ? new Date(${v}) : null`
-      : kind === Kind.Bool ? `${v} === 1 || ${v} === true`
-      : v;
-    return `${JSON.stringify(c)}: ${expr}`;
-  });
-  return new Function('a', `return {\n${fields.join(',\n')}\n};`) as RowReader;
-}
 
 function toRow(i: Partial<Instance>): Row {
   const out: Row = {};
@@ -82,7 +53,7 @@ export class InstanceStore {
 
   constructor(private db: Db) {
     this.cols = (prepared(db, 'PRAGMA table_info(instances)').all() as { name: string }[]).map((c) => c.name);
-    this.read = compileRowReader(this.cols);
+    this.read = compileRowReader<Instance>(this.cols, kindOf);
     // raw(): rows as arrays in `cols` order (SELECT * lists the columns as table_info does) — so
     // statements of this store's own, never the shared cache's.
     this.byUuid = db.prepare('SELECT * FROM instances WHERE uuid = ? AND deleted = 0').raw(true);

@@ -1,9 +1,11 @@
-// transact(db, work): db.transaction(work)() with one wrapper per connection (src/store/transact.ts).
+// openDatabase's db.transaction(fn): one better-sqlite3 wrapper per connection (src/store/db.ts) that keeps
+// better-sqlite3's behaviour — commit, rollback and rethrow, savepoints when nested, no promises.
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/db.js';
-import { transact } from '../../../src/store/transact.js';
 
-describe('transact', () => {
+const transact = <T>(db: ReturnType<typeof openDatabase>, work: () => T): T => db.transaction(work)();
+
+describe('db.transaction of openDatabase', () => {
   const setup = () => {
     const db = openDatabase(':memory:');
     db.exec('CREATE TABLE t (v INTEGER)');
@@ -43,5 +45,15 @@ describe('transact', () => {
       return Promise.resolve();
     })).toThrow(TypeError);
     expect(rows()).toEqual([]);
+  });
+
+  it('passes the call arguments and this through to fn', () => {
+    const { db, rows } = setup();
+    const insert = db.transaction(function (this: { k: number }, a: number, b: number) {
+      db.prepare('INSERT INTO t VALUES (?)').run(a + b + this.k);
+      return a * b;
+    });
+    expect(insert.call({ k: 100 }, 2, 3)).toBe(6);
+    expect(rows()).toEqual([105]);
   });
 });
